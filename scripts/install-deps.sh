@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Install the Debian packages AssetTrack needs to build, test and run.
+# Idempotent and non-interactive: installs only what is missing, as root or
+# through sudo.  Usage: scripts/install-deps.sh [--with-browser] [--with-bench]
+set -euo pipefail
+
+pkgs=(build-essential cmake pkg-config sqlite3 libsqlite3-dev libjansson-dev
+      libsodium-dev libcmocka-dev libcsv-dev libmicrohttpd-dev libqrencode-dev
+      libzint-dev valgrind curl)
+for arg in "$@"; do
+  case "$arg" in
+    --with-browser) pkgs+=(chromium nodejs npm) ;;
+    --with-bench) pkgs+=(wrk nginx-light) ;;
+    *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

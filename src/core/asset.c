@@ -1,0 +1,574 @@
+/*
+ * asset.c — scanner lookup, create, update, retire and replace.
+ */
+#include "core/asset.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "util/text.h"
+
+/* ==== lookup ========================================================== */
+
+/* A printable rendering of raw input for error reports. */
+static void printable_copy(const char *in, char *out, size_t cap)
+{
+	size_t j = 0;
+
+	for (; *in && j + 1 < cap; in++) {
+		unsigned char c = (unsigned char)*in;
+		out[j++] = (c < 0x20 || c >= 0x7f) ? '?' : (char)c;
+	}
+	out[j] = '\0';
+}
+
+enum at_code asset_resolve(struct store *st, const char *input, struct asset *a,
+                           char *cleaned, char *why)
+{
+	char clean[AT_INPUT_MAX], key[AT_INPUT_MAX], w[AT_WHY_MAX];
+	enum at_code c;
+
+	if (text_clean_scan(input, clean, sizeof(clean), w) < 0) {
+		if (cleaned)
+			printable_copy(input, cleaned, AT_INPUT_MAX);
+		snprintf(why, AT_MSG_MAX, "%s", w);
+		return AT_INVALID;
+	}
+	if (cleaned)
+		snprintf(cleaned, AT_INPUT_MAX, "%s", clean);
+	if (!clean[0]) {
+		snprintf(why, AT_MSG_MAX, "empty scan: no asset tag given");
+		return AT_INVALID;
+	}
+	c = store_asset_by_tag(st, clean, a);
+	if (c != AT_NOT_FOUND) {
+		if (c != AT_OK)
+			snprintf(why, AT_MSG_MAX, "database error: %s", store_errmsg(st));
+		return c;
+	}
+	if (text_match_key(clean, key, sizeof(key)) < 0 || !key[0]) {
+		snprintf(why, AT_MSG_MAX, "%s: no asset has this tag", clean);
+		return AT_NOT_FOUND;
+	}
+	c = store_asset_by_key(st, key, a);
+	switch (c) {
+	case AT_OK:
+		return AT_OK;
+	case AT_NOT_FOUND:
+		snprintf(why, AT_MSG_MAX, "%s: no asset has this tag", clean);
+		return c;
+	case AT_AMBIGUOUS:
+		snprintf(why, AT_MSG_MAX,
+		         "%s matches more than one asset (match key %s); scan the exact tag",
+		         clean, key);
+		return c;
+	default:
+		snprintf(why, AT_MSG_MAX, "database error: %s", store_errmsg(st));
+		return c;
+	}
+}
+
+void asset_slot_label(const struct asset *a, char *out, size_t cap)
+{
+	if (a->case_id)
+		snprintf(out, cap, "%s/%d", a->case_name, a->position);
+	else if (cap)
+		out[0] = '\0';
+}
+
+void asset_whereabouts(const struct asset *a, char *out, size_t cap)
+{
+	switch (a->state) {
+	case ASSET_IN_CUSTODY:
+		snprintf(out, cap, "in custody of %s since %.10s", a->holder_name,
+		         a->custody_since);
+		break;
+	case ASSET_RETIRED:
+		snprintf(out, cap, "retired on %.10s", a->retired_at);
+		break;
+	default:
+		if (a->case_id)
+			snprintf(out, cap, "in storage in slot %s/%d", a->case_name, a->position);
+		else
+			snprintf(out, cap, "in storage, in no slot");
+	}
+}
+
+/* ==== create ========================================================== */
+
+/* The validated, cleaned fields of an asset_input. */
+struct clean_asset {
+	char tag[AT_TAG_MAX + 1];
+	struct asset a;
+	char case_name[AT_NAME_MAX + 1];
+	int has_slot;
+};
+
+/* Clean every given field of `in` into `out->a`, adding one item per bad
+ * field.  `creating` makes the required fields required. */
+static void clean_input(const struct asset_input *in, struct clean_asset *out, int creating,
+                        struct at_errors *e)
+{
+	struct asset *a = &out->a;
+	char why[AT_WHY_MAX];
+	int req = creating;
+
+	if (creating || in->tag) {
+		if (!in->tag) {
+			at_item(e, "asset_tag", AT_INVALID, "asset_tag is required");
+		} else if (text_clean_scan(in->tag, out->tag, sizeof(out->tag), why) < 0 ||
+		           text_valid_tag(out->tag, why) < 0) {
+			at_item(e, "asset_tag", AT_INVALID, "%s", why);
+		}
+	}
+	if (in->serial || creating)
+		field_clean(e, "serial_number", in->serial, a->serial, sizeof(a->serial),
+		            AT_FIELD_MAX, 1, 0);
+	if (in->manufacturer || creating)
+		field_clean(e, "manufacturer", in->manufacturer, a->manufacturer,
+		            sizeof(a->manufacturer), AT_FIELD_MAX, 1, 0);
+	if (in->equipment_type || creating)
+		field_clean(e, "equipment_type", in->equipment_type, a->equipment_type,
+		            sizeof(a->equipment_type), AT_FIELD_MAX, 1, 0);
+	if (in->building || creating)
+		field_clean(e, "building", in->building, a->building, sizeof(a->building),
+		            AT_FIELD_MAX, 1, 0);
+	if (in->room || creating)
+		field_clean(e, "room", in->room, a->room, sizeof(a->room), AT_FIELD_MAX, 1, 0);
+	(void)req;
+	field_clean(e, "model", in->model, a->model, sizeof(a->model), AT_FIELD_MAX, 0, 0);
+	field_clean(e, "model_code", in->model_code, a->model_code, sizeof(a->model_code),
+	            AT_FIELD_MAX, 0, 0);
+	field_clean(e, "notes", in->notes, a->notes, sizeof(a->notes), AT_NOTES_MAX, 0, 1);
+	a->condition = COND_GOOD;
+	if (in->condition && asset_condition_parse(in->condition, &a->condition) < 0)
+		at_item(e, "condition", AT_INVALID,
+		        "condition must be GOOD, DAMAGED or FAULTY, not '%.40s'", in->condition);
+	if (creating && in->slot_case) {
+		out->has_slot = 1;
+		if (text_clean_field(in->slot_case, out->case_name, sizeof(out->case_name),
+		                     AT_NAME_MAX, 1, 0, "slot case", why) < 0)
+			at_item(e, "slot", AT_INVALID, "%s", why);
+		else if (in->slot_position < 1 || in->slot_position > 1000)
+			at_item(e, "slot", AT_INVALID, "slot position must be 1 to 1000");
+	}
+}
+
+enum at_code asset_create(struct store *st, const char *actor, const struct asset_input *in,
+                          struct asset *out, struct at_errors *e)
+{
+	struct clean_asset ca;
+	struct asset *a = &ca.a, other;
+	struct case_info cs;
+	struct event_writer w;
+	struct event ev;
+	char key[AT_TAG_MAX + 1], why[AT_MSG_MAX];
+	json_t *details = NULL;
+	enum at_code c;
+
+	memset(&ca, 0, sizeof(ca));
+	clean_input(in, &ca, 1, e);
+	if (e->nitems)
+		return at_items_done(e, e->nitems);
+	snprintf(a->tag, sizeof(a->tag), "%s", ca.tag);
+	text_match_key(a->tag, key, sizeof(key));
+
+	c = op_begin(st, actor, &w, e);
+	if (c != AT_OK)
+		return c;
+	/* Every uniqueness and slot problem is reported, not just the first. */
+	c = store_asset_by_tag(st, a->tag, &other);
+	if (c == AT_OK) {
+		at_item(e, a->tag, AT_DUPLICATE, "%s: an asset with this tag already exists",
+		        a->tag);
+	} else if (c == AT_NOT_FOUND) {
+		c = store_asset_by_key(st, key, &other);
+		if (c == AT_OK || c == AT_AMBIGUOUS)
+			at_item(e, a->tag, AT_DUPLICATE,
+			        "%s collides with existing asset %s: both scan as %s", a->tag,
+			        other.tag, key);
+		else if (c != AT_NOT_FOUND)
+			goto storage;
+	} else {
+		goto storage;
+	}
+	c = store_asset_by_serial(st, a->serial, &other);
+	if (c == AT_OK || c == AT_AMBIGUOUS)
+		at_item(e, "serial_number", AT_DUPLICATE,
+		        "serial number %s already belongs to %s", a->serial, other.tag);
+	else if (c != AT_NOT_FOUND)
+		goto storage;
+	if (ca.has_slot) {
+		c = place_find_slot(st, ca.case_name, in->slot_position, &cs, why);
+		if (c == AT_OK) {
+			c = store_asset_in_slot(st, cs.id, in->slot_position, &other);
+			if (c == AT_OK)
+				at_item(e, "slot", AT_SLOT_OCCUPIED, "slot %s/%d holds %s", cs.name,
+				        in->slot_position, other.tag);
+			else if (c != AT_NOT_FOUND)
+				goto storage;
+		} else if (c == AT_NOT_FOUND || c == AT_SLOT_NOT_FOUND) {
+			at_item(e, "slot", c, "%s", why);
+		} else {
+			goto storage;
+		}
+	}
+	if (e->nitems) {
+		c = at_items_done(e, e->nitems);
+		goto out;
+	}
+
+	a->state = ASSET_STORAGE;
+	memcpy(a->created_at, w.at, sizeof(a->created_at));
+	memcpy(a->updated_at, w.at, sizeof(a->updated_at));
+	c = store_asset_insert(st, a, e);
+	if (c != AT_OK)
+		goto out;
+	details = asset_meta_json(a);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = "ASSET_CREATED";
+	ev.asset_tag = a->tag;
+	c = event_append(&w, &ev, details, e);
+	if (c != AT_OK)
+		goto out;
+	if (ca.has_slot) {
+		a->case_id = cs.id;
+		a->position = in->slot_position;
+		c = store_asset_save(st, a, e);
+		if (c != AT_OK)
+			goto out;
+		memset(&ev, 0, sizeof(ev));
+		ev.type = "SLOT_ASSIGN";
+		ev.asset_tag = a->tag;
+		ev.to_case = cs.name;
+		ev.to_position = in->slot_position;
+		c = event_append(&w, &ev, NULL, e);
+		if (c != AT_OK)
+			goto out;
+	}
+	c = op_end(st, AT_OK, e);
+	if (c == AT_OK && out)
+		c = store_asset_by_tag(st, a->tag, out);
+	json_decref(details);
+	return c;
+storage:
+	c = storage_fail(st, e, c);
+out:
+	json_decref(details);
+	return op_end(st, c == AT_OK ? AT_INTERNAL : c, e);
+}
+
+/* ==== update ========================================================== */
+
+/* Record old/new of one text field in `changes` and apply it. */
+static void change_text(json_t *changes, const char *key, char *field, size_t cap,
+                        const char *newv, int given)
+{
+	json_t *ch;
+
+	if (!given || strcmp(field, newv) == 0)
+		return;
+	ch = json_object();
+	json_set_text(ch, "old", field);
+	json_set_text(ch, "new", newv);
+	json_object_set_new(changes, key, ch);
+	snprintf(field, cap, "%s", newv);
+}
+
+/* Resolve `tag` inside a transaction, as an item error on failure. */
+static enum at_code resolve_one(struct store *st, const char *tag, struct asset *a,
+                                struct at_errors *e)
+{
+	char cleaned[AT_INPUT_MAX], why[AT_MSG_MAX];
+	enum at_code c = asset_resolve(st, tag ? tag : "", a, cleaned, why);
+
+	if (c == AT_OK)
+		return c;
+	if (c == AT_STORAGE || c == AT_BUSY)
+		return storage_fail(st, e, c);
+	at_item(e, cleaned, c, "%s", why);
+	return at_items_done(e, 1);
+}
+
+enum at_code asset_update(struct store *st, const char *actor, const char *tag,
+                          const struct asset_input *in, struct asset *out, struct at_errors *e)
+{
+	struct clean_asset ca;
+	struct asset a, other;
+	struct event_writer w;
+	struct event ev;
+	json_t *details = NULL, *changes = NULL;
+	enum at_code c;
+
+	memset(&ca, 0, sizeof(ca));
+	clean_input(in, &ca, 0, e);
+	if (e->nitems)
+		return at_items_done(e, e->nitems);
+	c = op_begin(st, actor, &w, e);
+	if (c != AT_OK)
+		return c;
+	c = resolve_one(st, tag, &a, e);
+	if (c != AT_OK)
+		goto out;
+	if (in->tag && strcmp(ca.tag, a.tag) != 0) {
+		c = at_fail(e, AT_INVALID, "%s: an asset tag never changes (asked for %s)", a.tag,
+		            ca.tag);
+		goto out;
+	}
+	if (a.state == ASSET_RETIRED) {
+		c = at_fail(e, AT_RETIRED, "%s: retired on %.10s; retired assets are not changed",
+		            a.tag, a.retired_at);
+		goto out;
+	}
+	if (in->serial) {
+		c = store_asset_by_serial(st, ca.a.serial, &other);
+		if ((c == AT_OK && other.id != a.id) || c == AT_AMBIGUOUS) {
+			c = at_fail(e, AT_DUPLICATE, "serial number %s already belongs to %s",
+			            ca.a.serial, other.tag);
+			goto out;
+		}
+		if (c != AT_OK && c != AT_NOT_FOUND) {
+			c = storage_fail(st, e, c);
+			goto out;
+		}
+	}
+	changes = json_object();
+#define CHANGE(key, f) change_text(changes, key, a.f, sizeof(a.f), ca.a.f, in->f != NULL)
+	CHANGE("serial_number", serial);
+	CHANGE("manufacturer", manufacturer);
+	CHANGE("equipment_type", equipment_type);
+	CHANGE("model", model);
+	CHANGE("model_code", model_code);
+	CHANGE("building", building);
+	CHANGE("room", room);
+	CHANGE("notes", notes);
+#undef CHANGE
+	if (in->condition && ca.a.condition != a.condition) {
+		json_t *ch = json_object();
+		json_set_text(ch, "old", asset_condition_name(a.condition));
+		json_set_text(ch, "new", asset_condition_name(ca.a.condition));
+		json_object_set_new(changes, "condition", ch);
+		a.condition = ca.a.condition;
+	}
+	if (json_object_size(changes) == 0) {
+		/* Nothing differs: no event, nothing written. */
+		c = AT_OK;
+		if (out)
+			*out = a;
+		goto out;
+	}
+	memcpy(a.updated_at, w.at, sizeof(a.updated_at));
+	c = store_asset_save(st, &a, e);
+	if (c != AT_OK)
+		goto out;
+	details = json_pack("{s:O}", "changes", changes);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = "ASSET_UPDATED";
+	ev.asset_tag = a.tag;
+	c = event_append(&w, &ev, details, e);
+	if (c == AT_OK && out)
+		*out = a;
+out:
+	json_decref(details);
+	json_decref(changes);
+	return op_end(st, c, e);
+}
+
+/* ==== retire ========================================================== */
+
+enum at_code asset_retire(struct store *st, const char *actor, const char *tag,
+                          const char *reason, struct asset *out, struct at_errors *e)
+{
+	char why[AT_REASON_MAX + 1], where[AT_MSG_MAX];
+	struct asset a;
+	struct event_writer w;
+	struct event ev;
+	enum at_code c;
+
+	if (reason_clean(e, reason, why) < 0)
+		return at_items_done(e, 1);
+	c = op_begin(st, actor, &w, e);
+	if (c != AT_OK)
+		return c;
+	c = resolve_one(st, tag, &a, e);
+	if (c != AT_OK)
+		goto out;
+	if (a.state != ASSET_STORAGE) {
+		asset_whereabouts(&a, where, sizeof(where));
+		c = at_fail(e, a.state == ASSET_RETIRED ? AT_RETIRED : AT_NOT_IN_STORAGE,
+		            "%s: %s; only an asset in storage can be retired", a.tag, where);
+		goto out;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.type = "ASSET_RETIRED";
+	ev.asset_tag = a.tag;
+	ev.reason = why;
+	if (a.case_id) {
+		ev.from_case = a.case_name;
+		ev.from_position = a.position;
+	}
+	a.state = ASSET_RETIRED;
+	a.case_id = 0;
+	a.position = 0;
+	memcpy(a.retired_at, w.at, sizeof(a.retired_at));
+	memcpy(a.updated_at, w.at, sizeof(a.updated_at));
+	c = store_asset_save(st, &a, e);
+	if (c == AT_OK)
+		c = event_append(&w, &ev, NULL, e);
+	if (c == AT_OK && out)
+		c = store_asset_by_tag(st, a.tag, out);
+out:
+	return op_end(st, c, e);
+}
+
+/* ==== replace ========================================================= */
+
+enum at_code asset_replace(struct store *st, const char *actor, const char *old_tag,
+                           const char *repl_tag, const char *reason, const char *condition,
+                           struct asset *old_out, struct asset *repl_out, struct at_errors *e)
+{
+	char why[AT_REASON_MAX + 1], where[AT_MSG_MAX], msg[AT_MSG_MAX], cleaned[AT_INPUT_MAX];
+	struct asset old, repl, old_before, repl_before;
+	enum asset_condition cond = COND_FAULTY;
+	struct event_writer w;
+	struct event ev;
+	json_t *details = NULL;
+	enum at_code c;
+
+	reason_clean(e, reason, why);
+	if (condition && asset_condition_parse(condition, &cond) < 0)
+		at_item(e, "condition", AT_INVALID,
+		        "condition must be GOOD, DAMAGED or FAULTY, not '%.40s'", condition);
+	if (e->nitems)
+		return at_items_done(e, e->nitems);
+	c = op_begin(st, actor, &w, e);
+	if (c != AT_OK)
+		return c;
+	/* Both inputs are checked and every problem reported. */
+	c = asset_resolve(st, old_tag ? old_tag : "", &old, cleaned, msg);
+	if (c == AT_STORAGE || c == AT_BUSY)
+		goto storage;
+	if (c != AT_OK) {
+		at_item(e, cleaned, c, "%s", msg);
+	} else if (old.state == ASSET_RETIRED) {
+		at_item(e, old.tag, AT_RETIRED, "%s: retired on %.10s; nothing to replace", old.tag,
+		        old.retired_at);
+	} else if (old.state == ASSET_STORAGE && !old.case_id) {
+		at_item(e, old.tag, AT_NOT_SLOTTED,
+		        "%s: in storage, in no slot; replace needs an asset in custody or in a slot",
+		        old.tag);
+	}
+	c = asset_resolve(st, repl_tag ? repl_tag : "", &repl, cleaned, msg);
+	if (c == AT_STORAGE || c == AT_BUSY)
+		goto storage;
+	if (c != AT_OK) {
+		at_item(e, cleaned, c, "%s", msg);
+	} else if (repl.state != ASSET_STORAGE) {
+		asset_whereabouts(&repl, where, sizeof(where));
+		at_item(e, repl.tag, repl.state == ASSET_RETIRED ? AT_RETIRED : AT_NOT_IN_STORAGE,
+		        "%s: %s; the replacement must be in storage", repl.tag, where);
+	} else if (e->nitems == 0 && repl.id == old.id) {
+		at_item(e, repl.tag, AT_INVALID, "%s cannot replace itself", repl.tag);
+	}
+	if (e->nitems) {
+		c = at_items_done(e, 2);
+		goto out;
+	}
+	old_before = old;
+	repl_before = repl;
+
+	if (old.state == ASSET_IN_CUSTODY) {
+		/* The replacement goes to the holder; the old device takes the
+		 * replacement's former place.  Vacate first: one slot, one asset. */
+		repl.state = ASSET_IN_CUSTODY;
+		repl.holder_id = old.holder_id;
+		memcpy(repl.due, old.due, sizeof(repl.due));
+		memcpy(repl.custody_since, w.at, sizeof(repl.custody_since));
+		repl.case_id = 0;
+		repl.position = 0;
+		/* It returns to where the custody began, like the old one would. */
+		repl.last_case_id = old.last_case_id;
+		repl.last_position = old.last_position;
+		old.state = ASSET_STORAGE;
+		old.holder_id = 0;
+		old.due[0] = '\0';
+		old.custody_since[0] = '\0';
+		old.case_id = repl_before.case_id;
+		old.position = repl_before.position;
+	} else {
+		/* Both in storage: swap places (the replacement's may be none). */
+		old.case_id = repl_before.case_id;
+		old.position = repl_before.position;
+		repl.case_id = old_before.case_id;
+		repl.position = old_before.position;
+		{
+			struct asset tmp = old_before;
+			tmp.case_id = 0;
+			tmp.position = 0;
+			c = store_asset_save(st, &tmp, e);
+			if (c != AT_OK)
+				goto out;
+		}
+	}
+	old.condition = cond;
+	memcpy(old.updated_at, w.at, sizeof(old.updated_at));
+	memcpy(repl.updated_at, w.at, sizeof(repl.updated_at));
+	c = store_asset_save(st, &repl, e);
+	if (c == AT_OK)
+		c = store_asset_save(st, &old, e);
+	if (c != AT_OK)
+		goto out;
+
+	/* The old asset's event first; replay applies a batch's vacating
+	 * moves before its arrivals, so the order is free. */
+	details = json_pack("{s:s, s:s, s:s, s:s}", "role", "replaced", "replacement", repl.tag,
+	                    "condition", asset_condition_name(cond), "state", "STORAGE");
+	memset(&ev, 0, sizeof(ev));
+	ev.type = "ASSET_REPLACED";
+	ev.asset_tag = old.tag;
+	ev.reason = why;
+	ev.holder_id = old_before.holder_id;
+	if (old_before.case_id) {
+		ev.from_case = old_before.case_name;
+		ev.from_position = old_before.position;
+	}
+	if (repl_before.case_id) {
+		ev.to_case = repl_before.case_name;
+		ev.to_position = repl_before.position;
+	}
+	c = event_append(&w, &ev, details, e);
+	json_decref(details);
+	details = NULL;
+	if (c != AT_OK)
+		goto out;
+	details = json_pack("{s:s, s:s, s:s, s:o}", "role", "replacement", "replaces", old.tag,
+	                    "state", asset_state_name(repl.state), "due",
+	                    repl.due[0] ? json_string(repl.due) : json_null());
+	memset(&ev, 0, sizeof(ev));
+	ev.type = "ASSET_REPLACED";
+	ev.asset_tag = repl.tag;
+	ev.reason = why;
+	ev.holder_id = repl.holder_id;
+	if (repl_before.case_id) {
+		ev.from_case = repl_before.case_name;
+		ev.from_position = repl_before.position;
+	}
+	if (old_before.case_id) {
+		ev.to_case = old_before.case_name;
+		ev.to_position = old_before.position;
+	}
+	c = event_append(&w, &ev, details, e);
+	if (c != AT_OK)
+		goto out;
+	if (old_out && (c = store_asset_by_tag(st, old.tag, old_out)) != AT_OK)
+		goto storage;
+	if (repl_out && (c = store_asset_by_tag(st, repl.tag, repl_out)) != AT_OK)
+		goto storage;
+	goto out;
+storage:
+	c = storage_fail(st, e, c);
+out:
+	json_decref(details);
+	return op_end(st, c, e);
+}

@@ -1,0 +1,41 @@
+/*
+ * internal.h — helpers shared by the core modules; not for front ends.
+ */
+#ifndef AT_CORE_INTERNAL_H
+#define AT_CORE_INTERNAL_H
+
+#include <jansson.h>
+
+#include "core/event.h"
+#include "store/store.h"
+
+/* BEGIN IMMEDIATE and start the operation's event writer. */
+enum at_code op_begin(struct store *st, const char *actor, struct event_writer *w,
+                      struct at_errors *e);
+/* Commit if `c` is AT_OK (returning the commit's result), else roll back
+ * and return `c`. */
+enum at_code op_end(struct store *st, enum at_code c, struct at_errors *e);
+
+/* Case and slot by name and position: AT_NOT_FOUND (no case),
+ * AT_SLOT_NOT_FOUND (no such position).  `why` AT_MSG_MAX. */
+enum at_code place_find_slot(struct store *st, const char *case_name, int64_t position,
+                             struct case_info *c, char *why);
+
+/* Clean an optional or required text field into `out`; on refusal adds
+ * an item named `label` to `e` and returns -1. */
+int field_clean(struct at_errors *e, const char *label, const char *in, char *out, size_t cap,
+                size_t max, int required, int multiline);
+
+/* Clean a reason (required, single line, <= AT_REASON_MAX). */
+int reason_clean(struct at_errors *e, const char *in, char *out);
+
+/* Asset metadata as a JSON object (for ASSET_CREATED details). */
+json_t *asset_meta_json(const struct asset *a);
+
+/* Set a JSON string or null for "" */
+void json_set_text(json_t *o, const char *key, const char *v);
+
+/* Report a storage failure reading the database. */
+enum at_code storage_fail(struct store *st, struct at_errors *e, enum at_code c);
+
+#endif

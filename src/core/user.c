@@ -1,0 +1,169 @@
+/*
+ * user.c — logins (argon2id) and API tokens (stored as SHA-256).
+ */
+#include "core/user.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "util/text.h"
+
+void user_token_hash(const char *token, char out[AT_HASH_HEX + 1])
+{
+	unsigned char d[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(d, (const unsigned char *)token, strlen(token));
+	sodium_bin2hex(out, AT_HASH_HEX + 1, d, sizeof(d));
+}
+
+/* Usernames: 1-64 of letters, digits, '.', '_', '-', '@'. */
+static int valid_username(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (; *s; s++) {
+		char c = *s;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-' || c == '@'))
+			return 0;
+	}
+	return 1;
+}
+
+enum at_code user_add(struct store *st, const char *actor, const char *username,
+                      enum user_role role, const char *password, struct user *out,
+                      struct at_errors *e)
+{
+	struct user u, other;
+	struct event_writer w;
+	size_t plen = password ? strlen(password) : 0;
+	enum at_code c;
+
+	memset(&u, 0, sizeof(u));
+	if (!username || !valid_username(username))
+		at_item(e, "username", AT_INVALID,
+		        "a username is 1 to 64 letters, digits, '.', '_', '-' or '@'");
+	if (plen < AT_PASSWORD_MIN || plen > AT_PASSWORD_MAX)
+		at_item(e, "password", AT_INVALID, "a password has %d to %d characters",
+		        AT_PASSWORD_MIN, AT_PASSWORD_MAX);
+	if (role < 0 || role >= ROLE__MAX)
+		at_item(e, "role", AT_INVALID, "role must be admin, operator or auditor");
+	if (e->nitems)
+		return at_items_done(e, e->nitems);
+	if (sodium_init() < 0)
+		return at_fail(e, AT_INTERNAL, "libsodium failed to initialise");
+	snprintf(u.username, sizeof(u.username), "%s", username);
+	u.role = role;
+	u.active = 1;
+	/* Hash before taking the write lock: argon2id is deliberately slow. */
+	if (crypto_pwhash_str(u.pw_hash, password, plen, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return at_fail(e, AT_INTERNAL, "out of memory hashing the password");
+
+	c = op_begin(st, actor, &w, e);
+	if (c != AT_OK)
+		return c;
+	c = store_user_by_name(st, u.username, &other);
+	if (c == AT_OK) {
+		c = at_fail(e, AT_DUPLICATE, "user %s already exists", u.username);
+		goto out;
+	}
+	if (c != AT_NOT_FOUND) {
+		c = storage_fail(st, e, c);
+		goto out;
+	}
+	memcpy(u.created_at, w.at, sizeof(u.created_at));
+	c = store_user_insert(st, &u, e);
+	if (c == AT_OK)
+		c = store_security_log(st, w.at, actor, "USER_ADDED", u.username,
+		                       user_role_name(u.role));
+	if (c == AT_OK && out)
+		*out = u;
+out:
+	sodium_memzero(u.pw_hash, sizeof(u.pw_hash));
+	return op_end(st, c, e);
+}
+
+enum at_code user_token_create(struct store *st, const char *actor, const char *username,
+                               const char *label, char *token, struct at_errors *e)
+{
+	unsigned char raw[AT_TOKEN_LEN / 2];
+	char hash[AT_HASH_HEX + 1], lab[AT_FIELD_MAX + 1];
+	struct user u;
+	struct event_writer w;
+	enum at_code c;
+
+	if (field_clean(e, "label", label, lab, sizeof(lab), AT_FIELD_MAX, 0, 0) < 0)
+		return at_items_done(e, 1);
+	if (sodium_init() < 0)
+		return at_fail(e, AT_INTERNAL, "libsodium failed to initialise");
+	c = op_begin(st, actor, &w, e);
+	if (c != AT_OK)
+		return c;
+	c = store_user_by_name(st, username ? username : "", &u);
+	if (c == AT_NOT_FOUND) {
+		c = at_fail(e, AT_NOT_FOUND, "there is no user named '%s'",
+		            username ? username : "");
+		goto out;
+	}
+	if (c != AT_OK) {
+		c = storage_fail(st, e, c);
+		goto out;
+	}
+	if (!u.active) {
+		c = at_fail(e, AT_CONFLICT, "user %s is deactivated", u.username);
+		goto out;
+	}
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(token, AT_TOKEN_LEN + 1, raw, sizeof(raw));
+	sodium_memzero(raw, sizeof(raw));
+	user_token_hash(token, hash);
+	c = store_token_insert(st, u.id, hash, lab, w.at, e);
+	if (c == AT_OK)
+		c = store_security_log(st, w.at, actor, "TOKEN_CREATED", u.username, lab);
+out:
+	if (c != AT_OK && token)
+		token[0] = '\0';
+	return op_end(st, c, e);
+}
+
+enum at_code user_check_password(struct store *st, const char *username, const char *password,
+                                 struct user *u)
+{
+	/* A valid hash to verify against when the user does not exist, so
+	 * the answer takes as long either way. */
+	static char dummy[crypto_pwhash_STRBYTES];
+	enum at_code c;
+
+	if (sodium_init() < 0)
+		return AT_INTERNAL;
+	c = store_user_by_name(st, username, u);
+	if (c != AT_OK && c != AT_NOT_FOUND)
+		return c;
+	if (c == AT_NOT_FOUND || !u->active) {
+		if (!dummy[0] && crypto_pwhash_str(dummy, "not-a-password", 14,
+		                                   crypto_pwhash_OPSLIMIT_INTERACTIVE,
+		                                   crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+			return AT_UNAUTHORIZED;
+		if (crypto_pwhash_str_verify(dummy, password, strlen(password)) == 0)
+			return AT_UNAUTHORIZED; /* cannot happen; same answer anyway */
+		return AT_UNAUTHORIZED;
+	}
+	if (crypto_pwhash_str_verify(u->pw_hash, password, strlen(password)) != 0)
+		return AT_UNAUTHORIZED;
+	return AT_OK;
+}
+
+enum at_code user_by_token(struct store *st, const char *token, struct user *u)
+{
+	char hash[AT_HASH_HEX + 1];
+	enum at_code c;
+
+	user_token_hash(token, hash);
+	c = store_token_user(st, hash, u);
+	return c == AT_NOT_FOUND ? AT_UNAUTHORIZED : c;
+}

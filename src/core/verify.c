@@ -1,0 +1,737 @@
+/*
+ * verify.c — invariants, hash chain, and replay of the event log.
+ *
+ * Replay is a second, independent implementation of what each event type
+ * means, applied to an empty in-memory database with the same schema.  If
+ * the live tables were changed without an event, or an event was changed
+ * after the fact, the replayed state or the hash chain differs.
+ *
+ * Events of one batch are applied in two phases: first every asset that an
+ * event moves out of a slot leaves it, then every event takes effect.  That
+ * is how one transaction can swap two assets between slots (replace) while
+ * the scratch schema still holds "one slot, one asset" at every step.
+ */
+#include "core/verify.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/event.h"
+
+#define MAX_PROBLEMS 1000
+#define PROGRESS_EVERY 20000
+
+void verify_report_free(struct verify_report *r)
+{
+	if (!r)
+		return;
+	free(r->problems);
+	memset(r, 0, sizeof(*r));
+}
+
+__attribute__((format(printf, 3, 4))) static void problem(struct verify_report *r,
+                                                          const char *code, const char *fmt,
+                                                          ...)
+{
+	struct verify_problem *p;
+	va_list ap;
+
+	if (!r)
+		return;
+	r->ok = 0;
+	if (r->nproblems >= MAX_PROBLEMS) {
+		r->dropped++;
+		return;
+	}
+	if (r->nproblems == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 16;
+		p = realloc(r->problems, ncap * sizeof(*p));
+		if (!p) {
+			r->dropped++;
+			return;
+		}
+		r->problems = p;
+		r->cap = ncap;
+	}
+	p = &r->problems[r->nproblems++];
+	snprintf(p->code, sizeof(p->code), "%s", code);
+	va_start(ap, fmt);
+	vsnprintf(p->message, sizeof(p->message), fmt, ap);
+	va_end(ap);
+}
+
+/* ==== replay ========================================================== */
+
+/* An event copied out of the iterator, kept until its batch is applied. */
+struct ev_copy {
+	struct event ev;
+	json_t *details;
+};
+
+struct replay {
+	struct store *scratch;
+	struct verify_report *r;
+	struct ev_copy *batch;
+	size_t n, cap;
+	/* hash chain state (verify only) */
+	int check_chain;
+	int64_t last_seq;
+	char last_hash[AT_HASH_HEX + 1];
+	int64_t seen, total;
+	verify_progress_cb progress;
+	void *pctx;
+	enum at_code fatal;
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void free_copy(struct ev_copy *c)
+{
+	free((char *)c->ev.type);
+	free((char *)c->ev.asset_tag);
+	free((char *)c->ev.from_case);
+	free((char *)c->ev.to_case);
+	free((char *)c->ev.actor);
+	free((char *)c->ev.reason);
+	free((char *)c->ev.batch_id);
+	json_decref(c->details);
+}
+
+static const char *jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s ? s : "";
+}
+
+static void set_field(char *dst, size_t cap, const char *v)
+{
+	snprintf(dst, cap, "%s", v ? v : "");
+}
+
+#define SET(dst, v) set_field((dst), sizeof(dst), (v))
+
+/* Scratch case id of a slot named in an event; 0 if unknown. */
+static int64_t scratch_case(struct replay *rp, const char *name)
+{
+	struct case_info c;
+
+	if (!name || store_case_by_name(rp->scratch, name, &c) != AT_OK)
+		return 0;
+	return c.id;
+}
+
+/* Describe an event for problem messages. */
+static void ev_label(const struct event *ev, char *out, size_t cap)
+{
+	snprintf(out, cap, "event #%lld (%s%s%s)", (long long)ev->seq, ev->type,
+	         ev->asset_tag ? " " : "", ev->asset_tag ? ev->asset_tag : "");
+}
+
+/* Apply the changes object {field: {old, new}} of an ASSET_UPDATED. */
+static void apply_asset_changes(struct asset *a, json_t *changes)
+{
+	const char *key;
+	json_t *ch;
+
+	json_object_foreach(changes, key, ch) {
+		const char *v = json_string_value(json_object_get(ch, "new"));
+		if (strcmp(key, "serial_number") == 0)
+			SET(a->serial, v);
+		else if (strcmp(key, "manufacturer") == 0)
+			SET(a->manufacturer, v);
+		else if (strcmp(key, "equipment_type") == 0)
+			SET(a->equipment_type, v);
+		else if (strcmp(key, "model") == 0)
+			SET(a->model, v);
+		else if (strcmp(key, "model_code") == 0)
+			SET(a->model_code, v);
+		else if (strcmp(key, "building") == 0)
+			SET(a->building, v);
+		else if (strcmp(key, "room") == 0)
+			SET(a->room, v);
+		else if (strcmp(key, "notes") == 0)
+			SET(a->notes, v);
+		else if (strcmp(key, "condition") == 0 && v)
+			asset_condition_parse(v, &a->condition);
+	}
+}
+
+/* Put `a` into the slot an event names as its destination (or none). */
+static int place(struct replay *rp, struct asset *a, const char *case_name, int position)
+{
+	a->case_id = 0;
+	a->position = 0;
+	if (!case_name)
+		return 0;
+	a->case_id = scratch_case(rp, case_name);
+	a->position = position;
+	return a->case_id ? 0 : -1;
+}
+
+static enum at_code apply_case_event(struct replay *rp, const struct event *ev, json_t *d,
+                                     struct at_errors *e)
+{
+	struct case_info c;
+	int old;
+
+	memset(&c, 0, sizeof(c));
+	if (strcmp(ev->type, "CASE_CREATED") == 0) {
+		SET(c.name, jstr(d, "case"));
+		c.slot_count = (int)json_integer_value(json_object_get(d, "slots"));
+		SET(c.building, jstr(d, "building"));
+		SET(c.room, jstr(d, "room"));
+		SET(c.notes, jstr(d, "notes"));
+		SET(c.created_at, ev->at);
+		SET(c.updated_at, ev->at);
+		return store_case_insert(rp->scratch, &c, e);
+	}
+	if (store_case_by_name(rp->scratch, jstr(d, "case"), &c) != AT_OK)
+		return at_fail(e, AT_NOT_FOUND, "case %s does not exist at this point",
+		               jstr(d, "case"));
+	old = c.slot_count;
+	if (strcmp(ev->type, "CASE_RESIZED") == 0) {
+		c.slot_count = (int)json_integer_value(json_object_get(d, "new_slots"));
+	} else {
+		json_t *changes = json_object_get(d, "changes"), *ch;
+		const char *key;
+		json_object_foreach(changes, key, ch) {
+			const char *v = json_string_value(json_object_get(ch, "new"));
+			if (strcmp(key, "building") == 0)
+				SET(c.building, v);
+			else if (strcmp(key, "room") == 0)
+				SET(c.room, v);
+			else if (strcmp(key, "notes") == 0)
+				SET(c.notes, v);
+		}
+	}
+	SET(c.updated_at, ev->at);
+	return store_case_save(rp->scratch, &c, old, e);
+}
+
+static enum at_code apply_holder_event(struct replay *rp, const struct event *ev, json_t *d,
+                                       struct at_errors *e)
+{
+	struct holder h;
+
+	memset(&h, 0, sizeof(h));
+	if (strcmp(ev->type, "HOLDER_CREATED") == 0) {
+		h.id = ev->holder_id;
+		SET(h.name, jstr(d, "name"));
+		SET(h.badge, jstr(d, "badge"));
+		SET(h.email, jstr(d, "email"));
+		h.active = json_is_true(json_object_get(d, "active"));
+		SET(h.created_at, ev->at);
+		SET(h.updated_at, ev->at);
+		return store_holder_insert(rp->scratch, &h, e);
+	}
+	if (store_holder_by_id(rp->scratch, ev->holder_id, &h) != AT_OK)
+		return at_fail(e, AT_NOT_FOUND, "holder #%lld does not exist at this point",
+		               (long long)ev->holder_id);
+	{
+		json_t *changes = json_object_get(d, "changes"), *ch;
+		const char *key;
+		json_object_foreach(changes, key, ch) {
+			json_t *nv = json_object_get(ch, "new");
+			if (strcmp(key, "name") == 0)
+				SET(h.name, json_string_value(nv));
+			else if (strcmp(key, "badge") == 0)
+				SET(h.badge, json_string_value(nv));
+			else if (strcmp(key, "email") == 0)
+				SET(h.email, json_string_value(nv));
+			else if (strcmp(key, "active") == 0)
+				h.active = json_is_true(nv);
+		}
+	}
+	SET(h.updated_at, ev->at);
+	return store_holder_save(rp->scratch, &h, e);
+}
+
+/* Phase 2: the full effect of one event on the scratch database. */
+static enum at_code apply_event(struct replay *rp, const struct event *ev, json_t *d,
+                                struct at_errors *e)
+{
+	struct asset a, other;
+	const char *t = ev->type;
+
+	if (strncmp(t, "CASE_", 5) == 0)
+		return apply_case_event(rp, ev, d, e);
+	if (strncmp(t, "HOLDER_", 7) == 0)
+		return apply_holder_event(rp, ev, d, e);
+	if (strcmp(t, "AUDIT_RECORDED") == 0)
+		return AT_OK;
+	if (!ev->asset_tag)
+		return at_fail(e, AT_INVALID, "event has no asset tag");
+	memset(&a, 0, sizeof(a));
+	if (strcmp(t, "ASSET_CREATED") == 0) {
+		SET(a.tag, ev->asset_tag);
+		SET(a.serial, jstr(d, "serial_number"));
+		SET(a.manufacturer, jstr(d, "manufacturer"));
+		SET(a.equipment_type, jstr(d, "equipment_type"));
+		SET(a.model, jstr(d, "model"));
+		SET(a.model_code, jstr(d, "model_code"));
+		SET(a.building, jstr(d, "building"));
+		SET(a.room, jstr(d, "room"));
+		SET(a.notes, jstr(d, "notes"));
+		if (asset_condition_parse(jstr(d, "condition"), &a.condition) < 0)
+			a.condition = COND_GOOD;
+		a.state = ASSET_STORAGE;
+		SET(a.created_at, ev->at);
+		SET(a.updated_at, ev->at);
+		return store_asset_insert(rp->scratch, &a, e);
+	}
+	if (store_asset_by_tag(rp->scratch, ev->asset_tag, &a) != AT_OK)
+		return at_fail(e, AT_NOT_FOUND, "asset %s does not exist at this point",
+		               ev->asset_tag);
+	if (strcmp(t, "ASSET_UPDATED") == 0) {
+		apply_asset_changes(&a, json_object_get(d, "changes"));
+	} else if (strcmp(t, "ASSET_RETIRED") == 0) {
+		a.state = ASSET_RETIRED;
+		a.case_id = 0;
+		a.position = 0;
+		SET(a.retired_at, ev->at);
+	} else if (strcmp(t, "SLOT_ASSIGN") == 0 || strcmp(t, "SLOT_MOVE") == 0) {
+		if (place(rp, &a, ev->to_case, ev->to_position) < 0 || !ev->to_case)
+			return at_fail(e, AT_NOT_FOUND, "destination slot unknown");
+	} else if (strcmp(t, "FORCE_VACATE") == 0) {
+		a.case_id = 0;
+		a.position = 0;
+	} else if (strcmp(t, "STOCK_OUT") == 0) {
+		a.state = ASSET_IN_CUSTODY;
+		a.holder_id = ev->holder_id;
+		SET(a.due, jstr(d, "due"));
+		SET(a.custody_since, ev->at);
+		a.last_case_id = scratch_case(rp, ev->from_case);
+		a.last_position = a.last_case_id ? ev->from_position : 0;
+		a.case_id = 0;
+		a.position = 0;
+	} else if (strcmp(t, "STOCK_IN") == 0) {
+		a.state = ASSET_STORAGE;
+		a.holder_id = 0;
+		a.due[0] = '\0';
+		a.custody_since[0] = '\0';
+		if (place(rp, &a, ev->to_case, ev->to_position) < 0 || !ev->to_case)
+			return at_fail(e, AT_NOT_FOUND, "destination slot unknown");
+	} else if (strcmp(t, "ASSET_REPLACED") == 0) {
+		if (strcmp(jstr(d, "role"), "replaced") == 0) {
+			a.state = ASSET_STORAGE;
+			a.holder_id = 0;
+			a.due[0] = '\0';
+			a.custody_since[0] = '\0';
+			asset_condition_parse(jstr(d, "condition"), &a.condition);
+			if (place(rp, &a, ev->to_case, ev->to_position) < 0)
+				return at_fail(e, AT_NOT_FOUND, "destination slot unknown");
+		} else if (strcmp(jstr(d, "state"), "IN_CUSTODY") == 0) {
+			if (store_asset_by_tag(rp->scratch, jstr(d, "replaces"), &other) != AT_OK)
+				return at_fail(e, AT_NOT_FOUND, "replaced asset %s unknown",
+				               jstr(d, "replaces"));
+			a.state = ASSET_IN_CUSTODY;
+			a.holder_id = ev->holder_id;
+			SET(a.due, jstr(d, "due"));
+			SET(a.custody_since, ev->at);
+			a.case_id = 0;
+			a.position = 0;
+			a.last_case_id = other.last_case_id;
+			a.last_position = other.last_position;
+		} else if (place(rp, &a, ev->to_case, ev->to_position) < 0) {
+			return at_fail(e, AT_NOT_FOUND, "destination slot unknown");
+		}
+	} else {
+		return at_fail(e, AT_INVALID, "unknown event type %s", t);
+	}
+	SET(a.updated_at, ev->at);
+	return store_asset_save(rp->scratch, &a, e);
+}
+
+/* Apply the buffered batch in two phases; problems are recorded. */
+static void flush_batch(struct replay *rp)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	char label[160];
+	size_t i;
+
+	for (i = 0; i < rp->n; i++) {
+		const struct event *ev = &rp->batch[i].ev;
+		struct asset a;
+		if (!ev->from_case || !ev->asset_tag)
+			continue;
+		if (store_asset_by_tag(rp->scratch, ev->asset_tag, &a) == AT_OK && a.case_id) {
+			a.case_id = 0;
+			a.position = 0;
+			store_asset_save(rp->scratch, &a, NULL);
+		}
+	}
+	for (i = 0; i < rp->n; i++) {
+		struct ev_copy *c = &rp->batch[i];
+		at_errors_reset(&e);
+		if (!c->details) {
+			ev_label(&c->ev, label, sizeof(label));
+			problem(rp->r, "EVENT_DETAILS", "%s: details are not a JSON object", label);
+		} else if (apply_event(rp, &c->ev, c->details, &e) != AT_OK) {
+			ev_label(&c->ev, label, sizeof(label));
+			problem(rp->r, "REPLAY_FAILED", "%s cannot be replayed: %s", label,
+			        e.message);
+		}
+		free_copy(c);
+	}
+	rp->n = 0;
+	at_errors_free(&e);
+}
+
+static void check_chain(struct replay *rp, const struct event *ev)
+{
+	char h[AT_HASH_HEX + 1];
+
+	if (ev->seq != rp->last_seq + 1)
+		problem(rp->r, "EVENT_SEQ_GAP", "event #%lld follows #%lld: the log has a gap",
+		        (long long)ev->seq, (long long)rp->last_seq);
+	if (strcmp(ev->prev_hash, rp->last_hash) != 0)
+		problem(rp->r, "HASH_CHAIN_BROKEN",
+		        "event #%lld: prev_hash does not match the hash of the event before it",
+		        (long long)ev->seq);
+	event_compute_hash(ev, h);
+	if (strcmp(h, ev->hash) != 0)
+		problem(rp->r, "HASH_MISMATCH",
+		        "event #%lld (%s%s%s) was altered: its content does not match its hash",
+		        (long long)ev->seq, ev->type, ev->asset_tag ? " " : "",
+		        ev->asset_tag ? ev->asset_tag : "");
+	rp->last_seq = ev->seq;
+	memcpy(rp->last_hash, ev->hash, sizeof(rp->last_hash));
+}
+
+static int on_event(void *ctx, const struct event *ev)
+{
+	struct replay *rp = ctx;
+	struct ev_copy *c;
+
+	if (rp->check_chain)
+		check_chain(rp, ev);
+	if (rp->n && strcmp(rp->batch[0].ev.batch_id, ev->batch_id) != 0)
+		flush_batch(rp);
+	if (rp->n == rp->cap) {
+		size_t ncap = rp->cap ? rp->cap * 2 : 64;
+		struct ev_copy *nb = realloc(rp->batch, ncap * sizeof(*nb));
+		if (!nb) {
+			rp->fatal = AT_INTERNAL;
+			return 1;
+		}
+		rp->batch = nb;
+		rp->cap = ncap;
+	}
+	c = &rp->batch[rp->n++];
+	memset(c, 0, sizeof(*c));
+	c->ev = *ev;
+	c->ev.type = dup_or_null(ev->type);
+	c->ev.asset_tag = dup_or_null(ev->asset_tag);
+	c->ev.from_case = dup_or_null(ev->from_case);
+	c->ev.to_case = dup_or_null(ev->to_case);
+	c->ev.actor = dup_or_null(ev->actor);
+	c->ev.reason = dup_or_null(ev->reason);
+	c->ev.batch_id = dup_or_null(ev->batch_id);
+	c->ev.holder_name = NULL;
+	c->ev.details = NULL;
+	c->details = json_loads(ev->details, JSON_REJECT_DUPLICATES, NULL);
+	if (c->details && !json_is_object(c->details)) {
+		json_decref(c->details);
+		c->details = NULL;
+	}
+	if (!c->ev.type || !c->ev.batch_id) {
+		rp->fatal = AT_INTERNAL;
+		return 1;
+	}
+	rp->seen++;
+	if (rp->progress && rp->seen % PROGRESS_EVERY == 0)
+		rp->progress(rp->pctx, "replaying events", rp->seen, rp->total);
+	return 0;
+}
+
+/* Replay into rp->scratch (already open). */
+static enum at_code run_replay(struct replay *rp, struct store *live, const char *until,
+                               struct at_errors *e)
+{
+	struct event_filter f = { .until = until };
+	enum at_code c;
+
+	memset(rp->last_hash, '0', AT_HASH_HEX);
+	rp->last_hash[AT_HASH_HEX] = '\0';
+	rp->total = store_event_count(live);
+	if (store_begin(rp->scratch, e) != AT_OK)
+		return e->code;
+	c = store_event_list(live, &f, on_event, rp);
+	if (c == AT_OK && rp->n)
+		flush_batch(rp);
+	for (size_t i = 0; i < rp->n; i++)
+		free_copy(&rp->batch[i]);
+	rp->n = 0;
+	free(rp->batch);
+	rp->batch = NULL;
+	rp->cap = 0;
+	if (c == AT_OK && rp->fatal)
+		c = rp->fatal;
+	if (c != AT_OK) {
+		store_rollback(rp->scratch);
+		return at_fail(e, c, "cannot read the event log: %s", store_errmsg(live));
+	}
+	if (rp->progress)
+		rp->progress(rp->pctx, "replaying events", rp->seen, rp->total);
+	return store_commit(rp->scratch, e);
+}
+
+enum at_code replay_until(struct store *st, const char *until, struct store **out,
+                          struct verify_report *r, verify_progress_cb progress, void *pctx,
+                          struct at_errors *e)
+{
+	struct replay rp;
+	enum at_code c;
+
+	memset(&rp, 0, sizeof(rp));
+	rp.r = r;
+	rp.progress = progress;
+	rp.pctx = pctx;
+	*out = NULL;
+	c = store_open(":memory:", STORE_CREATE, &rp.scratch, e);
+	if (c != AT_OK)
+		return c;
+	c = run_replay(&rp, st, until, e);
+	if (c != AT_OK) {
+		store_close(rp.scratch);
+		return c;
+	}
+	*out = rp.scratch;
+	return AT_OK;
+}
+
+/* ==== comparison ====================================================== */
+
+struct cmp {
+	struct store *scratch;
+	struct verify_report *r;
+	int64_t n;
+	verify_progress_cb progress;
+	void *pctx;
+	int64_t total;
+};
+
+#define DIFF_TEXT(what, field)                                                           \
+	if (strcmp(live->field, rep.field) != 0)                                         \
+		problem(x->r, "REPLAY_MISMATCH", "%s: %s is '%.80s' but the event log says '%.80s'", \
+		        name, what, live->field, rep.field)
+
+#define DIFF_INT(what, field)                                                            \
+	if (live->field != rep.field)                                                    \
+		problem(x->r, "REPLAY_MISMATCH", "%s: %s is %lld but the event log says %lld", \
+		        name, what, (long long)live->field, (long long)rep.field)
+
+static void slot_text(int64_t case_id, const char *case_name, int pos, char *out, size_t cap)
+{
+	if (case_id)
+		snprintf(out, cap, "%s/%d", case_name, pos);
+	else
+		snprintf(out, cap, "none");
+}
+
+static int cmp_asset(void *ctx, const struct asset *live)
+{
+	struct cmp *x = ctx;
+	struct asset rep;
+	const char *name = live->tag;
+	char ls[96], rs[96];
+
+	x->n++;
+	if (x->progress && x->n % PROGRESS_EVERY == 0)
+		x->progress(x->pctx, "comparing assets", x->n, x->total);
+	if (store_asset_by_tag(x->scratch, live->tag, &rep) != AT_OK) {
+		problem(x->r, "UNLOGGED_ASSET", "%s exists but no event created it", live->tag);
+		return 0;
+	}
+	DIFF_TEXT("serial number", serial);
+	DIFF_TEXT("manufacturer", manufacturer);
+	DIFF_TEXT("equipment type", equipment_type);
+	DIFF_TEXT("model", model);
+	DIFF_TEXT("model code", model_code);
+	DIFF_TEXT("building", building);
+	DIFF_TEXT("room", room);
+	DIFF_TEXT("notes", notes);
+	if (live->state != rep.state)
+		problem(x->r, "REPLAY_MISMATCH", "%s: state is %s but the event log says %s", name,
+		        asset_state_name(live->state), asset_state_name(rep.state));
+	if (live->condition != rep.condition)
+		problem(x->r, "REPLAY_MISMATCH", "%s: condition is %s but the event log says %s",
+		        name, asset_condition_name(live->condition),
+		        asset_condition_name(rep.condition));
+	DIFF_INT("holder id", holder_id);
+	DIFF_TEXT("due date", due);
+	DIFF_TEXT("custody start", custody_since);
+	slot_text(live->case_id, live->case_name, live->position, ls, sizeof(ls));
+	slot_text(rep.case_id, rep.case_name, rep.position, rs, sizeof(rs));
+	if (strcmp(ls, rs) != 0)
+		problem(x->r, "REPLAY_MISMATCH", "%s: slot is %s but the event log says %s", name,
+		        ls, rs);
+	slot_text(live->last_case_id, live->last_case_name, live->last_position, ls, sizeof(ls));
+	slot_text(rep.last_case_id, rep.last_case_name, rep.last_position, rs, sizeof(rs));
+	if (strcmp(ls, rs) != 0)
+		problem(x->r, "REPLAY_MISMATCH",
+		        "%s: last Stock-Out slot is %s but the event log says %s", name, ls, rs);
+	DIFF_TEXT("created_at", created_at);
+	DIFF_TEXT("updated_at", updated_at);
+	DIFF_TEXT("retired_at", retired_at);
+	return 0;
+}
+
+static int cmp_holder(void *ctx, const struct holder *live)
+{
+	struct cmp *x = ctx;
+	struct holder rep;
+	char name[64];
+
+	x->n++;
+	snprintf(name, sizeof(name), "holder #%lld", (long long)live->id);
+	if (store_holder_by_id(x->scratch, live->id, &rep) != AT_OK) {
+		problem(x->r, "UNLOGGED_HOLDER", "%s (%s) exists but no event created it", name,
+		        live->name);
+		return 0;
+	}
+	DIFF_TEXT("name", name);
+	DIFF_TEXT("badge", badge);
+	DIFF_TEXT("email", email);
+	DIFF_INT("active", active);
+	DIFF_TEXT("created_at", created_at);
+	DIFF_TEXT("updated_at", updated_at);
+	return 0;
+}
+
+static int cmp_case(void *ctx, const struct case_info *live)
+{
+	struct cmp *x = ctx;
+	struct case_info rep;
+	char name[96];
+
+	x->n++;
+	snprintf(name, sizeof(name), "case %s", live->name);
+	if (store_case_by_name(x->scratch, live->name, &rep) != AT_OK) {
+		problem(x->r, "UNLOGGED_CASE", "%s exists but no event created it", name);
+		return 0;
+	}
+	DIFF_INT("slot count", slot_count);
+	DIFF_TEXT("building", building);
+	DIFF_TEXT("room", room);
+	DIFF_TEXT("notes", notes);
+	DIFF_TEXT("created_at", created_at);
+	DIFF_TEXT("updated_at", updated_at);
+	return 0;
+}
+
+/* Things the log created that the live tables lack. */
+struct missing {
+	struct store *live;
+	struct verify_report *r;
+};
+
+static int missing_asset(void *ctx, const struct asset *rep)
+{
+	struct missing *m = ctx;
+	struct asset a;
+
+	if (store_asset_by_tag(m->live, rep->tag, &a) == AT_NOT_FOUND)
+		problem(m->r, "MISSING_ASSET", "the event log creates %s but it is not in the database",
+		        rep->tag);
+	return 0;
+}
+
+static int missing_holder(void *ctx, const struct holder *rep)
+{
+	struct missing *m = ctx;
+	struct holder h;
+
+	if (store_holder_by_id(m->live, rep->id, &h) == AT_NOT_FOUND)
+		problem(m->r, "MISSING_HOLDER",
+		        "the event log creates holder #%lld (%s) but it is not in the database",
+		        (long long)rep->id, rep->name);
+	return 0;
+}
+
+static int missing_case(void *ctx, const struct case_info *rep)
+{
+	struct missing *m = ctx;
+	struct case_info c;
+
+	if (store_case_by_name(m->live, rep->name, &c) == AT_NOT_FOUND)
+		problem(m->r, "MISSING_CASE",
+		        "the event log creates case %s but it is not in the database", rep->name);
+	return 0;
+}
+
+static int on_invariant(void *ctx, const char *code, const char *message)
+{
+	problem(ctx, code, "%s", message);
+	return 0;
+}
+
+enum at_code verify_run(struct store *st, struct verify_report *r, verify_progress_cb progress,
+                        void *pctx, struct at_errors *e)
+{
+	struct replay rp;
+	struct cmp x;
+	struct missing m = { st, r };
+	struct asset_filter all;
+	enum at_code c;
+
+	memset(r, 0, sizeof(*r));
+	memset(&rp, 0, sizeof(rp));
+	r->ok = 1;
+	/* One read snapshot for checks, log and comparison alike. */
+	c = store_begin_read(st, e);
+	if (c != AT_OK)
+		return c;
+	if (progress)
+		progress(pctx, "checking invariants", 0, 0);
+	c = store_check_invariants(st, on_invariant, r);
+	if (c != AT_OK) {
+		c = at_fail(e, c, "invariant checks failed to run: %s", store_errmsg(st));
+		goto out;
+	}
+	rp.r = r;
+	rp.check_chain = 1;
+	rp.progress = progress;
+	rp.pctx = pctx;
+	c = store_open(":memory:", STORE_CREATE, &rp.scratch, e);
+	if (c != AT_OK)
+		goto out;
+	c = run_replay(&rp, st, NULL, e);
+	if (c != AT_OK)
+		goto out;
+	r->events = rp.seen;
+
+	memset(&x, 0, sizeof(x));
+	x.scratch = rp.scratch;
+	x.r = r;
+	x.progress = progress;
+	x.pctx = pctx;
+	x.total = store_asset_count(st, 0, ASSET_STORAGE);
+	memset(&all, 0, sizeof(all));
+	c = store_asset_list(st, &all, cmp_asset, &x);
+	r->assets = x.n;
+	if (c == AT_OK)
+		c = store_asset_list(rp.scratch, &all, missing_asset, &m);
+	if (c == AT_OK)
+		c = store_holder_list(st, 0, 0, cmp_holder, &x);
+	if (c == AT_OK)
+		c = store_holder_list(rp.scratch, 0, 0, missing_holder, &m);
+	if (c == AT_OK)
+		c = store_case_list(st, NULL, 0, cmp_case, &x);
+	if (c == AT_OK)
+		c = store_case_list(rp.scratch, NULL, 0, missing_case, &m);
+	if (c != AT_OK)
+		c = at_fail(e, c, "cannot compare the replay: %s", store_errmsg(st));
+	if (progress)
+		progress(pctx, "done", r->events, r->events);
+out:
+	store_rollback(st);
+	store_close(rp.scratch);
+	return c;
+}

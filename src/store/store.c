@@ -1,0 +1,1369 @@
+/*
+ * store.c — SQLite behind domain functions.
+ *
+ * Every statement lives in stmt_sql[] below, is prepared on first use with
+ * SQLITE_PREPARE_PERSISTENT and reused for the life of the connection
+ * (openradtool's stmts[STMT__MAX]).  All values are bound; no SQL text is
+ * ever built from data.
+ */
+#include "store/store.h"
+
+#include <assert.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/schema.h"
+
+#define BUSY_TIMEOUT_MS 10000
+
+/* ==== statements ====================================================== */
+
+enum stmt {
+	STMT_BEGIN_IMMEDIATE,
+	STMT_BEGIN_DEFERRED,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_ASSET_BY_TAG,
+	STMT_ASSET_BY_KEY,
+	STMT_ASSET_BY_SERIAL,
+	STMT_ASSET_IN_SLOT,
+	STMT_ASSET_INSERT,
+	STMT_ASSET_SAVE,
+	STMT_ASSET_LIST,
+	STMT_ASSET_COUNT,
+	STMT_ASSET_COUNT_STATE,
+	STMT_CASE_BY_NAME,
+	STMT_CASE_BY_ID,
+	STMT_CASE_INSERT,
+	STMT_CASE_SAVE,
+	STMT_SLOT_INSERT,
+	STMT_CASE_LIST,
+	STMT_HOLDER_BY_ID,
+	STMT_HOLDER_BY_BADGE,
+	STMT_HOLDER_INSERT,
+	STMT_HOLDER_SAVE,
+	STMT_HOLDER_LIST,
+	STMT_EVENT_LAST,
+	STMT_EVENT_INSERT,
+	STMT_EVENT_LIST,
+	STMT_EVENT_LIST_DESC,
+	STMT_EVENT_BY_ASSET,
+	STMT_EVENT_BY_ASSET_DESC,
+	STMT_EVENT_COUNT,
+	STMT_USER_INSERT,
+	STMT_USER_BY_NAME,
+	STMT_USER_BY_ID,
+	STMT_USER_COUNT,
+	STMT_USER_LIST,
+	STMT_TOKEN_INSERT,
+	STMT_TOKEN_USER,
+	STMT_SECURITY_LOG,
+	STMT__MAX
+};
+
+#define ASSET_COLS                                                                          \
+	"a.id, a.tag, a.serial, a.manufacturer, a.equipment_type, a.model, a.model_code, " \
+	"a.building, a.room, a.notes, a.state, a.condition, a.holder_id, h.name, a.due, "  \
+	"a.custody_since, a.case_id, c.name, a.position, a.last_case_id, lc.name, "        \
+	"a.last_position, a.created_at, a.updated_at, a.retired_at "                        \
+	"FROM assets a LEFT JOIN holders h ON h.id = a.holder_id "                          \
+	"LEFT JOIN cases c ON c.id = a.case_id LEFT JOIN cases lc ON lc.id = a.last_case_id "
+
+#define CASE_COLS                                                                     \
+	"c.id, c.name, c.slot_count, c.building, c.room, c.notes, "                  \
+	"(SELECT count(*) FROM assets o WHERE o.case_id = c.id), c.created_at, c.updated_at " \
+	"FROM cases c "
+
+#define HOLDER_COLS "id, name, badge, email, active, created_at, updated_at FROM holders "
+
+#define EVENT_COLS                                                                        \
+	"e.seq, e.at, e.type, e.asset_tag, e.from_case, e.from_position, e.to_case, "    \
+	"e.to_position, e.holder_id, h.name, e.actor, e.reason, e.batch_id, e.details, " \
+	"e.prev_hash, e.hash FROM events e LEFT JOIN holders h ON h.id = e.holder_id "
+
+#define EVENT_WHERE                                                                   \
+	"WHERE (?2 IS NULL OR e.type = ?2) AND (?3 IS NULL OR e.at >= ?3) "          \
+	"AND (?4 IS NULL OR e.at <= ?4) AND (?5 IS NULL OR e.batch_id = ?5) "        \
+	"AND (?6 = 0 OR e.holder_id = ?6) "
+
+#define USER_COLS "id, username, role, pw_hash, active, created_at FROM users "
+
+static const char *const stmt_sql[STMT__MAX] = {
+	[STMT_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
+	[STMT_BEGIN_DEFERRED] = "BEGIN DEFERRED",
+	[STMT_COMMIT] = "COMMIT",
+	[STMT_ROLLBACK] = "ROLLBACK",
+	[STMT_ASSET_BY_TAG] = "SELECT " ASSET_COLS "WHERE a.tag = ?1",
+	/* Collect up to two rows: more than one is an ambiguity, never a pick. */
+	[STMT_ASSET_BY_KEY] = "SELECT " ASSET_COLS "WHERE a.match_key = ?1 LIMIT 2",
+	[STMT_ASSET_BY_SERIAL] = "SELECT " ASSET_COLS "WHERE a.serial_key = lower(trim(?1))",
+	[STMT_ASSET_IN_SLOT] = "SELECT " ASSET_COLS "WHERE a.case_id = ?1 AND a.position = ?2",
+	[STMT_ASSET_INSERT] =
+		"INSERT INTO assets(tag, serial, manufacturer, equipment_type, model, "
+		"model_code, building, room, notes, state, condition, holder_id, due, "
+		"custody_since, case_id, position, last_case_id, last_position, created_at, "
+		"updated_at, retired_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+		"?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+	[STMT_ASSET_SAVE] =
+		"UPDATE assets SET tag = ?1, serial = ?2, manufacturer = ?3, equipment_type = ?4, "
+		"model = ?5, model_code = ?6, building = ?7, room = ?8, notes = ?9, state = ?10, "
+		"condition = ?11, holder_id = ?12, due = ?13, custody_since = ?14, case_id = ?15, "
+		"position = ?16, last_case_id = ?17, last_position = ?18, created_at = ?19, "
+		"updated_at = ?20, retired_at = ?21 WHERE id = ?22",
+	[STMT_ASSET_LIST] =
+		"SELECT " ASSET_COLS
+		"WHERE (?1 IS NULL OR a.state = ?1) "
+		"AND (?2 IS NULL OR instr(lower(a.tag), ?2) OR instr(lower(a.serial), ?2) "
+		"  OR instr(lower(a.manufacturer), ?2) OR instr(lower(coalesce(a.model, '')), ?2) "
+		"  OR instr(lower(coalesce(a.notes, '')), ?2)) "
+		"AND (?3 = 0 OR a.holder_id = ?3) AND (?4 = 0 OR a.case_id = ?4) "
+		"AND (?5 = 0 OR (a.state = 'STORAGE' AND a.case_id IS NULL)) "
+		"AND (?6 IS NULL OR (a.due IS NOT NULL AND a.due < ?6)) "
+		"AND (?7 IS NULL OR a.tag > ?7) ORDER BY a.tag LIMIT ?8",
+	[STMT_ASSET_COUNT] = "SELECT count(*) FROM assets",
+	[STMT_ASSET_COUNT_STATE] = "SELECT count(*) FROM assets WHERE state = ?1",
+	[STMT_CASE_BY_NAME] = "SELECT " CASE_COLS "WHERE c.name = ?1",
+	[STMT_CASE_BY_ID] = "SELECT " CASE_COLS "WHERE c.id = ?1",
+	[STMT_CASE_INSERT] =
+		"INSERT INTO cases(name, slot_count, building, room, notes, created_at, "
+		"updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[STMT_CASE_SAVE] =
+		"UPDATE cases SET slot_count = ?2, building = ?3, room = ?4, notes = ?5, "
+		"updated_at = ?6 WHERE id = ?1",
+	[STMT_SLOT_INSERT] = "INSERT INTO slots(case_id, position) VALUES (?1, ?2)",
+	[STMT_CASE_LIST] =
+		"SELECT " CASE_COLS "WHERE (?1 IS NULL OR c.name > ?1) ORDER BY c.name LIMIT ?2",
+	[STMT_HOLDER_BY_ID] = "SELECT " HOLDER_COLS "WHERE id = ?1",
+	[STMT_HOLDER_BY_BADGE] = "SELECT " HOLDER_COLS "WHERE badge = ?1",
+	[STMT_HOLDER_INSERT] =
+		"INSERT INTO holders(id, name, badge, email, active, created_at, updated_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[STMT_HOLDER_SAVE] =
+		"UPDATE holders SET name = ?2, badge = ?3, email = ?4, active = ?5, "
+		"created_at = ?6, updated_at = ?7 WHERE id = ?1",
+	[STMT_HOLDER_LIST] = "SELECT " HOLDER_COLS "WHERE id > ?1 ORDER BY id LIMIT ?2",
+	[STMT_EVENT_LAST] = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+	[STMT_EVENT_INSERT] =
+		"INSERT INTO events(seq, at, type, asset_tag, from_case, from_position, to_case, "
+		"to_position, holder_id, actor, reason, batch_id, details, prev_hash, hash) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+	[STMT_EVENT_LIST] = "SELECT " EVENT_COLS EVENT_WHERE
+	                    "AND e.seq > ?7 ORDER BY e.seq LIMIT ?8",
+	[STMT_EVENT_LIST_DESC] = "SELECT " EVENT_COLS EVENT_WHERE
+	                         "AND (?7 = 0 OR e.seq < ?7) ORDER BY e.seq DESC LIMIT ?8",
+	/* Separate statements so the (asset_tag, seq) index serves history. */
+	[STMT_EVENT_BY_ASSET] = "SELECT " EVENT_COLS EVENT_WHERE
+	                        "AND e.asset_tag = ?1 AND e.seq > ?7 ORDER BY e.seq LIMIT ?8",
+	[STMT_EVENT_BY_ASSET_DESC] =
+		"SELECT " EVENT_COLS EVENT_WHERE
+		"AND e.asset_tag = ?1 AND (?7 = 0 OR e.seq < ?7) ORDER BY e.seq DESC LIMIT ?8",
+	[STMT_EVENT_COUNT] = "SELECT count(*) FROM events",
+	[STMT_USER_INSERT] =
+		"INSERT INTO users(username, role, pw_hash, active, created_at) "
+		"VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STMT_USER_BY_NAME] = "SELECT " USER_COLS "WHERE username = ?1",
+	[STMT_USER_BY_ID] = "SELECT " USER_COLS "WHERE id = ?1",
+	[STMT_USER_COUNT] = "SELECT count(*) FROM users",
+	[STMT_USER_LIST] = "SELECT " USER_COLS "ORDER BY username",
+	[STMT_TOKEN_INSERT] =
+		"INSERT INTO api_tokens(user_id, token_hash, label, created_at) "
+		"VALUES (?1, ?2, ?3, ?4)",
+	[STMT_TOKEN_USER] =
+		"SELECT u.id, u.username, u.role, u.pw_hash, u.active, u.created_at "
+		"FROM api_tokens t JOIN users u ON u.id = t.user_id "
+		"WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND u.active = 1",
+	[STMT_SECURITY_LOG] =
+		"INSERT INTO security_log(at, actor, action, subject, details) "
+		"VALUES (?1, ?2, ?3, ?4, ?5)",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmts[STMT__MAX];
+	int in_txn;
+};
+
+/* ==== names of enums ================================================== */
+
+static const char *const state_names[ASSET_STATE__MAX] = { "STORAGE", "IN_CUSTODY", "RETIRED" };
+static const char *const cond_names[COND__MAX] = { "GOOD", "DAMAGED", "FAULTY" };
+static const char *const role_names[ROLE__MAX] = { "operator", "admin", "auditor" };
+
+static int parse_name(const char *const *names, int n, const char *s, int *out)
+{
+	for (int i = 0; i < n; i++) {
+		if (strcmp(names[i], s) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *asset_state_name(enum asset_state s)
+{
+	assert(s >= 0 && s < ASSET_STATE__MAX);
+	return state_names[s];
+}
+
+int asset_state_parse(const char *s, enum asset_state *out)
+{
+	int v;
+
+	if (parse_name(state_names, ASSET_STATE__MAX, s, &v) < 0)
+		return -1;
+	*out = (enum asset_state)v;
+	return 0;
+}
+
+const char *asset_condition_name(enum asset_condition c)
+{
+	assert(c >= 0 && c < COND__MAX);
+	return cond_names[c];
+}
+
+int asset_condition_parse(const char *s, enum asset_condition *out)
+{
+	int v;
+
+	if (parse_name(cond_names, COND__MAX, s, &v) < 0)
+		return -1;
+	*out = (enum asset_condition)v;
+	return 0;
+}
+
+const char *user_role_name(enum user_role r)
+{
+	assert(r >= 0 && r < ROLE__MAX);
+	return role_names[r];
+}
+
+int user_role_parse(const char *s, enum user_role *out)
+{
+	int v;
+
+	if (parse_name(role_names, ROLE__MAX, s, &v) < 0)
+		return -1;
+	*out = (enum user_role)v;
+	return 0;
+}
+
+/* ==== errors and statement helpers ==================================== */
+
+const char *store_errmsg(struct store *st)
+{
+	return st && st->db ? sqlite3_errmsg(st->db) : "database not open";
+}
+
+/* Map a failed SQLite result code to our vocabulary, with its message. */
+static enum at_code fail_rc(struct store *st, int rc, struct at_errors *e)
+{
+	int prim = rc & 0xff;
+	const char *msg = sqlite3_errmsg(st->db);
+
+	if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
+		return at_fail(e, AT_BUSY, "the database is busy; try again (%s)", msg);
+	if (prim == SQLITE_CONSTRAINT) {
+		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return at_fail(e, AT_DUPLICATE, "refused by the database: %s", msg);
+		return at_fail(e, AT_CONFLICT, "refused by the database: %s", msg);
+	}
+	return at_fail(e, AT_STORAGE, "database error: %s", msg);
+}
+
+static enum at_code code_of_rc(int rc)
+{
+	int prim = rc & 0xff;
+
+	if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
+		return AT_BUSY;
+	if (prim == SQLITE_CONSTRAINT)
+		return AT_CONFLICT;
+	return AT_STORAGE;
+}
+
+/* Prepared statement for `which`, reset and with bindings cleared. */
+static sqlite3_stmt *stmt(struct store *st, enum stmt which)
+{
+	sqlite3_stmt *s = st->stmts[which];
+
+	if (!s) {
+		if (sqlite3_prepare_v3(st->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &s,
+		                       NULL) != SQLITE_OK)
+			return NULL;
+		st->stmts[which] = s;
+	} else {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
+	return s;
+}
+
+static void done(sqlite3_stmt *s)
+{
+	if (s)
+		sqlite3_reset(s);
+}
+
+/* Bind text; "" and NULL become SQL NULL when `null_if_empty`. */
+static void bind_text(sqlite3_stmt *s, int i, const char *v, int null_if_empty)
+{
+	if (!v || (null_if_empty && !*v))
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+static void bind_id(sqlite3_stmt *s, int i, int64_t v)
+{
+	if (v)
+		sqlite3_bind_int64(s, i, v);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void col_text(sqlite3_stmt *s, int i, char *out, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	snprintf(out, cap, "%s", t ? (const char *)t : "");
+}
+
+#define COL_TEXT(s, i, field) col_text((s), (i), (field), sizeof(field))
+
+/* Run a statement that returns no rows. */
+static enum at_code exec_stmt(struct store *st, sqlite3_stmt *s, struct at_errors *e)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_DONE) {
+		enum at_code c = fail_rc(st, sqlite3_extended_errcode(st->db), e);
+		sqlite3_reset(s);
+		return c;
+	}
+	sqlite3_reset(s);
+	return AT_OK;
+}
+
+/* ==== lifecycle ======================================================= */
+
+static int exec_sql(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+int store_schema_version(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+enum at_code store_migrate(struct store *st, int *from, struct at_errors *e)
+{
+	int v = store_schema_version(st);
+	char pragma[64];
+
+	if (from)
+		*from = v;
+	if (v < 0)
+		return at_fail(e, AT_STORAGE, "cannot read the schema version: %s",
+		               sqlite3_errmsg(st->db));
+	if (v > schema_nmigrations)
+		return at_fail(e, AT_STORAGE,
+		               "database schema version %d is newer than this program (%d); "
+		               "upgrade assettrack",
+		               v, schema_nmigrations);
+	if (v == schema_nmigrations)
+		return AT_OK;
+	if (exec_sql(st->db, "BEGIN IMMEDIATE") != SQLITE_OK)
+		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+	/* Re-read under the write lock: another process may have migrated. */
+	v = store_schema_version(st);
+	for (; v < schema_nmigrations; v++) {
+		if (exec_sql(st->db, schema_migrations[v]) != SQLITE_OK)
+			goto fail;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+		if (exec_sql(st->db, pragma) != SQLITE_OK)
+			goto fail;
+	}
+	if (exec_sql(st->db, "COMMIT") != SQLITE_OK)
+		goto fail;
+	return AT_OK;
+fail: {
+	enum at_code c = at_fail(e, AT_STORAGE, "schema migration to version %d failed: %s",
+	                         v + 1, sqlite3_errmsg(st->db));
+	exec_sql(st->db, "ROLLBACK");
+	return c;
+}
+}
+
+enum at_code store_open(const char *path, int flags, struct store **out, struct at_errors *e)
+{
+	struct store *st = NULL;
+	int memory = strcmp(path, ":memory:") == 0;
+	int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
+	                                      : SQLITE_OPEN_READWRITE |
+	                                                ((flags & STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	enum at_code c = AT_OK;
+
+	*out = NULL;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return at_fail(e, AT_INTERNAL, "out of memory");
+	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		c = at_fail(e, AT_STORAGE, "cannot open database %s: %s", path,
+		            st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto out;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	if (exec_sql(st->db, "PRAGMA foreign_keys = ON") != SQLITE_OK) {
+		c = fail_rc(st, sqlite3_extended_errcode(st->db), e);
+		goto out;
+	}
+	if (!memory && !(flags & STORE_READONLY)) {
+		/* WAL: readers never wait for the writer.  synchronous=FULL: a
+		 * commit that returned survives power loss (SPEC §3.10). */
+		if (exec_sql(st->db, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
+		    exec_sql(st->db, "PRAGMA synchronous = FULL") != SQLITE_OK) {
+			c = fail_rc(st, sqlite3_extended_errcode(st->db), e);
+			goto out;
+		}
+	}
+	if (memory)
+		exec_sql(st->db, "PRAGMA synchronous = OFF");
+	if (flags & STORE_CREATE) {
+		c = store_migrate(st, NULL, e);
+		if (c != AT_OK)
+			goto out;
+	} else {
+		int v = store_schema_version(st);
+		if (v == 0) {
+			c = at_fail(e, AT_STORAGE,
+			            "%s is not an AssetTrack database (run 'assettrack init')", path);
+			goto out;
+		}
+		if (v != schema_nmigrations) {
+			c = at_fail(e, AT_STORAGE,
+			            "%s has schema version %d, this program expects %d; run "
+			            "'assettrack init' to upgrade",
+			            path, v, schema_nmigrations);
+			goto out;
+		}
+	}
+	*out = st;
+	st = NULL;
+out:
+	store_close(st);
+	return c;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < STMT__MAX; i++)
+		sqlite3_finalize(st->stmts[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+static enum at_code run_simple(struct store *st, enum stmt which, struct at_errors *e)
+{
+	sqlite3_stmt *s = stmt(st, which);
+
+	if (!s)
+		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+	return exec_stmt(st, s, e);
+}
+
+enum at_code store_begin(struct store *st, struct at_errors *e)
+{
+	enum at_code c = run_simple(st, STMT_BEGIN_IMMEDIATE, e);
+
+	st->in_txn = c == AT_OK;
+	return c;
+}
+
+enum at_code store_begin_read(struct store *st, struct at_errors *e)
+{
+	enum at_code c = run_simple(st, STMT_BEGIN_DEFERRED, e);
+
+	st->in_txn = c == AT_OK;
+	return c;
+}
+
+enum at_code store_commit(struct store *st, struct at_errors *e)
+{
+	enum at_code c = run_simple(st, STMT_COMMIT, e);
+
+	if (c == AT_OK)
+		st->in_txn = 0;
+	return c;
+}
+
+void store_rollback(struct store *st)
+{
+	if (!st)
+		return;
+	if (!sqlite3_get_autocommit(st->db))
+		run_simple(st, STMT_ROLLBACK, NULL);
+	st->in_txn = 0;
+}
+
+enum at_code store_backup(struct store *st, const char *path, struct at_errors *e)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b = NULL;
+	enum at_code c = AT_OK;
+	int rc;
+
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		c = at_fail(e, AT_STORAGE, "cannot create backup %s: %s", path,
+		            dst ? sqlite3_errmsg(dst) : "out of memory");
+		goto out;
+	}
+	b = sqlite3_backup_init(dst, "main", st->db, "main");
+	if (!b) {
+		c = at_fail(e, AT_STORAGE, "cannot start backup to %s: %s", path,
+		            sqlite3_errmsg(dst));
+		goto out;
+	}
+	/* Copy in steps so writers on other connections are not starved. */
+	do {
+		rc = sqlite3_backup_step(b, 1024);
+		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+			sqlite3_sleep(20);
+	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+	sqlite3_backup_finish(b);
+	b = NULL;
+	if (rc != SQLITE_DONE) {
+		c = at_fail(e, AT_STORAGE, "backup to %s failed: %s", path, sqlite3_errstr(rc));
+		goto out;
+	}
+	/* A backup is a plain rollback-journal file: one file to copy. */
+	exec_sql(dst, "PRAGMA journal_mode = DELETE");
+out:
+	if (b)
+		sqlite3_backup_finish(b);
+	sqlite3_close(dst);
+	return c;
+}
+
+/* ==== assets ========================================================== */
+
+static void read_asset(sqlite3_stmt *s, struct asset *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(s, 0);
+	COL_TEXT(s, 1, a->tag);
+	COL_TEXT(s, 2, a->serial);
+	COL_TEXT(s, 3, a->manufacturer);
+	COL_TEXT(s, 4, a->equipment_type);
+	COL_TEXT(s, 5, a->model);
+	COL_TEXT(s, 6, a->model_code);
+	COL_TEXT(s, 7, a->building);
+	COL_TEXT(s, 8, a->room);
+	COL_TEXT(s, 9, a->notes);
+	{
+		const unsigned char *t = sqlite3_column_text(s, 10);
+		if (!t || asset_state_parse((const char *)t, &a->state) < 0)
+			a->state = ASSET_STORAGE;
+		t = sqlite3_column_text(s, 11);
+		if (!t || asset_condition_parse((const char *)t, &a->condition) < 0)
+			a->condition = COND_GOOD;
+	}
+	a->holder_id = sqlite3_column_int64(s, 12);
+	COL_TEXT(s, 13, a->holder_name);
+	COL_TEXT(s, 14, a->due);
+	COL_TEXT(s, 15, a->custody_since);
+	a->case_id = sqlite3_column_int64(s, 16);
+	COL_TEXT(s, 17, a->case_name);
+	a->position = sqlite3_column_int(s, 18);
+	a->last_case_id = sqlite3_column_int64(s, 19);
+	COL_TEXT(s, 20, a->last_case_name);
+	a->last_position = sqlite3_column_int(s, 21);
+	COL_TEXT(s, 22, a->created_at);
+	COL_TEXT(s, 23, a->updated_at);
+	COL_TEXT(s, 24, a->retired_at);
+}
+
+/* Step a single-row lookup: AT_OK with the row, AT_NOT_FOUND, or error. */
+static enum at_code one_asset(struct store *st, sqlite3_stmt *s, struct asset *a)
+{
+	int rc = sqlite3_step(s);
+	enum at_code c;
+
+	if (rc == SQLITE_ROW) {
+		read_asset(s, a);
+		c = AT_OK;
+		if (sqlite3_step(s) == SQLITE_ROW)
+			c = AT_AMBIGUOUS;
+	} else if (rc == SQLITE_DONE) {
+		c = AT_NOT_FOUND;
+	} else {
+		c = code_of_rc(sqlite3_extended_errcode(st->db));
+	}
+	done(s);
+	return c;
+}
+
+enum at_code store_asset_by_tag(struct store *st, const char *tag, struct asset *a)
+{
+	sqlite3_stmt *s = stmt(st, STMT_ASSET_BY_TAG);
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, tag, 0);
+	return one_asset(st, s, a);
+}
+
+enum at_code store_asset_by_key(struct store *st, const char *key, struct asset *a)
+{
+	sqlite3_stmt *s = stmt(st, STMT_ASSET_BY_KEY);
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, key, 0);
+	return one_asset(st, s, a);
+}
+
+enum at_code store_asset_by_serial(struct store *st, const char *serial, struct asset *a)
+{
+	sqlite3_stmt *s = stmt(st, STMT_ASSET_BY_SERIAL);
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, serial, 0);
+	return one_asset(st, s, a);
+}
+
+enum at_code store_asset_in_slot(struct store *st, int64_t case_id, int position,
+                                 struct asset *a)
+{
+	sqlite3_stmt *s = stmt(st, STMT_ASSET_IN_SLOT);
+
+	if (!s)
+		return AT_STORAGE;
+	sqlite3_bind_int64(s, 1, case_id);
+	sqlite3_bind_int(s, 2, position);
+	return one_asset(st, s, a);
+}
+
+static void bind_asset(sqlite3_stmt *s, const struct asset *a)
+{
+	bind_text(s, 1, a->tag, 0);
+	bind_text(s, 2, a->serial, 0);
+	bind_text(s, 3, a->manufacturer, 0);
+	bind_text(s, 4, a->equipment_type, 0);
+	bind_text(s, 5, a->model, 1);
+	bind_text(s, 6, a->model_code, 1);
+	bind_text(s, 7, a->building, 0);
+	bind_text(s, 8, a->room, 0);
+	bind_text(s, 9, a->notes, 1);
+	bind_text(s, 10, asset_state_name(a->state), 0);
+	bind_text(s, 11, asset_condition_name(a->condition), 0);
+	bind_id(s, 12, a->holder_id);
+	bind_text(s, 13, a->due, 1);
+	bind_text(s, 14, a->custody_since, 1);
+	bind_id(s, 15, a->case_id);
+	if (a->case_id)
+		sqlite3_bind_int(s, 16, a->position);
+	else
+		sqlite3_bind_null(s, 16);
+	bind_id(s, 17, a->last_case_id);
+	if (a->last_case_id)
+		sqlite3_bind_int(s, 18, a->last_position);
+	else
+		sqlite3_bind_null(s, 18);
+	bind_text(s, 19, a->created_at, 0);
+	bind_text(s, 20, a->updated_at, 0);
+	bind_text(s, 21, a->retired_at, 1);
+}
+
+enum at_code store_asset_insert(struct store *st, struct asset *a, struct at_errors *e)
+{
+	sqlite3_stmt *s = stmt(st, STMT_ASSET_INSERT);
+	enum at_code c;
+
+	if (!s)
+		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+	bind_asset(s, a);
+	c = exec_stmt(st, s, e);
+	if (c == AT_OK)
+		a->id = sqlite3_last_insert_rowid(st->db);
+	return c;
+}
+
+enum at_code store_asset_save(struct store *st, const struct asset *a, struct at_errors *e)
+{
+	sqlite3_stmt *s = stmt(st, STMT_ASSET_SAVE);
+
+	if (!s)
+		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+	bind_asset(s, a);
+	sqlite3_bind_int64(s, 22, a->id);
+	return exec_stmt(st, s, e);
+}
+
+enum at_code store_asset_list(struct store *st, const struct asset_filter *f, asset_cb cb,
+                              void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, STMT_ASSET_LIST);
+	char q[AT_FIELD_MAX * 2 + 1];
+	enum at_code c = AT_OK;
+	struct asset a;
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	if (f->has_state)
+		bind_text(s, 1, asset_state_name(f->state), 0);
+	if (f->q && *f->q) {
+		size_t i;
+		for (i = 0; f->q[i] && i + 1 < sizeof(q); i++)
+			q[i] = (f->q[i] >= 'A' && f->q[i] <= 'Z') ? (char)(f->q[i] + 32) : f->q[i];
+		q[i] = '\0';
+		bind_text(s, 2, q, 0);
+	}
+	sqlite3_bind_int64(s, 3, f->holder_id);
+	sqlite3_bind_int64(s, 4, f->case_id);
+	sqlite3_bind_int(s, 5, f->unslotted);
+	if (f->overdue_before)
+		bind_text(s, 6, f->today, 0);
+	bind_text(s, 7, f->after_tag, 1);
+	sqlite3_bind_int(s, 8, f->limit > 0 ? f->limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_asset(s, &a);
+		if (cb(ctx, &a)) {
+			c = AT_OK;
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		c = code_of_rc(sqlite3_extended_errcode(st->db));
+out:
+	done(s);
+	return c;
+}
+
+static int64_t count_of(struct store *st, sqlite3_stmt *s)
+{
+	int64_t n = -1;
+
+	(void)st;
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int64(s, 0);
+	done(s);
+	return n;
+}
+
+int64_t store_asset_count(struct store *st, int has_state, enum asset_state state)
+{
+	sqlite3_stmt *s;
+
+	if (!has_state)
+		return count_of(st, stmt(st, STMT_ASSET_COUNT));
+	s = stmt(st, STMT_ASSET_COUNT_STATE);
+	if (!s)
+		return -1;
+	bind_text(s, 1, asset_state_name(state), 0);
+	return count_of(st, s);
+}
+
+/* ==== cases =========================================================== */
+
+static void read_case(sqlite3_stmt *s, struct case_info *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(s, 0);
+	COL_TEXT(s, 1, c->name);
+	c->slot_count = sqlite3_column_int(s, 2);
+	COL_TEXT(s, 3, c->building);
+	COL_TEXT(s, 4, c->room);
+	COL_TEXT(s, 5, c->notes);
+	c->occupied = sqlite3_column_int(s, 6);
+	COL_TEXT(s, 7, c->created_at);
+	COL_TEXT(s, 8, c->updated_at);
+}
+
+static enum at_code one_case(struct store *st, sqlite3_stmt *s, struct case_info *c)
+{
+	int rc = sqlite3_step(s);
+	enum at_code r;
+
+	if (rc == SQLITE_ROW) {
+		read_case(s, c);
+		r = AT_OK;
+	} else if (rc == SQLITE_DONE) {
+		r = AT_NOT_FOUND;
+	} else {
+		r = code_of_rc(sqlite3_extended_errcode(st->db));
+	}
+	done(s);
+	return r;
+}
+
+enum at_code store_case_by_name(struct store *st, const char *name, struct case_info *c)
+{
+	sqlite3_stmt *s = stmt(st, STMT_CASE_BY_NAME);
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, name, 0);
+	return one_case(st, s, c);
+}
+
+enum at_code store_case_by_id(struct store *st, int64_t id, struct case_info *c)
+{
+	sqlite3_stmt *s = stmt(st, STMT_CASE_BY_ID);
+
+	if (!s)
+		return AT_STORAGE;
+	sqlite3_bind_int64(s, 1, id);
+	return one_case(st, s, c);
+}
+
+static enum at_code add_slots(struct store *st, int64_t case_id, int from, int to,
+                              struct at_errors *e)
+{
+	for (int p = from; p <= to; p++) {
+		sqlite3_stmt *s = stmt(st, STMT_SLOT_INSERT);
+		enum at_code c;
+
+		if (!s)
+			return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+		sqlite3_bind_int64(s, 1, case_id);
+		sqlite3_bind_int(s, 2, p);
+		c = exec_stmt(st, s, e);
+		if (c != AT_OK)
+			return c;
+	}
+	return AT_OK;
+}
+
+enum at_code store_case_insert(struct store *st, struct case_info *c, struct at_errors *e)
+{
+	sqlite3_stmt *s = stmt(st, STMT_CASE_INSERT);
+	enum at_code r;
+
+	if (!s)
+		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+	bind_text(s, 1, c->name, 0);
+	sqlite3_bind_int(s, 2, c->slot_count);
+	bind_text(s, 3, c->building, 1);
+	bind_text(s, 4, c->room, 1);
+	bind_text(s, 5, c->notes, 1);
+	bind_text(s, 6, c->created_at, 0);
+	bind_text(s, 7, c->updated_at, 0);
+	r = exec_stmt(st, s, e);
+	if (r != AT_OK)
+		return r;
+	c->id = sqlite3_last_insert_rowid(st->db);
+	return add_slots(st, c->id, 1, c->slot_count, e);
+}
+
+enum at_code store_case_save(struct store *st, const struct case_info *c, int old_slots,
+                             struct at_errors *e)
+{
+	sqlite3_stmt *s = stmt(st, STMT_CASE_SAVE);
+	enum at_code r;
+
+	if (!s)
+		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+	sqlite3_bind_int64(s, 1, c->id);
+	sqlite3_bind_int(s, 2, c->slot_count);
+	bind_text(s, 3, c->building, 1);
+	bind_text(s, 4, c->room, 1);
+	bind_text(s, 5, c->notes, 1);
+	bind_text(s, 6, c->updated_at, 0);
+	r = exec_stmt(st, s, e);
+	if (r != AT_OK || c->slot_count <= old_slots)
+		return r;
+	return add_slots(st, c->id, old_slots + 1, c->slot_count, e);
+}
+
+enum at_code store_case_list(struct store *st, const char *after_name, int limit, case_cb cb,
+                             void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, STMT_CASE_LIST);
+	struct case_info c;
+	enum at_code r = AT_OK;
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, after_name, 1);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_case(s, &c);
+		if (cb(ctx, &c))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = code_of_rc(sqlite3_extended_errcode(st->db));
+out:
+	done(s);
+	return r;
+}
+
+/* ==== holders ========================================================= */
+
+static void read_holder(sqlite3_stmt *s, struct holder *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->id = sqlite3_column_int64(s, 0);
+	COL_TEXT(s, 1, h->name);
+	COL_TEXT(s, 2, h->badge);
+	COL_TEXT(s, 3, h->email);
+	h->active = sqlite3_column_int(s, 4);
+	COL_TEXT(s, 5, h->created_at);
+	COL_TEXT(s, 6, h->updated_at);
+}
+
+static enum at_code one_holder(struct store *st, sqlite3_stmt *s, struct holder *h)
+{
+	int rc = sqlite3_step(s);
+	enum at_code r;
+
+	if (rc == SQLITE_ROW) {
+		read_holder(s, h);
+		r = AT_OK;
+	} else if (rc == SQLITE_DONE) {
+		r = AT_NOT_FOUND;
+	} else {
+		r = code_of_rc(sqlite3_extended_errcode(st->db));
+	}
+	done(s);
+	return r;
+}
+
+enum at_code store_holder_by_id(struct store *st, int64_t id, struct holder *h)
+{
+	sqlite3_stmt *s = stmt(st, STMT_HOLDER_BY_ID);
+
+	if (!s)
+		return AT_STORAGE;
+	sqlite3_bind_int64(s, 1, id);
+	return one_holder(st, s, h);
+}
+
+enum at_code store_holder_by_badge(struct store *st, const char *badge, struct holder *h)
+{
+	sqlite3_stmt *s = stmt(st, STMT_HOLDER_BY_BADGE);
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, badge, 0);
+	return one_holder(st, s, h);
+}
+
+static void bind_holder(sqlite3_stmt *s, const struct holder *h)
+{
+	bind_id(s, 1, h->id);
+	bind_text(s, 2, h->name, 0);
+	bind_text(s, 3, h->badge, 1);
+	bind_text(s, 4, h->email, 1);
+	sqlite3_bind_int(s, 5, h->active ? 1 : 0);
+	bind_text(s, 6, h->created_at, 0);
+	bind_text(s, 7, h->updated_at, 0);
+}
+
+enum at_code store_holder_insert(struct store *st, struct holder *h, struct at_errors *e)
+{
+	sqlite3_stmt *s = stmt(st, STMT_HOLDER_INSERT);
+	enum at_code c;
+
+	if (!s)
+		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+	bind_holder(s, h);
+	c = exec_stmt(st, s, e);
+	if (c == AT_OK)
+		h->id = sqlite3_last_insert_rowid(st->db);
+	return c;
+}
+
+enum at_code store_holder_save(struct store *st, const struct holder *h, struct at_errors *e)
+{
+	sqlite3_stmt *s = stmt(st, STMT_HOLDER_SAVE);
+
+	if (!s)
+		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+	bind_holder(s, h);
+	return exec_stmt(st, s, e);
+}
+
+enum at_code store_holder_list(struct store *st, int64_t after_id, int limit, holder_cb cb,
+                               void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, STMT_HOLDER_LIST);
+	struct holder h;
+	enum at_code r = AT_OK;
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	sqlite3_bind_int64(s, 1, after_id);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_holder(s, &h);
+		if (cb(ctx, &h))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = code_of_rc(sqlite3_extended_errcode(st->db));
+out:
+	done(s);
+	return r;
+}
+
+/* ==== events ========================================================== */
+
+enum at_code store_event_last(struct store *st, int64_t *seq, char hash[AT_HASH_HEX + 1])
+{
+	sqlite3_stmt *s = stmt(st, STMT_EVENT_LAST);
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(s, 0);
+		col_text(s, 1, hash, AT_HASH_HEX + 1);
+	} else if (rc == SQLITE_DONE) {
+		*seq = 0;
+		memset(hash, '0', AT_HASH_HEX);
+		hash[AT_HASH_HEX] = '\0';
+	} else {
+		done(s);
+		return code_of_rc(sqlite3_extended_errcode(st->db));
+	}
+	done(s);
+	return AT_OK;
+}
+
+enum at_code store_event_insert(struct store *st, const struct event *ev, struct at_errors *e)
+{
+	sqlite3_stmt *s = stmt(st, STMT_EVENT_INSERT);
+
+	if (!s)
+		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+	sqlite3_bind_int64(s, 1, ev->seq);
+	bind_text(s, 2, ev->at, 0);
+	bind_text(s, 3, ev->type, 0);
+	bind_text(s, 4, ev->asset_tag, 1);
+	bind_text(s, 5, ev->from_case, 1);
+	if (ev->from_case)
+		sqlite3_bind_int(s, 6, ev->from_position);
+	bind_text(s, 7, ev->to_case, 1);
+	if (ev->to_case)
+		sqlite3_bind_int(s, 8, ev->to_position);
+	bind_id(s, 9, ev->holder_id);
+	bind_text(s, 10, ev->actor, 0);
+	bind_text(s, 11, ev->reason, 1);
+	bind_text(s, 12, ev->batch_id, 0);
+	bind_text(s, 13, ev->details ? ev->details : "{}", 0);
+	bind_text(s, 14, ev->prev_hash, 0);
+	bind_text(s, 15, ev->hash, 0);
+	return exec_stmt(st, s, e);
+}
+
+static const char *col_ptr(sqlite3_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(s, i);
+}
+
+enum at_code store_event_list(struct store *st, const struct event_filter *f, event_cb cb,
+                              void *ctx)
+{
+	enum stmt which = f->asset_tag ? (f->descending ? STMT_EVENT_BY_ASSET_DESC
+	                                                : STMT_EVENT_BY_ASSET)
+	                               : (f->descending ? STMT_EVENT_LIST_DESC : STMT_EVENT_LIST);
+	sqlite3_stmt *s = stmt(st, which);
+	struct event ev;
+	enum at_code r = AT_OK;
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, f->asset_tag, 0);
+	bind_text(s, 2, f->type, 1);
+	bind_text(s, 3, f->since, 1);
+	bind_text(s, 4, f->until, 1);
+	bind_text(s, 5, f->batch_id, 1);
+	sqlite3_bind_int64(s, 6, f->holder_id);
+	sqlite3_bind_int64(s, 7, f->after_seq);
+	sqlite3_bind_int(s, 8, f->limit > 0 ? f->limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&ev, 0, sizeof(ev));
+		ev.seq = sqlite3_column_int64(s, 0);
+		COL_TEXT(s, 1, ev.at);
+		ev.type = col_ptr(s, 2);
+		ev.asset_tag = col_ptr(s, 3);
+		ev.from_case = col_ptr(s, 4);
+		ev.from_position = sqlite3_column_int(s, 5);
+		ev.to_case = col_ptr(s, 6);
+		ev.to_position = sqlite3_column_int(s, 7);
+		ev.holder_id = sqlite3_column_int64(s, 8);
+		ev.holder_name = col_ptr(s, 9);
+		ev.actor = col_ptr(s, 10);
+		ev.reason = col_ptr(s, 11);
+		ev.batch_id = col_ptr(s, 12);
+		ev.details = col_ptr(s, 13);
+		COL_TEXT(s, 14, ev.prev_hash);
+		COL_TEXT(s, 15, ev.hash);
+		if (!ev.type)
+			ev.type = "";
+		if (!ev.actor)
+			ev.actor = "";
+		if (!ev.batch_id)
+			ev.batch_id = "";
+		if (!ev.details)
+			ev.details = "{}";
+		if (cb(ctx, &ev))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = code_of_rc(sqlite3_extended_errcode(st->db));
+out:
+	done(s);
+	return r;
+}
+
+int64_t store_event_count(struct store *st)
+{
+	return count_of(st, stmt(st, STMT_EVENT_COUNT));
+}
+
+/* ==== users =========================================================== */
+
+static void read_user(sqlite3_stmt *s, struct user *u)
+{
+	const unsigned char *t;
+
+	memset(u, 0, sizeof(*u));
+	u->id = sqlite3_column_int64(s, 0);
+	COL_TEXT(s, 1, u->username);
+	t = sqlite3_column_text(s, 2);
+	if (!t || user_role_parse((const char *)t, &u->role) < 0)
+		u->role = ROLE_AUDITOR; /* least privilege for anything unexpected */
+	COL_TEXT(s, 3, u->pw_hash);
+	u->active = sqlite3_column_int(s, 4);
+	COL_TEXT(s, 5, u->created_at);
+}
+
+static enum at_code one_user(struct store *st, sqlite3_stmt *s, struct user *u)
+{
+	int rc = sqlite3_step(s);
+	enum at_code r;
+
+	if (rc == SQLITE_ROW) {
+		read_user(s, u);
+		r = AT_OK;
+	} else if (rc == SQLITE_DONE) {
+		r = AT_NOT_FOUND;
+	} else {
+		r = code_of_rc(sqlite3_extended_errcode(st->db));
+	}
+	done(s);
+	return r;
+}
+
+enum at_code store_user_insert(struct store *st, struct user *u, struct at_errors *e)
+{
+	sqlite3_stmt *s = stmt(st, STMT_USER_INSERT);
+	enum at_code c;
+
+	if (!s)
+		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+	bind_text(s, 1, u->username, 0);
+	bind_text(s, 2, user_role_name(u->role), 0);
+	bind_text(s, 3, u->pw_hash, 0);
+	sqlite3_bind_int(s, 4, u->active ? 1 : 0);
+	bind_text(s, 5, u->created_at, 0);
+	c = exec_stmt(st, s, e);
+	if (c == AT_OK)
+		u->id = sqlite3_last_insert_rowid(st->db);
+	return c;
+}
+
+enum at_code store_user_by_name(struct store *st, const char *name, struct user *u)
+{
+	sqlite3_stmt *s = stmt(st, STMT_USER_BY_NAME);
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, name, 0);
+	return one_user(st, s, u);
+}
+
+enum at_code store_user_by_id(struct store *st, int64_t id, struct user *u)
+{
+	sqlite3_stmt *s = stmt(st, STMT_USER_BY_ID);
+
+	if (!s)
+		return AT_STORAGE;
+	sqlite3_bind_int64(s, 1, id);
+	return one_user(st, s, u);
+}
+
+int64_t store_user_count(struct store *st)
+{
+	return count_of(st, stmt(st, STMT_USER_COUNT));
+}
+
+enum at_code store_user_list(struct store *st, user_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, STMT_USER_LIST);
+	struct user u;
+	enum at_code r = AT_OK;
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_user(s, &u);
+		if (cb(ctx, &u))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = code_of_rc(sqlite3_extended_errcode(st->db));
+out:
+	done(s);
+	return r;
+}
+
+enum at_code store_token_insert(struct store *st, int64_t user_id, const char *token_hash,
+                                const char *label, const char *at, struct at_errors *e)
+{
+	sqlite3_stmt *s = stmt(st, STMT_TOKEN_INSERT);
+
+	if (!s)
+		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+	sqlite3_bind_int64(s, 1, user_id);
+	bind_text(s, 2, token_hash, 0);
+	bind_text(s, 3, label, 1);
+	bind_text(s, 4, at, 0);
+	return exec_stmt(st, s, e);
+}
+
+enum at_code store_token_user(struct store *st, const char *token_hash, struct user *u)
+{
+	sqlite3_stmt *s = stmt(st, STMT_TOKEN_USER);
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, token_hash, 0);
+	return one_user(st, s, u);
+}
+
+enum at_code store_security_log(struct store *st, const char *at, const char *actor,
+                                const char *action, const char *subject, const char *details)
+{
+	sqlite3_stmt *s = stmt(st, STMT_SECURITY_LOG);
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, at, 0);
+	bind_text(s, 2, actor, 0);
+	bind_text(s, 3, action, 0);
+	bind_text(s, 4, subject, 1);
+	bind_text(s, 5, details, 1);
+	return exec_stmt(st, s, NULL);
+}
+
+/* ==== verification ==================================================== */
+
+/*
+ * Each check yields rows of (code, message), one per violation.  They do
+ * not trust the schema: a file edited with the sqlite3 shell may have lost
+ * its constraints and triggers.  Checks are run rarely, so they are
+ * prepared here rather than kept in stmt_sql[].
+ */
+static const char *const invariant_checks[] = {
+	"SELECT 'DUPLICATE_TAG', 'tag ' || tag || ' is used by ' || count(*) || ' assets' "
+	"FROM assets GROUP BY tag HAVING count(*) > 1",
+	"SELECT 'DUPLICATE_MATCH_KEY', 'assets ' || group_concat(tag, ', ') || "
+	"' share the match key ' || upper(replace(replace(tag, '-', ''), ' ', '')) "
+	"FROM assets GROUP BY upper(replace(replace(tag, '-', ''), ' ', '')) HAVING count(*) > 1",
+	"SELECT 'INVALID_TAG', 'asset tag ''' || tag || ''' is not a valid tag' FROM assets "
+	"WHERE NOT (length(tag) BETWEEN 1 AND 64 AND tag GLOB '[A-Za-z0-9]*' "
+	"AND NOT tag GLOB '*[^A-Za-z0-9._-]*')",
+	"SELECT 'DUPLICATE_SERIAL', 'assets ' || group_concat(tag, ', ') || "
+	"' share the serial number ' || lower(trim(serial)) FROM assets "
+	"GROUP BY lower(trim(serial)) HAVING count(*) > 1",
+	"SELECT 'SLOT_DOUBLE_BOOKED', 'slot ' || coalesce(c.name, '#' || a.case_id) || '/' || "
+	"a.position || ' holds ' || group_concat(a.tag, ', ') FROM assets a "
+	"LEFT JOIN cases c ON c.id = a.case_id WHERE a.case_id IS NOT NULL "
+	"GROUP BY a.case_id, a.position HAVING count(*) > 1",
+	"SELECT 'SLOT_MISSING', a.tag || ' is in slot ' || coalesce(c.name, '#' || a.case_id) || "
+	"'/' || coalesce(a.position, '?') || ', which does not exist' FROM assets a "
+	"LEFT JOIN cases c ON c.id = a.case_id WHERE a.case_id IS NOT NULL AND "
+	"(a.position IS NULL OR c.id IS NULL OR a.position < 1 OR a.position > c.slot_count "
+	"OR NOT EXISTS (SELECT 1 FROM slots s WHERE s.case_id = a.case_id "
+	"AND s.position = a.position))",
+	"SELECT 'BAD_STATE', tag || ' has unknown state ' || quote(state) FROM assets "
+	"WHERE state NOT IN ('STORAGE', 'IN_CUSTODY', 'RETIRED')",
+	"SELECT 'BAD_CONDITION', tag || ' has unknown condition ' || quote(condition) "
+	"FROM assets WHERE condition NOT IN ('GOOD', 'DAMAGED', 'FAULTY')",
+	"SELECT 'STORAGE_WITH_HOLDER', tag || ' is in STORAGE but has holder #' || holder_id "
+	"FROM assets WHERE state = 'STORAGE' AND holder_id IS NOT NULL",
+	"SELECT 'CUSTODY_WITHOUT_HOLDER', tag || ' is IN_CUSTODY without a holder' "
+	"FROM assets WHERE state = 'IN_CUSTODY' AND holder_id IS NULL",
+	"SELECT 'CUSTODY_IN_SLOT', tag || ' is IN_CUSTODY but sits in a slot' FROM assets "
+	"WHERE state = 'IN_CUSTODY' AND (case_id IS NOT NULL OR position IS NOT NULL)",
+	"SELECT 'RETIRED_IN_USE', tag || ' is RETIRED but has a holder or a slot' FROM assets "
+	"WHERE state = 'RETIRED' AND (holder_id IS NOT NULL OR case_id IS NOT NULL)",
+	"SELECT 'DUE_WITHOUT_CUSTODY', tag || ' has a due date but is not IN_CUSTODY' "
+	"FROM assets WHERE due IS NOT NULL AND state <> 'IN_CUSTODY'",
+	"SELECT 'UNKNOWN_HOLDER', a.tag || ' is held by holder #' || a.holder_id || "
+	"', who does not exist' FROM assets a WHERE a.holder_id IS NOT NULL AND "
+	"NOT EXISTS (SELECT 1 FROM holders h WHERE h.id = a.holder_id)",
+	"SELECT 'CASE_SLOTS', 'case ' || c.name || ' has ' || "
+	"(SELECT count(*) FROM slots s WHERE s.case_id = c.id) || ' slots, expected ' || "
+	"c.slot_count FROM cases c WHERE (SELECT count(*) FROM slots s WHERE s.case_id = c.id) "
+	"<> c.slot_count OR EXISTS (SELECT 1 FROM slots s WHERE s.case_id = c.id AND "
+	"(s.position < 1 OR s.position > c.slot_count))",
+	"SELECT 'DUPLICATE_BADGE', 'badge ' || badge || ' belongs to ' || count(*) || ' holders' "
+	"FROM holders WHERE badge IS NOT NULL GROUP BY badge HAVING count(*) > 1",
+	"SELECT 'EVENT_SEQ_GAP', 'event log has ' || count(*) || ' events but seq runs ' || "
+	"coalesce(min(seq), 0) || '..' || coalesce(max(seq), 0) FROM events "
+	"HAVING count(*) > 0 AND (min(seq) <> 1 OR max(seq) <> count(*))",
+	"SELECT 'EVENT_TRIGGER_MISSING', 'trigger ' || t.name || ' that keeps the event log "
+	"append-only is missing' FROM (SELECT 'events_no_update' AS name UNION ALL "
+	"SELECT 'events_no_delete') t WHERE NOT EXISTS (SELECT 1 FROM sqlite_schema s "
+	"WHERE s.type = 'trigger' AND s.name = t.name)",
+};
+
+enum at_code store_check_invariants(struct store *st, problem_cb cb, void *ctx)
+{
+	size_t n = sizeof(invariant_checks) / sizeof(invariant_checks[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_stmt *s = NULL;
+		int rc;
+
+		if (sqlite3_prepare_v2(st->db, invariant_checks[i], -1, &s, NULL) != SQLITE_OK)
+			return AT_STORAGE;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *code = col_ptr(s, 0), *msg = col_ptr(s, 1);
+			if (cb(ctx, code ? code : "INVARIANT", msg ? msg : "invariant violated")) {
+				rc = SQLITE_DONE;
+				break;
+			}
+		}
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE)
+			return code_of_rc(rc);
+	}
+	return AT_OK;
+}

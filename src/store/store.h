@@ -1,0 +1,252 @@
+/*
+ * store.h — persistence behind functions named for the domain.
+ *
+ * This is the only layer that knows SQLite.  It opens the database (WAL,
+ * foreign keys, synchronous=FULL, busy timeout), creates and migrates the
+ * schema (PRAGMA user_version), keeps every SQL statement prepared once per
+ * connection, and maps SQLite failures onto the error vocabulary.
+ *
+ * It does not decide whether an operation is allowed: core/ does, inside a
+ * transaction opened here.  The schema is the second line of defence; any
+ * constraint it refuses surfaces as AT_DUPLICATE / AT_CONFLICT.
+ *
+ * Records are plain structs with fixed-size text fields whose caps match
+ * the schema's CHECK constraints, so reading a row never allocates.
+ * Iterators call `cb` once per row with a borrowed record; a non-zero
+ * return from `cb` stops the iteration and is returned.
+ */
+#ifndef AT_STORE_STORE_H
+#define AT_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/err.h"
+#include "util/text.h"
+
+#define AT_SCHEMA_VERSION 1
+#define AT_HASH_HEX 64
+
+struct store;
+
+enum asset_state { ASSET_STORAGE, ASSET_IN_CUSTODY, ASSET_RETIRED, ASSET_STATE__MAX };
+enum asset_condition { COND_GOOD, COND_DAMAGED, COND_FAULTY, COND__MAX };
+
+const char *asset_state_name(enum asset_state s);
+int asset_state_parse(const char *s, enum asset_state *out);
+const char *asset_condition_name(enum asset_condition c);
+int asset_condition_parse(const char *s, enum asset_condition *out);
+
+struct asset {
+	int64_t id;
+	char tag[AT_TAG_MAX + 1];
+	char serial[AT_FIELD_MAX + 1];
+	char manufacturer[AT_FIELD_MAX + 1];
+	char equipment_type[AT_FIELD_MAX + 1];
+	char model[AT_FIELD_MAX + 1];
+	char model_code[AT_FIELD_MAX + 1];
+	char building[AT_FIELD_MAX + 1];
+	char room[AT_FIELD_MAX + 1];
+	char notes[AT_NOTES_MAX + 1];
+	enum asset_state state;
+	enum asset_condition condition;
+	int64_t holder_id;                     /* 0: none */
+	char holder_name[AT_PERSON_MAX + 1];   /* read-only join */
+	char due[11];                          /* "" or YYYY-MM-DD */
+	char custody_since[AT_TIME_LEN + 1];   /* "" unless IN_CUSTODY */
+	int64_t case_id;                       /* 0: unslotted */
+	char case_name[AT_NAME_MAX + 1];       /* read-only join */
+	int position;
+	int64_t last_case_id;                  /* slot left at last Stock-Out */
+	char last_case_name[AT_NAME_MAX + 1];
+	int last_position;
+	char created_at[AT_TIME_LEN + 1];
+	char updated_at[AT_TIME_LEN + 1];
+	char retired_at[AT_TIME_LEN + 1];
+};
+
+struct case_info {
+	int64_t id;
+	char name[AT_NAME_MAX + 1];
+	int slot_count;
+	char building[AT_FIELD_MAX + 1];
+	char room[AT_FIELD_MAX + 1];
+	char notes[AT_NOTES_MAX + 1];
+	int occupied;                          /* read-only: slots holding an asset */
+	char created_at[AT_TIME_LEN + 1];
+	char updated_at[AT_TIME_LEN + 1];
+};
+
+struct holder {
+	int64_t id;
+	char name[AT_PERSON_MAX + 1];
+	char badge[AT_PERSON_MAX + 1];         /* "" none */
+	char email[AT_PERSON_MAX + 1];         /* "" none */
+	int active;
+	char created_at[AT_TIME_LEN + 1];
+	char updated_at[AT_TIME_LEN + 1];
+};
+
+enum user_role { ROLE_OPERATOR, ROLE_ADMIN, ROLE_AUDITOR, ROLE__MAX };
+const char *user_role_name(enum user_role r);
+int user_role_parse(const char *s, enum user_role *out);
+
+struct user {
+	int64_t id;
+	char username[AT_PERSON_MAX + 1];
+	enum user_role role;
+	char pw_hash[128];                     /* libsodium crypto_pwhash_STRBYTES */
+	int active;
+	char created_at[AT_TIME_LEN + 1];
+};
+
+/* One event-log row.  Text pointers are borrowed: on insert, from the
+ * caller; in an iterator callback, valid only during the callback. */
+struct event {
+	int64_t seq;
+	char at[AT_TIME_LEN + 1];
+	const char *type;
+	const char *asset_tag;                 /* NULL if not about one asset */
+	const char *from_case;                 /* NULL: none */
+	int from_position;
+	const char *to_case;
+	int to_position;
+	int64_t holder_id;                     /* 0: none */
+	const char *holder_name;               /* iterator only: join, may be NULL */
+	const char *actor;
+	const char *reason;                    /* NULL: none */
+	const char *batch_id;
+	const char *details;                   /* canonical JSON object text */
+	char prev_hash[AT_HASH_HEX + 1];
+	char hash[AT_HASH_HEX + 1];
+};
+
+/* ---- lifecycle and transactions ------------------------------------ */
+
+enum { STORE_CREATE = 1, STORE_READONLY = 2 };
+
+/* Open (and with STORE_CREATE create and migrate) the database at `path`.
+ * ":memory:" gives a private scratch database with the full schema. */
+enum at_code store_open(const char *path, int flags, struct store **out, struct at_errors *e);
+void store_close(struct store *st);
+/* user_version of the file as opened (after migration). */
+int store_schema_version(struct store *st);
+/* Migrate to AT_SCHEMA_VERSION; `*from` gets the version found. */
+enum at_code store_migrate(struct store *st, int *from, struct at_errors *e);
+
+/* Write transaction: BEGIN IMMEDIATE takes the write lock up front, so the
+ * preconditions core checks cannot change before commit. */
+enum at_code store_begin(struct store *st, struct at_errors *e);
+/* Read transaction: a consistent snapshot for multi-query reads. */
+enum at_code store_begin_read(struct store *st, struct at_errors *e);
+enum at_code store_commit(struct store *st, struct at_errors *e);
+/* Safe to call when no transaction is open. */
+void store_rollback(struct store *st);
+
+/* Online backup of the whole database to `path` (SQLite backup API). */
+enum at_code store_backup(struct store *st, const char *path, struct at_errors *e);
+
+/* ---- assets -------------------------------------------------------- */
+
+enum at_code store_asset_by_tag(struct store *st, const char *tag, struct asset *a);
+enum at_code store_asset_by_key(struct store *st, const char *match_key, struct asset *a);
+/* By serial, compared case-insensitively after trimming. */
+enum at_code store_asset_by_serial(struct store *st, const char *serial, struct asset *a);
+enum at_code store_asset_in_slot(struct store *st, int64_t case_id, int position,
+                                 struct asset *a);
+/* Insert; sets a->id.  Join fields are ignored. */
+enum at_code store_asset_insert(struct store *st, struct asset *a, struct at_errors *e);
+/* Write every stored column of the row with id a->id. */
+enum at_code store_asset_save(struct store *st, const struct asset *a, struct at_errors *e);
+
+struct asset_filter {
+	int has_state;
+	enum asset_state state;
+	const char *q;             /* substring of tag/serial/manufacturer/model/notes */
+	int64_t holder_id;         /* 0: any */
+	int64_t case_id;           /* 0: any */
+	int unslotted;             /* STORAGE and in no slot */
+	int overdue_before;        /* due < `today` */
+	const char *today;
+	const char *after_tag;     /* keyset cursor */
+	int limit;                 /* 0: no limit */
+};
+typedef int (*asset_cb)(void *ctx, const struct asset *a);
+/* Assets ordered by tag. */
+enum at_code store_asset_list(struct store *st, const struct asset_filter *f, asset_cb cb,
+                              void *ctx);
+int64_t store_asset_count(struct store *st, int has_state, enum asset_state s);
+
+/* ---- cases and slots ----------------------------------------------- */
+
+enum at_code store_case_by_name(struct store *st, const char *name, struct case_info *c);
+enum at_code store_case_by_id(struct store *st, int64_t id, struct case_info *c);
+/* Insert the case and its slots 1..slot_count; sets c->id. */
+enum at_code store_case_insert(struct store *st, struct case_info *c, struct at_errors *e);
+/* Save metadata and, if slot_count grew, add the new slots. */
+enum at_code store_case_save(struct store *st, const struct case_info *c, int old_slots,
+                             struct at_errors *e);
+typedef int (*case_cb)(void *ctx, const struct case_info *c);
+enum at_code store_case_list(struct store *st, const char *after_name, int limit, case_cb cb,
+                             void *ctx);
+
+/* ---- holders ------------------------------------------------------- */
+
+enum at_code store_holder_by_id(struct store *st, int64_t id, struct holder *h);
+enum at_code store_holder_by_badge(struct store *st, const char *badge, struct holder *h);
+/* Insert; uses h->id if non-zero (replay), else assigns one. */
+enum at_code store_holder_insert(struct store *st, struct holder *h, struct at_errors *e);
+enum at_code store_holder_save(struct store *st, const struct holder *h, struct at_errors *e);
+typedef int (*holder_cb)(void *ctx, const struct holder *h);
+enum at_code store_holder_list(struct store *st, int64_t after_id, int limit, holder_cb cb,
+                               void *ctx);
+
+/* ---- events -------------------------------------------------------- */
+
+/* Last event's seq (0 if none) and hash (64 zeros if none). */
+enum at_code store_event_last(struct store *st, int64_t *seq, char hash[AT_HASH_HEX + 1]);
+enum at_code store_event_insert(struct store *st, const struct event *ev, struct at_errors *e);
+
+struct event_filter {
+	const char *asset_tag;
+	const char *type;
+	const char *since;         /* at >= since */
+	const char *until;         /* at <= until (as-of) */
+	const char *batch_id;
+	int64_t holder_id;
+	int64_t after_seq;         /* keyset cursor (ascending) or before (descending) */
+	int limit;                 /* 0: no limit */
+	int descending;
+};
+typedef int (*event_cb)(void *ctx, const struct event *ev);
+enum at_code store_event_list(struct store *st, const struct event_filter *f, event_cb cb,
+                              void *ctx);
+int64_t store_event_count(struct store *st);
+
+/* ---- users, tokens, security log ----------------------------------- */
+
+enum at_code store_user_insert(struct store *st, struct user *u, struct at_errors *e);
+enum at_code store_user_by_name(struct store *st, const char *name, struct user *u);
+enum at_code store_user_by_id(struct store *st, int64_t id, struct user *u);
+int64_t store_user_count(struct store *st);
+typedef int (*user_cb)(void *ctx, const struct user *u);
+enum at_code store_user_list(struct store *st, user_cb cb, void *ctx);
+enum at_code store_token_insert(struct store *st, int64_t user_id, const char *token_hash,
+                                const char *label, const char *at, struct at_errors *e);
+/* Active user owning an unrevoked token with this hash. */
+enum at_code store_token_user(struct store *st, const char *token_hash, struct user *u);
+enum at_code store_security_log(struct store *st, const char *at, const char *actor,
+                                const char *action, const char *subject, const char *details);
+
+/* ---- verification -------------------------------------------------- */
+
+/* Run every invariant check expressible in SQL (SPEC §3), independent of
+ * the schema's own constraints (which could have been dropped).  `cb` gets
+ * a problem code and a message per violation. */
+typedef int (*problem_cb)(void *ctx, const char *code, const char *message);
+enum at_code store_check_invariants(struct store *st, problem_cb cb, void *ctx);
+
+/* Message of the last SQLite error on this connection. */
+const char *store_errmsg(struct store *st);
+
+#endif

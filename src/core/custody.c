@@ -153,7 +153,9 @@ enum at_code custody_stock_out(struct store *st, const char *actor, struct holde
 	c = op_begin(st, actor, &w, e);
 	if (c != AT_OK)
 		goto done;
-	if (holder.text)
+	if (holder.text && holder.badge_only)
+		c = holder_by_badge(st, holder.text, &h, why);
+	else if (holder.text)
 		c = holder_resolve(st, holder.text, &h, why);
 	else if ((c = store_holder_by_id(st, holder.id, &h)) == AT_NOT_FOUND)
 		snprintf(why, sizeof(why), "there is no holder #%lld", (long long)holder.id);

@@ -27,6 +27,7 @@ void custody_result_free(struct custody_result *r);
 struct holder_ref {
 	int64_t id;          /* used when text is NULL */
 	const char *text;
+	int badge_only;      /* text is a badge, never an id (API strings) */
 };
 
 /* Issue assets to a holder.  Each asset must be STORAGE and slotted; the

@@ -235,3 +235,24 @@ storage:
 	snprintf(why, AT_MSG_MAX, "database error: %s", store_errmsg(st));
 	return AT_STORAGE;
 }
+
+enum at_code holder_by_badge(struct store *st, const char *badge, struct holder *h, char *why)
+{
+	char clean[AT_PERSON_MAX + 1], w[AT_WHY_MAX];
+	enum at_code c;
+
+	if (text_clean_scan(badge, clean, sizeof(clean), w) < 0) {
+		snprintf(why, AT_MSG_MAX, "badge: %s", w);
+		return AT_INVALID;
+	}
+	if (!clean[0]) {
+		snprintf(why, AT_MSG_MAX, "empty badge");
+		return AT_INVALID;
+	}
+	c = store_holder_by_badge(st, clean, h);
+	if (c == AT_NOT_FOUND)
+		snprintf(why, AT_MSG_MAX, "no holder has badge '%s'", clean);
+	else if (c != AT_OK)
+		snprintf(why, AT_MSG_MAX, "database error: %s", store_errmsg(st));
+	return c;
+}

@@ -25,4 +25,7 @@ enum at_code holder_update(struct store *st, const char *actor, int64_t id, cons
  */
 enum at_code holder_resolve(struct store *st, const char *text, struct holder *h, char *why);
 
+/* A holder by badge only (scanner-cleaned).  `why` AT_MSG_MAX. */
+enum at_code holder_by_badge(struct store *st, const char *badge, struct holder *h, char *why);
+
 #endif

@@ -169,8 +169,22 @@ static const char *const migration_1 =
 	"CREATE TRIGGER security_log_no_delete BEFORE DELETE ON security_log"
 	"  BEGIN SELECT RAISE(ABORT, 'the security log is append-only'); END;";
 
+/* 2: browser sessions for the web UI (cookie holds the secret; the table
+ * only its SHA-256), with a per-session CSRF token. */
+static const char *const migration_2 =
+	"CREATE TABLE sessions("
+	"  id INTEGER PRIMARY KEY,"
+	"  token_hash TEXT NOT NULL UNIQUE CHECK(length(token_hash) = 64),"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  csrf TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  last_seen TEXT NOT NULL,"
+	"  ended_at TEXT);"
+	"CREATE INDEX api_tokens_user ON api_tokens(user_id);";
+
 const char *const schema_migrations[] = {
 	migration_1,
+	migration_2,
 };
 
 const int schema_nmigrations = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

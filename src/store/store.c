@@ -60,6 +60,11 @@ enum stmt {
 	STMT_TOKEN_INSERT,
 	STMT_TOKEN_USER,
 	STMT_SECURITY_LOG,
+	STMT_SESSION_INSERT,
+	STMT_SESSION_GET,
+	STMT_SESSION_TOUCH,
+	STMT_SESSION_END,
+	STMT_TOKEN_REVOKE_ALL,
 	STMT__MAX
 };
 
@@ -177,6 +182,17 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_SECURITY_LOG] =
 		"INSERT INTO security_log(at, actor, action, subject, details) "
 		"VALUES (?1, ?2, ?3, ?4, ?5)",
+	[STMT_SESSION_INSERT] =
+		"INSERT INTO sessions(token_hash, user_id, csrf, created_at, last_seen) "
+		"VALUES (?1, ?2, ?3, ?4, ?4)",
+	[STMT_SESSION_GET] =
+		"SELECT id, user_id, csrf, created_at, last_seen, ended_at IS NOT NULL "
+		"FROM sessions WHERE token_hash = ?1",
+	[STMT_SESSION_TOUCH] = "UPDATE sessions SET last_seen = ?2 WHERE id = ?1",
+	[STMT_SESSION_END] =
+		"UPDATE sessions SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
+	[STMT_TOKEN_REVOKE_ALL] =
+		"UPDATE api_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL",
 };
 
 struct store {
@@ -1279,6 +1295,76 @@ enum at_code store_security_log(struct store *st, const char *at, const char *ac
 	bind_text(s, 4, subject, 1);
 	bind_text(s, 5, details, 1);
 	return exec_stmt(st, s, NULL);
+}
+
+/* ==== sessions ======================================================== */
+
+enum at_code store_session_insert(struct store *st, const char *token_hash, int64_t user_id,
+                                  const char *csrf, const char *at, struct at_errors *e)
+{
+	sqlite3_stmt *s = stmt(st, STMT_SESSION_INSERT);
+
+	if (!s)
+		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+	bind_text(s, 1, token_hash, 0);
+	sqlite3_bind_int64(s, 2, user_id);
+	bind_text(s, 3, csrf, 0);
+	bind_text(s, 4, at, 0);
+	return exec_stmt(st, s, e);
+}
+
+enum at_code store_session_get(struct store *st, const char *token_hash, struct session *out)
+{
+	sqlite3_stmt *s = stmt(st, STMT_SESSION_GET);
+	enum at_code r;
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, token_hash, 0);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		out->id = sqlite3_column_int64(s, 0);
+		out->user_id = sqlite3_column_int64(s, 1);
+		COL_TEXT(s, 2, out->csrf);
+		COL_TEXT(s, 3, out->created_at);
+		COL_TEXT(s, 4, out->last_seen);
+		out->ended = sqlite3_column_int(s, 5);
+		r = AT_OK;
+	} else {
+		r = rc == SQLITE_DONE ? AT_NOT_FOUND : code_of_rc(sqlite3_extended_errcode(st->db));
+	}
+	done(s);
+	return r;
+}
+
+static enum at_code id_at(struct store *st, enum stmt which, int64_t id, const char *at)
+{
+	sqlite3_stmt *s = stmt(st, which);
+
+	if (!s)
+		return AT_STORAGE;
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, at, 0);
+	return exec_stmt(st, s, NULL);
+}
+
+enum at_code store_session_touch(struct store *st, int64_t id, const char *at)
+{
+	return id_at(st, STMT_SESSION_TOUCH, id, at);
+}
+
+enum at_code store_session_end(struct store *st, int64_t id, const char *at)
+{
+	return id_at(st, STMT_SESSION_END, id, at);
+}
+
+int64_t store_token_revoke_all(struct store *st, int64_t user_id, const char *at)
+{
+	if (id_at(st, STMT_TOKEN_REVOKE_ALL, user_id, at) != AT_OK)
+		return -1;
+	return sqlite3_changes64(st->db);
 }
 
 /* ==== verification ==================================================== */

@@ -24,7 +24,7 @@
 #include "util/err.h"
 #include "util/text.h"
 
-#define AT_SCHEMA_VERSION 1
+#define AT_SCHEMA_VERSION 2
 #define AT_HASH_HEX 64
 
 struct store;
@@ -237,6 +237,23 @@ enum at_code store_token_insert(struct store *st, int64_t user_id, const char *t
 enum at_code store_token_user(struct store *st, const char *token_hash, struct user *u);
 enum at_code store_security_log(struct store *st, const char *at, const char *actor,
                                 const char *action, const char *subject, const char *details);
+
+/* A browser session row. */
+struct session {
+	int64_t id;
+	int64_t user_id;
+	char csrf[AT_HASH_HEX + 1];
+	char created_at[AT_TIME_LEN + 1];
+	char last_seen[AT_TIME_LEN + 1];
+	int ended;
+};
+enum at_code store_session_insert(struct store *st, const char *token_hash, int64_t user_id,
+                                  const char *csrf, const char *at, struct at_errors *e);
+enum at_code store_session_get(struct store *st, const char *token_hash, struct session *s);
+enum at_code store_session_touch(struct store *st, int64_t id, const char *at);
+enum at_code store_session_end(struct store *st, int64_t id, const char *at);
+/* Revoke every token of a user; returns how many. */
+int64_t store_token_revoke_all(struct store *st, int64_t user_id, const char *at);
 
 /* ---- verification -------------------------------------------------- */
 

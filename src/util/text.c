@@ -349,3 +349,32 @@ void text_today(char out[11])
 	localtime_r(&now, &tm);
 	snprintf(out, 11, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
+
+int64_t text_time_epoch(const char *canon)
+{
+	struct tm tm;
+
+	if (strlen(canon) != AT_TIME_LEN || canon[10] != 'T')
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = digits(canon, 4) - 1900;
+	tm.tm_mon = digits(canon + 5, 2) - 1;
+	tm.tm_mday = digits(canon + 8, 2);
+	tm.tm_hour = digits(canon + 11, 2);
+	tm.tm_min = digits(canon + 14, 2);
+	tm.tm_sec = digits(canon + 17, 2);
+	if (tm.tm_year < 70 || tm.tm_mon < 0 || tm.tm_mday < 1 || tm.tm_hour < 0 ||
+	    tm.tm_min < 0 || tm.tm_sec < 0)
+		return -1;
+	return (int64_t)timegm(&tm);
+}
+
+void text_epoch_time(int64_t epoch, char out[AT_TIME_LEN + 1])
+{
+	time_t t = (time_t)epoch;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(out, AT_TIME_LEN + 1, "%04d-%02d-%02dT%02d:%02d:%02d.000Z", tm.tm_year + 1900,
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}

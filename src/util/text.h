@@ -67,6 +67,10 @@ int text_parse_time(const char *s, char *out, char *why);
 /* Now, UTC, in canonical millisecond form.  ASSETTRACK_FAKE_NOW, when set
  * to a canonical time, fixes the clock (tests and reproducible demos). */
 void text_now(char out[AT_TIME_LEN + 1]);
+/* Seconds since the epoch of a canonical time; -1 if it is not one. */
+int64_t text_time_epoch(const char *canon);
+/* Canonical form of `epoch` seconds (milliseconds .000). */
+void text_epoch_time(int64_t epoch, char out[AT_TIME_LEN + 1]);
 /* Today's local calendar date, YYYY-MM-DD. */
 void text_today(char out[11]);
 

@@ -15,6 +15,9 @@ for arg in "$@"; do
   esac
 done
 
+# The API tests run on Node's built-in test runner; any Node >= 18 will do.
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+
 missing=()
 for p in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

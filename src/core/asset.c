@@ -155,13 +155,13 @@ static void clean_input(const struct asset_input *in, struct clean_asset *out, i
 	}
 }
 
-enum at_code asset_create(struct store *st, const char *actor, const struct asset_input *in,
-                          struct asset *out, struct at_errors *e)
+enum at_code asset_create_in(struct store *st, struct event_writer *w,
+                             const struct asset_input *in, struct asset *out,
+                             struct at_errors *e)
 {
 	struct clean_asset ca;
 	struct asset *a = &ca.a, other;
 	struct case_info cs;
-	struct event_writer w;
 	struct event ev;
 	char key[AT_TAG_MAX + 1], why[AT_MSG_MAX];
 	json_t *details = NULL;
@@ -174,9 +174,6 @@ enum at_code asset_create(struct store *st, const char *actor, const struct asse
 	snprintf(a->tag, sizeof(a->tag), "%s", ca.tag);
 	text_match_key(a->tag, key, sizeof(key));
 
-	c = op_begin(st, actor, &w, e);
-	if (c != AT_OK)
-		return c;
 	/* Every uniqueness and slot problem is reported, not just the first. */
 	c = store_asset_by_tag(st, a->tag, &other);
 	if (c == AT_OK) {
@@ -189,16 +186,16 @@ enum at_code asset_create(struct store *st, const char *actor, const struct asse
 			        "%s collides with existing asset %s: both scan as %s", a->tag,
 			        other.tag, key);
 		else if (c != AT_NOT_FOUND)
-			goto storage;
+			return storage_fail(st, e, c);
 	} else {
-		goto storage;
+		return storage_fail(st, e, c);
 	}
 	c = store_asset_by_serial(st, a->serial, &other);
 	if (c == AT_OK || c == AT_AMBIGUOUS)
 		at_item(e, "serial_number", AT_DUPLICATE,
 		        "serial number %s already belongs to %s", a->serial, other.tag);
 	else if (c != AT_NOT_FOUND)
-		goto storage;
+		return storage_fail(st, e, c);
 	if (ca.has_slot) {
 		c = place_find_slot(st, ca.case_name, in->slot_position, &cs, why);
 		if (c == AT_OK) {
@@ -207,56 +204,65 @@ enum at_code asset_create(struct store *st, const char *actor, const struct asse
 				at_item(e, "slot", AT_SLOT_OCCUPIED, "slot %s/%d holds %s", cs.name,
 				        in->slot_position, other.tag);
 			else if (c != AT_NOT_FOUND)
-				goto storage;
+				return storage_fail(st, e, c);
 		} else if (c == AT_NOT_FOUND || c == AT_SLOT_NOT_FOUND) {
 			at_item(e, "slot", c, "%s", why);
 		} else {
-			goto storage;
+			return storage_fail(st, e, c);
 		}
 	}
-	if (e->nitems) {
-		c = at_items_done(e, e->nitems);
-		goto out;
-	}
+	if (e->nitems)
+		return at_items_done(e, e->nitems);
 
 	a->state = ASSET_STORAGE;
-	memcpy(a->created_at, w.at, sizeof(a->created_at));
-	memcpy(a->updated_at, w.at, sizeof(a->updated_at));
+	memcpy(a->created_at, w->at, sizeof(a->created_at));
+	memcpy(a->updated_at, w->at, sizeof(a->updated_at));
 	c = store_asset_insert(st, a, e);
 	if (c != AT_OK)
-		goto out;
+		return c;
 	details = asset_meta_json(a);
 	memset(&ev, 0, sizeof(ev));
 	ev.type = "ASSET_CREATED";
 	ev.asset_tag = a->tag;
-	c = event_append(&w, &ev, details, e);
+	c = event_append(w, &ev, details, e);
+	json_decref(details);
 	if (c != AT_OK)
-		goto out;
+		return c;
 	if (ca.has_slot) {
 		a->case_id = cs.id;
 		a->position = in->slot_position;
 		c = store_asset_save(st, a, e);
 		if (c != AT_OK)
-			goto out;
+			return c;
 		memset(&ev, 0, sizeof(ev));
 		ev.type = "SLOT_ASSIGN";
 		ev.asset_tag = a->tag;
 		ev.to_case = cs.name;
 		ev.to_position = in->slot_position;
-		c = event_append(&w, &ev, NULL, e);
+		c = event_append(w, &ev, NULL, e);
 		if (c != AT_OK)
-			goto out;
+			return c;
 	}
-	c = op_end(st, AT_OK, e);
+	if (out)
+		*out = *a;
+	return AT_OK;
+}
+
+enum at_code asset_create(struct store *st, const char *actor, const struct asset_input *in,
+                          struct asset *out, struct at_errors *e)
+{
+	struct event_writer w;
+	struct asset a;
+	enum at_code c;
+
+	c = op_begin(st, actor, &w, e);
+	if (c != AT_OK)
+		return c;
+	c = asset_create_in(st, &w, in, &a, e);
+	c = op_end(st, c, e);
 	if (c == AT_OK && out)
-		c = store_asset_by_tag(st, a->tag, out);
-	json_decref(details);
+		c = store_asset_by_tag(st, a.tag, out);
 	return c;
-storage:
-	c = storage_fail(st, e, c);
-out:
-	json_decref(details);
-	return op_end(st, c == AT_OK ? AT_INTERNAL : c, e);
 }
 
 /* ==== update ========================================================== */

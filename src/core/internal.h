@@ -35,6 +35,13 @@ json_t *asset_meta_json(const struct asset *a);
 /* Set a JSON string or null for "" */
 void json_set_text(json_t *o, const char *key, const char *v);
 
+struct asset_input;
+/* asset_create() inside an open transaction and event writer (import
+ * creates many assets in one transaction and one batch). */
+enum at_code asset_create_in(struct store *st, struct event_writer *w,
+                             const struct asset_input *in, struct asset *out,
+                             struct at_errors *e);
+
 /* Report a storage failure reading the database. */
 enum at_code storage_fail(struct store *st, struct at_errors *e, enum at_code c);
 

@@ -454,7 +454,7 @@ enum at_code store_open(const char *path, int flags, struct store **out, struct 
 			goto out;
 		}
 	}
-	if (memory)
+	if (memory || (flags & STORE_BULK))
 		exec_sql(st->db, "PRAGMA synchronous = OFF");
 	if (flags & STORE_CREATE) {
 		c = store_migrate(st, NULL, e);

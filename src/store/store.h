@@ -123,7 +123,9 @@ struct event {
 
 /* ---- lifecycle and transactions ------------------------------------ */
 
-enum { STORE_CREATE = 1, STORE_READONLY = 2 };
+/* STORE_BULK: synchronous=OFF, for data generators only (a crash may lose
+ * the last commits, never consistency). */
+enum { STORE_CREATE = 1, STORE_READONLY = 2, STORE_BULK = 4 };
 
 /* Open (and with STORE_CREATE create and migrate) the database at `path`.
  * ":memory:" gives a private scratch database with the full schema. */

@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/asset.h"
 #include "core/custody.h"
 #include "core/encode.h"
 #include "core/holder.h"
+#include "core/import.h"
 #include "core/place.h"
 #include "core/report.h"
 #include "core/verify.h"
@@ -1003,6 +1005,37 @@ static void verify_h(struct request *rq)
 	at_errors_free(&e);
 }
 
+/* ==== import ========================================================== */
+
+static void import_h(struct request *rq)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_result res;
+	const char *dry = web_query(rq, "dry_run");
+	const char *ctype = web_header(rq, "Content-Type");
+	int dry_run = dry && (strcmp(dry, "1") == 0 || strcmp(dry, "true") == 0);
+	enum at_code c;
+
+	if (ctype && strncasecmp(ctype, "text/csv", 8) != 0 &&
+	    strncasecmp(ctype, "application/csv", 15) != 0 &&
+	    strncasecmp(ctype, "text/plain", 10) != 0) {
+		web_reply_fail(rq, AT_INVALID, "send the CSV as text/csv, not %s", ctype);
+		return;
+	}
+	c = import_assets(rq->st, rq->actor, rq->body.data, rq->body.len, dry_run, &res, &e);
+	if (c != AT_OK) {
+		web_reply_batch_error(rq, &e);
+		at_errors_free(&e);
+		return;
+	}
+	web_reply_json(rq, dry_run ? 200 : 201,
+	               json_pack("{s:b, s:s, s:I, s:I, s:s?}", "dry_run", dry_run, "format",
+	                         res.format, "rows", (json_int_t)res.rows, "created",
+	                         (json_int_t)res.created, "batch_id",
+	                         dry_run ? NULL : res.batch_id));
+	at_errors_free(&e);
+}
+
 /* ==== the route table ================================================= */
 
 const struct route api_routes[] = {
@@ -1029,6 +1062,7 @@ const struct route api_routes[] = {
 	{ "GET", "/api/v1/events", list_events, ANY_ROLE, 0 },
 	{ "GET", "/api/v1/reports/custody", custody_report, ANY_ROLE, 0 },
 	{ "GET", "/api/v1/verify", verify_h, ANY_ROLE, 0 },
+	{ "POST", "/api/v1/import/assets", import_h, ADMIN_ONLY, ROUTE_CSV_BODY },
 };
 
 const size_t api_nroutes = sizeof(api_routes) / sizeof(api_routes[0]);

@@ -1,0 +1,318 @@
+/*
+ * cli_admin.c — init, user add|token|list, verify, backup.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/user.h"
+#include "core/verify.h"
+
+/* ==== init ============================================================ */
+
+/* `init`: create the database with its schema, or migrate an old one to
+ * the current version (store_open with STORE_CREATE does both). */
+int cli_cmd_init(struct cli_ctx *ctx, int argc, char **argv)
+{
+	int npos, rc, existed;
+
+	if (cli_parse(ctx, argc, argv, NULL, &npos) < 0 || cli_expect(ctx, npos, 0, 0))
+		return 2;
+	existed = access(ctx->db_path, F_OK) == 0;
+	if ((rc = cli_open(ctx)) != 0)
+		return rc;
+	if (ctx->json)
+		return cli_json_print(json_pack("{s:s, s:i, s:b}", "database", ctx->db_path,
+		                                "schema_version", store_schema_version(ctx->st),
+		                                "created", !existed));
+	printf("%s %s (schema version %d)\n", existed ? "Database is ready:" : "Created database",
+	       ctx->db_path, store_schema_version(ctx->st));
+	return 0;
+}
+
+/* ==== users =========================================================== */
+
+/* A user as JSON; never includes the password hash. */
+static json_t *user_json(const struct user *u)
+{
+	return json_pack("{s:I, s:s, s:s, s:b, s:s}", "id", (json_int_t)u->id, "username",
+	                 u->username, "role", user_role_name(u->role), "active", u->active ? 1 : 0,
+	                 "created_at", u->created_at);
+}
+
+/*
+ * Read the password from the first line of standard input into `pw`
+ * (cap bytes), without the line end.  Returns 0, or refuses (exit code).
+ * A prompt goes to stderr only when a person is typing.
+ */
+static int read_password(struct cli_ctx *ctx, const char *username, char *pw, size_t cap)
+{
+	size_t n;
+
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "Password for %s (at least %d characters; input is shown): ",
+		        username, AT_PASSWORD_MIN);
+	if (!fgets(pw, (int)cap, stdin))
+		return cli_refuse(ctx, AT_INVALID, "no password on standard input; give it as "
+		                                   "the first line");
+	n = strlen(pw);
+	if (n > 0 && pw[n - 1] != '\n' && !feof(stdin))
+		return cli_refuse(ctx, AT_INVALID, "the password is longer than %d characters",
+		                  AT_PASSWORD_MAX);
+	while (n > 0 && (pw[n - 1] == '\n' || pw[n - 1] == '\r'))
+		pw[--n] = '\0';
+	if (n < AT_PASSWORD_MIN)
+		return cli_refuse(ctx, AT_INVALID, "the password must have at least %d characters",
+		                  AT_PASSWORD_MIN);
+	return 0;
+}
+
+/* `user add NAME --role R`: password from stdin. */
+static int user_add_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *role_s = NULL;
+	const struct cli_opt opts[] = { { "role", &role_s, NULL }, { NULL, NULL, NULL } };
+	struct at_errors e = AT_ERRORS_INIT;
+	char pw[AT_PASSWORD_MAX + 2];
+	enum user_role role;
+	struct user u;
+	enum at_code c;
+	int npos, rc;
+
+	pw[0] = '\0';
+	if (cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 1, 1))
+		return 2;
+	if (!role_s)
+		return cli_usage(ctx, "--role is required");
+	if (user_role_parse(role_s, &role) < 0)
+		return cli_usage(ctx, "--role must be admin, operator or auditor, not '%s'", role_s);
+	if ((rc = read_password(ctx, argv[1], pw, sizeof(pw))) != 0)
+		goto out;
+	if ((rc = cli_open(ctx)) != 0)
+		goto out;
+	c = user_add(ctx->st, ctx->actor, argv[1], role, pw, &u, &e);
+	if (c != AT_OK) {
+		rc = cli_fail(ctx, c, &e);
+		goto out;
+	}
+	if (ctx->json)
+		rc = cli_json_print(user_json(&u));
+	else
+		printf("Added user %s (%s)\n", u.username, user_role_name(u.role));
+out:
+	sodium_memzero(pw, sizeof(pw));
+	at_errors_free(&e);
+	return rc;
+}
+
+/* `user token NAME [--label L]`: the secret is printed once, alone on
+ * stdout so scripts can capture it. */
+static int user_token_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *label = NULL;
+	const struct cli_opt opts[] = { { "label", &label, NULL }, { NULL, NULL, NULL } };
+	struct at_errors e = AT_ERRORS_INIT;
+	char token[AT_TOKEN_LEN + 1];
+	enum at_code c;
+	int npos, rc;
+
+	token[0] = '\0';
+	if (cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 1, 1))
+		return 2;
+	if ((rc = cli_open(ctx)) != 0)
+		return rc;
+	c = user_token_create(ctx->st, ctx->actor, argv[1], label, token, &e);
+	if (c != AT_OK) {
+		rc = cli_fail(ctx, c, &e);
+		goto out;
+	}
+	if (ctx->json) {
+		rc = cli_json_print(json_pack("{s:s, s:s, s:s?}", "username", argv[1], "token",
+		                              token, "label", (label && *label) ? label : NULL));
+	} else {
+		printf("%s\n", token);
+		if (isatty(STDOUT_FILENO))
+			fputs("Store this token now: it is not shown again.\n", stderr);
+	}
+out:
+	sodium_memzero(token, sizeof(token));
+	at_errors_free(&e);
+	return rc;
+}
+
+struct user_list_ctx {
+	struct cli_ctx *cli;
+	struct cli_table table;
+	struct cli_jlist jl;
+};
+
+static int user_row(void *p, const struct user *u)
+{
+	struct user_list_ctx *x = p;
+	const char *cells[4];
+
+	if (x->cli->json) {
+		cli_jlist_add(&x->jl, user_json(u));
+		return 0;
+	}
+	cells[0] = u->username;
+	cells[1] = user_role_name(u->role);
+	cells[2] = u->active ? "yes" : "no";
+	cells[3] = u->created_at;
+	cli_table_row(&x->table, cells);
+	return 0;
+}
+
+/* `user list`. */
+static int user_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const char *const heads[] = { "USERNAME", "ROLE", "ACTIVE", "CREATED" };
+	struct user_list_ctx x;
+	enum at_code c;
+	int npos, rc;
+
+	if (cli_parse(ctx, argc, argv, NULL, &npos) < 0 || cli_expect(ctx, npos, 0, 0))
+		return 2;
+	if ((rc = cli_open(ctx)) != 0)
+		return rc;
+	memset(&x, 0, sizeof(x));
+	x.cli = ctx;
+	if (ctx->json)
+		cli_jlist_begin(&x.jl, NULL, "users");
+	else
+		cli_table_init(&x.table, 4, heads);
+	c = store_user_list(ctx->st, user_row, &x);
+	if (ctx->json) {
+		rc = cli_jlist_end(&x.jl);
+	} else if (cli_table_end(&x.table) == 0 && c == AT_OK) {
+		puts("No users yet; add one with 'assettrack user add NAME --role admin'.");
+	}
+	if (c != AT_OK)
+		return cli_refuse(ctx, c, "cannot list users: %s", store_errmsg(ctx->st));
+	return rc;
+}
+
+const struct cli_command cli_user_commands[] = {
+	{ "add", user_add_cmd, "user add NAME --role admin|operator|auditor   (password on stdin)" },
+	{ "token", user_token_cmd, "user token NAME [--label L]" },
+	{ "list", user_list_cmd, "user list" },
+	{ NULL, NULL, NULL },
+};
+
+int cli_cmd_user(struct cli_ctx *ctx, int argc, char **argv)
+{
+	return cli_dispatch(ctx, argc, argv, cli_user_commands);
+}
+
+/* ==== verify ========================================================== */
+
+/* Progress on stderr, only when a person watches it (a TTY). */
+static void verify_progress(void *pctx, const char *phase, int64_t done, int64_t total)
+{
+	(void)pctx;
+	if (strcmp(phase, "done") == 0)
+		fprintf(stderr, "\r%60s\r", "");
+	else if (total > 0)
+		fprintf(stderr, "\r%s: %lld of %lld   ", phase, (long long)done, (long long)total);
+	else
+		fprintf(stderr, "\r%s...   ", phase);
+}
+
+/* `verify`: invariants, hash chain and replay.  Exit 1 on any problem. */
+int cli_cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct verify_report r;
+	json_t *problems = NULL;
+	enum at_code c;
+	size_t i;
+	int npos, rc;
+
+	memset(&r, 0, sizeof(r));
+	if (cli_parse(ctx, argc, argv, NULL, &npos) < 0 || cli_expect(ctx, npos, 0, 0))
+		return 2;
+	if ((rc = cli_open(ctx)) != 0)
+		return rc;
+	c = verify_run(ctx->st, &r, isatty(STDERR_FILENO) ? verify_progress : NULL, NULL, &e);
+	if (c != AT_OK) {
+		rc = cli_fail(ctx, c, &e);
+		goto out;
+	}
+	rc = r.ok ? 0 : 1;
+	if (ctx->json) {
+		problems = json_array();
+		for (i = 0; problems && i < r.nproblems; i++)
+			if (json_array_append_new(problems,
+			                          json_pack("{s:s, s:s}", "code", r.problems[i].code,
+			                                    "message", r.problems[i].message)) < 0) {
+				json_decref(problems);
+				problems = NULL;
+			}
+		if (!problems) {
+			rc = cli_json_print(NULL);
+			goto out;
+		}
+		if (cli_json_print(json_pack("{s:b, s:o, s:I, s:I, s:I}", "ok", r.ok, "problems",
+		                             problems, "events", (json_int_t)r.events, "assets",
+		                             (json_int_t)r.assets, "problems_not_shown",
+		                             (json_int_t)r.dropped)) != 0)
+			rc = 3;
+		goto out;
+	}
+	if (r.ok) {
+		printf("OK: %lld events, hash chain intact, replay matches %lld assets\n",
+		       (long long)r.events, (long long)r.assets);
+		goto out;
+	}
+	for (i = 0; i < r.nproblems; i++)
+		printf("%s: %s\n", r.problems[i].code, r.problems[i].message);
+	if (r.dropped)
+		printf("... and %zu more problems not shown\n", r.dropped);
+	fprintf(stderr, "assettrack: verification FAILED: %zu problem%s in %lld events\n",
+	        r.nproblems + r.dropped, r.nproblems + r.dropped == 1 ? "" : "s",
+	        (long long)r.events);
+out:
+	verify_report_free(&r);
+	at_errors_free(&e);
+	return rc;
+}
+
+/* ==== backup ========================================================== */
+
+/* `backup FILE`: an online copy.  Never overwrites an existing file: a
+ * typo must not destroy yesterday's backup (or the database itself). */
+int cli_cmd_backup(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	enum at_code c;
+	int npos, rc;
+
+	if (cli_parse(ctx, argc, argv, NULL, &npos) < 0 || cli_expect(ctx, npos, 1, 1))
+		return 2;
+	if (!argv[1][0])
+		return cli_usage(ctx, "the backup file name is empty");
+	if (access(argv[1], F_OK) == 0)
+		return cli_refuse(ctx, AT_CONFLICT,
+		                  "%s already exists; a backup never overwrites a file, so choose "
+		                  "a new name",
+		                  argv[1]);
+	if ((rc = cli_open(ctx)) != 0)
+		return rc;
+	c = store_backup(ctx->st, argv[1], &e);
+	if (c != AT_OK) {
+		rc = cli_fail(ctx, c, &e);
+		goto out;
+	}
+	if (ctx->json)
+		rc = cli_json_print(json_pack("{s:s, s:s, s:I}", "database", ctx->db_path, "backup",
+		                              argv[1], "events",
+		                              (json_int_t)store_event_count(ctx->st)));
+	else
+		printf("Backed up %s to %s (%lld events)\n", ctx->db_path, argv[1],
+		       (long long)store_event_count(ctx->st));
+out:
+	at_errors_free(&e);
+	return rc;
+}

@@ -1,0 +1,280 @@
+/*
+ * cli_asset.c — asset add|update|show|list|retire (history: cli_events.c).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/asset.h"
+#include "core/encode.h"
+#include "core/place.h"
+
+/* The metadata options shared by add and update, declared once. */
+struct meta_opts {
+	struct asset_input in;
+	const char *slot;            /* --slot N (add) */
+};
+
+#define META_OPTS(m)                                                                   \
+	{ "serial", &(m).in.serial, NULL }, { "manufacturer", &(m).in.manufacturer, NULL }, \
+	{ "type", &(m).in.equipment_type, NULL }, { "building", &(m).in.building, NULL },   \
+	{ "room", &(m).in.room, NULL }, { "model", &(m).in.model, NULL },                   \
+	{ "model-code", &(m).in.model_code, NULL }, { "notes", &(m).in.notes, NULL },       \
+	{ "condition", &(m).in.condition, NULL }
+
+/* Print an asset after a change: JSON object, or one line. */
+static int print_asset(struct cli_ctx *ctx, const struct asset *a, const char *verb)
+{
+	char where[AT_MSG_MAX];
+
+	if (ctx->json)
+		return cli_json_print(asset_to_json(a));
+	asset_whereabouts(a, where, sizeof(where));
+	printf("%s %s: %s, %s\n", verb, a->tag, where, asset_condition_name(a->condition));
+	return 0;
+}
+
+/* `asset add --tag T --serial S --manufacturer M --type E --building B
+ * --room R [--model X] [--model-code X] [--notes X] [--condition C]
+ * [--case C --slot N]`.  Missing required fields are core's to report, all
+ * at once, like the API does. */
+static int asset_add_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct meta_opts m = { 0 };
+	char cond[16];
+	const struct cli_opt opts[] = { { "tag", &m.in.tag, NULL },
+		                        META_OPTS(m),
+		                        { "case", &m.in.slot_case, NULL },
+		                        { "slot", &m.slot, NULL },
+		                        { NULL, NULL, NULL } };
+	struct at_errors e = AT_ERRORS_INIT;
+	struct asset a;
+	enum at_code c;
+	int64_t pos = 0;
+	int npos, rc;
+
+	if (cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 0, 0))
+		return 2;
+	if (m.in.condition)
+		m.in.condition = cli_upper(m.in.condition, cond, sizeof(cond));
+	if (!m.in.slot_case != !m.slot)
+		return cli_usage(ctx, "--case and --slot go together: both or neither");
+	if (m.slot && cli_number(ctx, "--slot", m.slot, INT32_MIN, INT32_MAX, &pos) < 0)
+		return 2;
+	m.in.slot_position = (int)pos;
+	if ((rc = cli_open(ctx)) != 0)
+		return rc;
+	c = asset_create(ctx->st, ctx->actor, &m.in, &a, &e);
+	rc = c == AT_OK ? print_asset(ctx, &a, "Added") : cli_fail(ctx, c, &e);
+	at_errors_free(&e);
+	return rc;
+}
+
+/* `asset update TAG [--serial S] ...`: only the given fields change; an
+ * empty value clears an optional field. */
+static int asset_update_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct meta_opts m = { 0 };
+	char cond[16];
+	const struct cli_opt opts[] = { META_OPTS(m), { NULL, NULL, NULL } };
+	struct at_errors e = AT_ERRORS_INIT;
+	struct asset a;
+	enum at_code c;
+	int npos, rc;
+
+	if (cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 1, 1))
+		return 2;
+	if (m.in.condition)
+		m.in.condition = cli_upper(m.in.condition, cond, sizeof(cond));
+	if (!m.in.serial && !m.in.manufacturer && !m.in.equipment_type && !m.in.building &&
+	    !m.in.room && !m.in.model && !m.in.model_code && !m.in.notes && !m.in.condition)
+		return cli_usage(ctx, "nothing to change: give at least one field option");
+	if ((rc = cli_open(ctx)) != 0)
+		return rc;
+	c = asset_update(ctx->st, ctx->actor, argv[1], &m.in, &a, &e);
+	rc = c == AT_OK ? print_asset(ctx, &a, "Updated") : cli_fail(ctx, c, &e);
+	at_errors_free(&e);
+	return rc;
+}
+
+/* `asset retire TAG --reason R`. */
+static int asset_retire_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *reason = NULL;
+	const struct cli_opt opts[] = { { "reason", &reason, NULL }, { NULL, NULL, NULL } };
+	struct at_errors e = AT_ERRORS_INIT;
+	struct asset a;
+	enum at_code c;
+	int npos, rc;
+
+	if (cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 1, 1))
+		return 2;
+	if (!reason)
+		return cli_usage(ctx, "--reason is required: say why the asset is retired");
+	if ((rc = cli_open(ctx)) != 0)
+		return rc;
+	c = asset_retire(ctx->st, ctx->actor, argv[1], reason, &a, &e);
+	rc = c == AT_OK ? print_asset(ctx, &a, "Retired") : cli_fail(ctx, c, &e);
+	at_errors_free(&e);
+	return rc;
+}
+
+/* `asset show TAG`: typed or scanned, exact tag first, else match key. */
+static int asset_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	char why[AT_MSG_MAX], buf[AT_MSG_MAX];
+	struct asset a;
+	enum at_code c;
+	int npos, rc;
+
+	if (cli_parse(ctx, argc, argv, NULL, &npos) < 0 || cli_expect(ctx, npos, 1, 1))
+		return 2;
+	if ((rc = cli_open(ctx)) != 0)
+		return rc;
+	c = asset_resolve(ctx->st, argv[1], &a, NULL, why);
+	if (c != AT_OK)
+		return cli_refuse(ctx, c, "%s", why);
+	if (ctx->json)
+		return cli_json_print(asset_to_json(&a));
+	cli_fact("Asset tag", a.tag);
+	cli_fact("Serial number", a.serial);
+	cli_fact("Manufacturer", a.manufacturer);
+	cli_fact("Type", a.equipment_type);
+	cli_fact("Model", a.model);
+	cli_fact("Model code", a.model_code);
+	cli_fact("Building", a.building);
+	cli_fact("Room", a.room);
+	cli_fact("Notes", a.notes);
+	cli_fact("State", asset_state_name(a.state));
+	cli_fact("Condition", asset_condition_name(a.condition));
+	switch (a.state) {
+	case ASSET_IN_CUSTODY:
+		snprintf(buf, sizeof(buf), "%s (#%lld)", a.holder_name, (long long)a.holder_id);
+		cli_fact("Holder", buf);
+		cli_fact("Custody since", a.custody_since);
+		cli_fact("Due", a.due[0] ? a.due : "no due date");
+		if (a.last_case_id) {
+			snprintf(buf, sizeof(buf), "%s/%d", a.last_case_name, a.last_position);
+			cli_fact("Returns to", buf);
+		}
+		break;
+	case ASSET_RETIRED:
+		cli_fact("Retired", a.retired_at);
+		break;
+	default:
+		asset_slot_label(&a, buf, sizeof(buf));
+		cli_fact("Slot", buf[0] ? buf : "none (unslotted)");
+	}
+	cli_fact("Created", a.created_at);
+	cli_fact("Updated", a.updated_at);
+	return 0;
+}
+
+struct asset_list_ctx {
+	struct cli_ctx *cli;
+	struct cli_table table;
+	struct cli_jlist jl;
+};
+
+static int asset_row(void *p, const struct asset *a)
+{
+	struct asset_list_ctx *x = p;
+	char where[AT_PERSON_MAX + 32];
+	const char *cells[7];
+
+	if (x->cli->json) {
+		cli_jlist_add(&x->jl, asset_to_json(a));
+		return 0;
+	}
+	cli_asset_where(a, where, sizeof(where));
+	cells[0] = a->tag;
+	cells[1] = asset_state_name(a->state);
+	cells[2] = asset_condition_name(a->condition);
+	cells[3] = a->equipment_type;
+	cells[4] = a->model;
+	cells[5] = a->serial;
+	cells[6] = where;
+	cli_table_row(&x->table, cells);
+	return 0;
+}
+
+/* `asset list [--state S] [--q TEXT] [--case NAME] [--unslotted]
+ * [--limit N]`: by tag, streamed. */
+static int asset_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const char *const heads[] = { "TAG",   "STATE",  "CONDITION", "TYPE",
+		                             "MODEL", "SERIAL", "WHERE" };
+	const char *state = NULL, *q = NULL, *limit = NULL, *case_name = NULL;
+	int unslotted = 0;
+	const struct cli_opt opts[] = { { "state", &state, NULL },   { "q", &q, NULL },
+		                        { "limit", &limit, NULL },   { "case", &case_name, NULL },
+		                        { "unslotted", NULL, &unslotted }, { NULL, NULL, NULL } };
+	struct asset_list_ctx x;
+	struct asset_filter f;
+	struct case_info c;
+	enum at_code r;
+	char ustate[16];
+	int64_t n = 0;
+	int npos, rc;
+
+	memset(&f, 0, sizeof(f));
+	if (cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 0, 0))
+		return 2;
+	if (state) {
+		if (asset_state_parse(cli_upper(state, ustate, sizeof(ustate)), &f.state) < 0)
+			return cli_usage(ctx, "--state must be STORAGE, IN_CUSTODY or RETIRED, not '%s'",
+			                 state);
+		f.has_state = 1;
+	}
+	if (limit && cli_number(ctx, "--limit", limit, 0, INT32_MAX, &n) < 0)
+		return 2;
+	f.limit = (int)n;
+	f.q = q;
+	f.unslotted = unslotted;
+	if ((rc = cli_open(ctx)) != 0)
+		return rc;
+	if (case_name) {
+		r = store_case_by_name(ctx->st, case_name, &c);
+		if (r != AT_OK)
+			return r == AT_NOT_FOUND
+			               ? cli_refuse(ctx, r, "there is no case named '%s'", case_name)
+			               : cli_refuse(ctx, r, "cannot read case: %s",
+			                            store_errmsg(ctx->st));
+		f.case_id = c.id;
+	}
+	memset(&x, 0, sizeof(x));
+	x.cli = ctx;
+	if (ctx->json)
+		cli_jlist_begin(&x.jl, NULL, "assets");
+	else
+		cli_table_init(&x.table, 7, heads);
+	r = store_asset_list(ctx->st, &f, asset_row, &x);
+	if (ctx->json)
+		rc = cli_jlist_end(&x.jl);
+	else if (cli_table_end(&x.table) == 0 && r == AT_OK)
+		puts("No assets match.");
+	if (r != AT_OK)
+		return cli_refuse(ctx, r, "cannot list assets: %s", store_errmsg(ctx->st));
+	return rc;
+}
+
+const struct cli_command cli_asset_commands[] = {
+	{ "add", asset_add_cmd,
+	  "asset add --tag T --serial S --manufacturer M --type E --building B --room R\n"
+	  "            [--model X] [--model-code X] [--notes X] [--condition C] "
+	  "[--case C --slot N]" },
+	{ "update", asset_update_cmd,
+	  "asset update TAG [--serial S] [--manufacturer M] [--type E] [--building B]\n"
+	  "            [--room R] [--model X] [--model-code X] [--notes X] [--condition C]" },
+	{ "show", asset_show_cmd, "asset show TAG" },
+	{ "list", asset_list_cmd,
+	  "asset list [--state S] [--q TEXT] [--case NAME] [--unslotted] [--limit N]" },
+	{ "retire", asset_retire_cmd, "asset retire TAG --reason R" },
+	{ "history", cli_asset_history, "asset history TAG" },
+	{ NULL, NULL, NULL },
+};
+
+int cli_cmd_asset(struct cli_ctx *ctx, int argc, char **argv)
+{
+	return cli_dispatch(ctx, argc, argv, cli_asset_commands);
+}

@@ -1,0 +1,261 @@
+/*
+ * cli_case.c — case add|resize|update|show|list.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/encode.h"
+#include "core/place.h"
+
+/* Print a case after a change: JSON object, or one line. */
+static int print_case(struct cli_ctx *ctx, const struct case_info *c, const char *verb)
+{
+	if (ctx->json)
+		return cli_json_print(case_to_json(c));
+	printf("%s case %s: %d slot%s", verb, c->name, c->slot_count, c->slot_count == 1 ? "" : "s");
+	if (c->building[0] || c->room[0])
+		printf(", %s%s%s", c->building, c->building[0] && c->room[0] ? " / " : "", c->room);
+	fputc('\n', stdout);
+	return 0;
+}
+
+/* Parse --slots; the range (1..1000, grow only) is core's to judge, so
+ * only "not a number" is refused here. */
+static int parse_slots(struct cli_ctx *ctx, const char *s, int64_t *n)
+{
+	return cli_number(ctx, "--slots", s, INT32_MIN, INT32_MAX, n);
+}
+
+/* `case add NAME --slots N [--building B] [--room R] [--notes X]`. */
+static int case_add_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *slots = NULL, *building = NULL, *room = NULL, *notes = NULL;
+	const struct cli_opt opts[] = { { "slots", &slots, NULL },
+		                        { "building", &building, NULL },
+		                        { "room", &room, NULL },
+		                        { "notes", &notes, NULL },
+		                        { NULL, NULL, NULL } };
+	struct at_errors e = AT_ERRORS_INIT;
+	struct case_info c;
+	enum at_code r;
+	int64_t n;
+	int npos, rc;
+
+	if (cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 1, 1))
+		return 2;
+	if (!slots)
+		return cli_usage(ctx, "--slots is required");
+	if (parse_slots(ctx, slots, &n) < 0)
+		return 2;
+	if ((rc = cli_open(ctx)) != 0)
+		return rc;
+	r = case_create(ctx->st, ctx->actor, argv[1], n, building, room, notes, &c, &e);
+	rc = r == AT_OK ? print_case(ctx, &c, "Added") : cli_fail(ctx, r, &e);
+	at_errors_free(&e);
+	return rc;
+}
+
+/* case_update() with the outcome printed. */
+static int update(struct cli_ctx *ctx, const char *name, int64_t n, const char *building,
+                  const char *room, const char *notes)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct case_info c;
+	enum at_code r;
+	int rc;
+
+	if ((rc = cli_open(ctx)) != 0)
+		return rc;
+	r = case_update(ctx->st, ctx->actor, name, n, building, room, notes, &c, &e);
+	rc = r == AT_OK ? print_case(ctx, &c, "Updated") : cli_fail(ctx, r, &e);
+	at_errors_free(&e);
+	return rc;
+}
+
+/* `case resize NAME --slots N`: grow only. */
+static int case_resize_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *slots = NULL;
+	const struct cli_opt opts[] = { { "slots", &slots, NULL }, { NULL, NULL, NULL } };
+	int64_t n;
+	int npos;
+
+	if (cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 1, 1))
+		return 2;
+	if (!slots)
+		return cli_usage(ctx, "--slots is required");
+	if (parse_slots(ctx, slots, &n) < 0)
+		return 2;
+	if (n == 0) /* 0 means "unchanged" to case_update(); here it is a bad size */
+		return cli_refuse(ctx, AT_INVALID, "a case has 1 to %d slots, not 0", AT_MAX_SLOTS);
+	return update(ctx, argv[1], n, NULL, NULL, NULL);
+}
+
+/* `case update NAME [--building B] [--room R] [--notes X]`; "" clears. */
+static int case_update_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const char *building = NULL, *room = NULL, *notes = NULL;
+	const struct cli_opt opts[] = { { "building", &building, NULL },
+		                        { "room", &room, NULL },
+		                        { "notes", &notes, NULL },
+		                        { NULL, NULL, NULL } };
+	int npos;
+
+	if (cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 1, 1))
+		return 2;
+	if (!building && !room && !notes)
+		return cli_usage(ctx, "nothing to change: give --building, --room or --notes");
+	return update(ctx, argv[1], 0, building, room, notes);
+}
+
+/* `case show NAME`: the case and its slot grid, from one read snapshot. */
+static int case_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct case_info c;
+	struct asset a;
+	json_t *o = NULL, *slots = NULL, *slot;
+	char count[64];
+	enum at_code r;
+	int npos, rc, pos;
+
+	if (cli_parse(ctx, argc, argv, NULL, &npos) < 0 || cli_expect(ctx, npos, 1, 1))
+		return 2;
+	if ((rc = cli_open(ctx)) != 0)
+		return rc;
+	if ((r = store_begin_read(ctx->st, &e)) != AT_OK) {
+		rc = cli_fail(ctx, r, &e);
+		goto out;
+	}
+	r = store_case_by_name(ctx->st, argv[1], &c);
+	if (r != AT_OK) {
+		rc = r == AT_NOT_FOUND
+		             ? cli_refuse(ctx, r, "there is no case named '%s'", argv[1])
+		             : cli_refuse(ctx, r, "cannot read case: %s", store_errmsg(ctx->st));
+		goto out;
+	}
+	if (ctx->json) {
+		/* At most AT_MAX_SLOTS slots: small enough to build whole. */
+		o = case_to_json(&c);
+		slots = json_array();
+		if (!o || !slots || json_object_set_new(o, "slots", slots) < 0) {
+			if (o == NULL)
+				json_decref(slots);
+			rc = cli_json_print(NULL);
+			goto out;
+		}
+	} else {
+		snprintf(count, sizeof(count), "%d (%d occupied, %d empty)", c.slot_count,
+		         c.occupied, c.slot_count - c.occupied);
+		cli_fact("Case", c.name);
+		cli_fact("Slots", count);
+		cli_fact("Building", c.building);
+		cli_fact("Room", c.room);
+		cli_fact("Notes", c.notes);
+		cli_fact("Created", c.created_at);
+		cli_fact("Updated", c.updated_at);
+		fputc('\n', stdout);
+	}
+	for (pos = 1; pos <= c.slot_count; pos++) {
+		r = store_asset_in_slot(ctx->st, c.id, pos, &a);
+		if (r != AT_OK && r != AT_NOT_FOUND) {
+			rc = cli_refuse(ctx, r, "cannot read slot %s/%d: %s", c.name, pos,
+			                store_errmsg(ctx->st));
+			goto out;
+		}
+		if (ctx->json) {
+			slot = json_pack("{s:i, s:o}", "position", pos, "asset",
+			                 r == AT_OK ? asset_to_json(&a) : json_null());
+			if (json_array_append_new(slots, slot) < 0) {
+				rc = cli_json_print(NULL);
+				goto out;
+			}
+		} else if (r == AT_OK) {
+			printf("  %4d  %s%s%s\n", pos, a.tag,
+			       a.condition != COND_GOOD ? "  " : "",
+			       a.condition != COND_GOOD ? asset_condition_name(a.condition) : "");
+		} else {
+			printf("  %4d  empty\n", pos);
+		}
+	}
+	if (ctx->json) {
+		rc = cli_json_print(o);
+		o = NULL;
+	}
+out:
+	json_decref(o);
+	if (ctx->st)
+		store_rollback(ctx->st); /* ends the read snapshot */
+	at_errors_free(&e);
+	return rc;
+}
+
+struct case_list_ctx {
+	struct cli_ctx *cli;
+	struct cli_table table;
+	struct cli_jlist jl;
+};
+
+static int case_row(void *p, const struct case_info *c)
+{
+	struct case_list_ctx *x = p;
+	char slots[16], occ[16];
+	const char *cells[5];
+
+	if (x->cli->json) {
+		cli_jlist_add(&x->jl, case_to_json(c));
+		return 0;
+	}
+	snprintf(slots, sizeof(slots), "%d", c->slot_count);
+	snprintf(occ, sizeof(occ), "%d", c->occupied);
+	cells[0] = c->name;
+	cells[1] = slots;
+	cells[2] = occ;
+	cells[3] = c->building;
+	cells[4] = c->room;
+	cli_table_row(&x->table, cells);
+	return 0;
+}
+
+/* `case list`: every case by name. */
+static int case_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const char *const heads[] = { "CASE", "SLOTS", "OCCUPIED", "BUILDING", "ROOM" };
+	struct case_list_ctx x;
+	enum at_code r;
+	int npos, rc;
+
+	if (cli_parse(ctx, argc, argv, NULL, &npos) < 0 || cli_expect(ctx, npos, 0, 0))
+		return 2;
+	if ((rc = cli_open(ctx)) != 0)
+		return rc;
+	memset(&x, 0, sizeof(x));
+	x.cli = ctx;
+	if (ctx->json)
+		cli_jlist_begin(&x.jl, NULL, "cases");
+	else
+		cli_table_init(&x.table, 5, heads);
+	r = store_case_list(ctx->st, NULL, 0, case_row, &x);
+	if (ctx->json)
+		rc = cli_jlist_end(&x.jl);
+	else if (cli_table_end(&x.table) == 0 && r == AT_OK)
+		puts("No cases yet; add one with 'assettrack case add NAME --slots N'.");
+	if (r != AT_OK)
+		return cli_refuse(ctx, r, "cannot list cases: %s", store_errmsg(ctx->st));
+	return rc;
+}
+
+const struct cli_command cli_case_commands[] = {
+	{ "add", case_add_cmd, "case add NAME --slots N [--building B] [--room R] [--notes X]" },
+	{ "resize", case_resize_cmd, "case resize NAME --slots N   (grow only)" },
+	{ "update", case_update_cmd, "case update NAME [--building B] [--room R] [--notes X]" },
+	{ "show", case_show_cmd, "case show NAME" },
+	{ "list", case_list_cmd, "case list" },
+	{ NULL, NULL, NULL },
+};
+
+int cli_cmd_case(struct cli_ctx *ctx, int argc, char **argv)
+{
+	return cli_dispatch(ctx, argc, argv, cli_case_commands);
+}

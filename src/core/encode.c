@@ -1,0 +1,122 @@
+/*
+ * encode.c — SPEC §7 JSON shapes through jansson.
+ *
+ * json_pack() does the work: "s?" turns a NULL string into null, and on
+ * any failure it releases the references handed to it with "o", so an
+ * out-of-memory condition anywhere yields NULL and leaks nothing.
+ */
+#include "core/encode.h"
+
+#include <string.h>
+
+/* NULL for an empty optional text field, so it encodes as null. */
+static const char *opt(const char *s)
+{
+	return (s && *s) ? s : NULL;
+}
+
+json_t *slot_to_json(const char *case_name, int position)
+{
+	if (!case_name || !*case_name)
+		return json_null();
+	return json_pack("{s:s, s:i}", "case", case_name, "position", position);
+}
+
+/* {"id","name"} of a holder, or null when there is none.  NULL on OOM. */
+static json_t *holder_ref_json(int64_t id, const char *name)
+{
+	if (!id)
+		return json_null();
+	return json_pack("{s:I, s:s?}", "id", (json_int_t)id, "name", opt(name));
+}
+
+json_t *asset_to_json(const struct asset *a)
+{
+	json_t *o, *holder, *slot;
+
+	holder = holder_ref_json(a->holder_id, a->holder_name);
+	slot = slot_to_json(a->case_id ? a->case_name : NULL, a->position);
+	if (!holder || !slot) {
+		json_decref(holder);
+		json_decref(slot);
+		return NULL;
+	}
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:s, s:s, s:s?, s:s, s:s, s:o, s:s?, "
+	              "s:o, s:s, s:s}",
+	              "asset_tag", a->tag, "serial_number", a->serial, "manufacturer",
+	              a->manufacturer, "equipment_type", a->equipment_type, "model", opt(a->model),
+	              "model_code", opt(a->model_code), "building", a->building, "room", a->room,
+	              "notes", opt(a->notes), "state", asset_state_name(a->state), "condition",
+	              asset_condition_name(a->condition), "holder", holder, "due", opt(a->due),
+	              "slot", slot, "created_at", a->created_at, "updated_at", a->updated_at);
+	if (o && a->state == ASSET_RETIRED &&
+	    json_object_set_new(o, "retired_at", json_string(a->retired_at)) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *event_to_json(const struct event *ev)
+{
+	json_t *from, *to, *holder, *details;
+	const char *text = ev->details ? ev->details : "{}";
+
+	from = slot_to_json(ev->from_case, ev->from_position);
+	to = slot_to_json(ev->to_case, ev->to_position);
+	holder = holder_ref_json(ev->holder_id, ev->holder_name);
+	/* The stored text is canonical JSON written by event_append(); if a
+	 * row was tampered with, show what is there rather than drop it. */
+	details = json_loads(text, JSON_DECODE_ANY, NULL);
+	if (!details)
+		details = json_string(text);
+	if (!from || !to || !holder || !details) {
+		json_decref(from);
+		json_decref(to);
+		json_decref(holder);
+		json_decref(details);
+		return NULL;
+	}
+	return json_pack("{s:I, s:s, s:s, s:s?, s:o, s:o, s:o, s:s, s:s?, s:s, s:o, s:s, s:s}",
+	                 "seq", (json_int_t)ev->seq, "at", ev->at, "type", ev->type ? ev->type : "",
+	                 "asset_tag", ev->asset_tag, "from", from, "to", to, "holder", holder,
+	                 "actor", ev->actor ? ev->actor : "", "reason", ev->reason, "batch_id",
+	                 ev->batch_id ? ev->batch_id : "", "details", details, "prev_hash",
+	                 ev->prev_hash, "hash", ev->hash);
+}
+
+json_t *case_to_json(const struct case_info *c)
+{
+	return json_pack("{s:s, s:i, s:i, s:s?, s:s?, s:s?, s:s, s:s}", "name", c->name,
+	                 "slot_count", c->slot_count, "occupied", c->occupied, "building",
+	                 opt(c->building), "room", opt(c->room), "notes", opt(c->notes),
+	                 "created_at", c->created_at, "updated_at", c->updated_at);
+}
+
+json_t *holder_to_json(const struct holder *h)
+{
+	return json_pack("{s:I, s:s, s:s?, s:s?, s:b, s:s, s:s}", "id", (json_int_t)h->id, "name",
+	                 h->name, "badge", opt(h->badge), "email", opt(h->email), "active",
+	                 h->active ? 1 : 0, "created_at", h->created_at, "updated_at",
+	                 h->updated_at);
+}
+
+json_t *errors_to_json(const struct at_errors *e)
+{
+	json_t *items = json_array(), *it;
+	size_t i;
+
+	if (!items)
+		return NULL;
+	for (i = 0; i < e->nitems; i++) {
+		const struct at_item_error *x = &e->items[i];
+		it = json_pack("{s:s, s:s, s:s}", "input", x->input, "code", at_code_name(x->code),
+		               "message", x->message);
+		if (!it || json_array_append_new(items, it) < 0) {
+			json_decref(items);
+			return NULL;
+		}
+	}
+	return json_pack("{s:{s:s, s:s, s:o}}", "error", "code", at_code_name(e->code), "message",
+	                 e->message[0] ? e->message : at_code_name(e->code), "items", items);
+}

@@ -39,7 +39,7 @@ int cli_cmd_stock_out(struct cli_ctx *ctx, int argc, char **argv)
 		                        { NULL, NULL, NULL } };
 	struct at_errors e = AT_ERRORS_INIT;
 	struct custody_result res;
-	struct holder_ref ref;
+	struct holder_ref ref = { 0, NULL, 0 };
 	enum at_code c;
 	size_t i;
 	int npos, rc;

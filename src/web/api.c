@@ -1061,7 +1061,7 @@ const struct route api_routes[] = {
 	{ "PATCH", "/api/v1/holders/{}", update_holder, ADMIN_ONLY, ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/events", list_events, ANY_ROLE, 0 },
 	{ "GET", "/api/v1/reports/custody", custody_report, ANY_ROLE, 0 },
-	{ "GET", "/api/v1/verify", verify_h, ANY_ROLE, 0 },
+	{ "GET", "/api/v1/verify", verify_h, ANY_ROLE, ROUTE_OWN_TXN },
 	{ "POST", "/api/v1/import/assets", import_h, ADMIN_ONLY, ROUTE_CSV_BODY },
 };
 

@@ -49,6 +49,7 @@ enum route_flags {
 	ROUTE_PUBLIC = 1,           /* no authentication (login) */
 	ROUTE_JSON_BODY = 2,        /* body must be a JSON object */
 	ROUTE_CSV_BODY = 4,         /* body is CSV, 64 MiB limit */
+	ROUTE_OWN_TXN = 8,          /* a GET that opens its own transaction */
 };
 
 struct route {

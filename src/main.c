@@ -113,6 +113,8 @@ static int strip_globals(int argc, char **argv, struct cli_ctx *ctx, int *help)
 	return w;
 }
 
+/* Entry point: global options, dispatch, and the exit code of the command
+ * (a failed write to stdout turns success into 3). */
 int main(int argc, char **argv)
 {
 	struct cli_ctx ctx;

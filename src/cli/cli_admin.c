@@ -148,6 +148,7 @@ struct user_list_ctx {
 	struct cli_jlist jl;
 };
 
+/* store_user_list callback: one user as a table row or a JSON item. */
 static int user_row(void *p, const struct user *u)
 {
 	struct user_list_ctx *x = p;
@@ -201,6 +202,7 @@ const struct cli_command cli_user_commands[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* `user ...`: dispatch to cli_user_commands. */
 int cli_cmd_user(struct cli_ctx *ctx, int argc, char **argv)
 {
 	return cli_dispatch(ctx, argc, argv, cli_user_commands);

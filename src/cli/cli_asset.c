@@ -176,6 +176,7 @@ struct asset_list_ctx {
 	struct cli_jlist jl;
 };
 
+/* store_asset_list callback: one asset as a table row or a JSON item. */
 static int asset_row(void *p, const struct asset *a)
 {
 	struct asset_list_ctx *x = p;
@@ -274,6 +275,7 @@ const struct cli_command cli_asset_commands[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* `asset ...`: dispatch to cli_asset_commands. */
 int cli_cmd_asset(struct cli_ctx *ctx, int argc, char **argv)
 {
 	return cli_dispatch(ctx, argc, argv, cli_asset_commands);

@@ -197,6 +197,7 @@ struct case_list_ctx {
 	struct cli_jlist jl;
 };
 
+/* store_case_list callback: one case as a table row or a JSON item. */
 static int case_row(void *p, const struct case_info *c)
 {
 	struct case_list_ctx *x = p;
@@ -255,6 +256,7 @@ const struct cli_command cli_case_commands[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* `case ...`: dispatch to cli_case_commands. */
 int cli_cmd_case(struct cli_ctx *ctx, int argc, char **argv)
 {
 	return cli_dispatch(ctx, argc, argv, cli_case_commands);

@@ -316,11 +316,13 @@ void cli_table_init(struct cli_table *t, size_t ncols, const char *const *heads)
 		t->width[i] = display_width(heads[i]);
 }
 
+/* What a cell shows: the text, or "-" for nothing. */
 static const char *cell_text(const char *s)
 {
 	return (s && *s) ? s : "-";
 }
 
+/* Print one row padded to the table's column widths. */
 static void print_row(const struct cli_table *t, const char *const *cells)
 {
 	size_t i, w;

@@ -121,6 +121,7 @@ static void describe_subject(const struct event *ev, json_t *details, char *out,
 		out[0] = '\0';
 }
 
+/* store_event_list callback: one event as a table row or a JSON item. */
 static int event_row(void *p, const struct event *ev)
 {
 	struct event_print *x = p;
@@ -313,6 +314,8 @@ struct report_print {
 	struct cli_jlist jl;
 };
 
+/* report_custody callback: one custody row as a table row or a JSON item
+ * {"asset", "since", "overdue"}. */
 static int custody_row(void *p, const struct custody_row *row)
 {
 	struct report_print *x = p;
@@ -419,6 +422,7 @@ static void csv_row(const char *const *fields, size_t n)
 	fputc('\n', stdout);
 }
 
+/* store_asset_list callback: one CSV row of `export assets`. */
 static int export_asset(void *p, const struct asset *a)
 {
 	char hid[24] = "", pos[16] = "";
@@ -451,6 +455,7 @@ static int export_asset(void *p, const struct asset *a)
 	return ferror(stdout) ? 1 : 0; /* stop early when nobody reads */
 }
 
+/* store_event_list callback: one CSV row of `export events`. */
 static int export_event(void *p, const struct event *ev)
 {
 	char seq[24], fpos[16] = "", tpos[16] = "", hid[24] = "";

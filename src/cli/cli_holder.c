@@ -26,7 +26,7 @@ static int print_holder(struct cli_ctx *ctx, const struct holder *h, const char 
 	printf("%s holder #%lld %s", verb, (long long)h->id, h->name);
 	if (h->badge[0])
 		printf(" (badge %s)", h->badge);
-	if (!h->active)
+	if (!h->active && strcmp(verb, "Deactivated") != 0)
 		fputs(", inactive", stdout);
 	fputc('\n', stdout);
 	return 0;
@@ -71,6 +71,7 @@ struct holder_list_ctx {
 	struct cli_jlist jl;
 };
 
+/* store_holder_list callback: one holder as a table row or a JSON item. */
 static int holder_row(void *p, const struct holder *h)
 {
 	struct holder_list_ctx *x = p;
@@ -125,6 +126,8 @@ struct held_ctx {
 	size_t n;
 };
 
+/* store_asset_list callback for `holder show`: one held asset, printed or
+ * appended to the JSON list (non-zero stops on out of memory). */
 static int held_row(void *p, const struct asset *a)
 {
 	struct held_ctx *x = p;
@@ -254,6 +257,7 @@ const struct cli_command cli_holder_commands[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* `holder ...`: dispatch to cli_holder_commands. */
 int cli_cmd_holder(struct cli_ctx *ctx, int argc, char **argv)
 {
 	return cli_dispatch(ctx, argc, argv, cli_holder_commands);

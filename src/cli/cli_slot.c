@@ -43,6 +43,7 @@ static int parse_slot(struct cli_ctx *ctx, char **argv, int first, int npos,
 	return 0;
 }
 
+/* slot_assign or slot_move: same arguments, same refusals. */
 typedef enum at_code (*put_fn)(struct store *, const char *, const char *, const char *,
                                int64_t, struct asset *, struct at_errors *);
 
@@ -123,6 +124,7 @@ const struct cli_command cli_slot_commands[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* `slot ...`: dispatch to cli_slot_commands. */
 int cli_cmd_slot(struct cli_ctx *ctx, int argc, char **argv)
 {
 	return cli_dispatch(ctx, argc, argv, cli_slot_commands);

@@ -236,9 +236,12 @@ static enum at_code check_put(struct store *st, const char *tag, const char *cas
 		return at_items_done(e, e->nitems);
 	}
 	c = store_asset_in_slot(st, cs->id, (int)position, &other);
-	if (c == AT_OK && found && other.id == a->id)
-		at_item(e, a->tag, AT_INVALID, "%s is already in slot %s/%lld", a->tag, cs->name,
-		        (long long)position);
+	if (c == AT_OK && found && other.id == a->id) {
+		/* Assign already said "already in a slot"; say it once. */
+		if (moving)
+			at_item(e, a->tag, AT_INVALID, "%s is already in slot %s/%lld", a->tag,
+			        cs->name, (long long)position);
+	}
 	else if (c == AT_OK)
 		at_item(e, cname, AT_SLOT_OCCUPIED, "slot %s/%lld holds %s", cs->name,
 		        (long long)position, other.tag);

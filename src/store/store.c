@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "store/schema.h"
 
@@ -211,7 +212,8 @@ static const char *const role_names[ROLE__MAX] = { "operator", "admin", "auditor
 static int parse_name(const char *const *names, int n, const char *s, int *out)
 {
 	for (int i = 0; i < n; i++) {
-		if (strcmp(names[i], s) == 0) {
+		/* Accept any letter case: "faulty" and "FAULTY" mean the same. */
+		if (strcasecmp(names[i], s) == 0) {
 			*out = i;
 			return 0;
 		}

@@ -121,6 +121,10 @@ enum at_code at_items_done(struct at_errors *e, size_t total)
 		return (e && e->code != AT_OK) ? e->code : AT_OK;
 	if (e->nitems == 1)
 		return at_fail(e, e->items[0].code, "%s", e->items[0].message);
-	return at_fail(e, e->items[0].code, "%zu of %zu items refused; nothing was changed",
-	               e->nitems, total);
+	/* A batch counts its inputs; a single request counts its problems. */
+	if (total > e->nitems)
+		return at_fail(e, e->items[0].code, "%zu of %zu items refused; nothing was changed",
+		               e->nitems, total);
+	return at_fail(e, e->items[0].code, "%zu problems, nothing was changed; first: %s",
+	               e->nitems, e->items[0].message);
 }

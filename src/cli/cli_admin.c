@@ -142,6 +142,31 @@ out:
 	return rc;
 }
 
+/* `user revoke-tokens NAME`: every API token of NAME stops working. */
+static int user_revoke_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_opt opts[] = { { NULL, NULL, NULL } };
+	struct at_errors e = AT_ERRORS_INIT;
+	int64_t n = 0;
+	enum at_code c;
+	int npos, rc;
+
+	if (cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 1, 1))
+		return 2;
+	if ((rc = cli_open(ctx)) != 0)
+		return rc;
+	c = user_tokens_revoke(ctx->st, ctx->actor, argv[1], &n, &e);
+	if (c != AT_OK)
+		rc = cli_fail(ctx, c, &e);
+	else if (ctx->json)
+		rc = cli_json_print(json_pack("{s:s, s:I}", "username", argv[1], "revoked",
+		                              (json_int_t)n));
+	else
+		printf("revoked %lld token%s of %s\n", (long long)n, n == 1 ? "" : "s", argv[1]);
+	at_errors_free(&e);
+	return rc;
+}
+
 struct user_list_ctx {
 	struct cli_ctx *cli;
 	struct cli_table table;
@@ -199,6 +224,7 @@ const struct cli_command cli_user_commands[] = {
 	{ "add", user_add_cmd, "user add NAME --role admin|operator|auditor   (password on stdin)" },
 	{ "token", user_token_cmd, "user token NAME [--label L]" },
 	{ "list", user_list_cmd, "user list" },
+	{ "revoke-tokens", user_revoke_cmd, "user revoke-tokens NAME" },
 	{ NULL, NULL, NULL },
 };
 

@@ -131,6 +131,38 @@ out:
 	return op_end(st, c, e);
 }
 
+enum at_code user_tokens_revoke(struct store *st, const char *actor, const char *username,
+                                int64_t *count, struct at_errors *e)
+{
+	struct event_writer w;
+	struct user u;
+	char n[24];
+	enum at_code c;
+
+	*count = 0;
+	c = op_begin(st, actor, &w, e);
+	if (c != AT_OK)
+		return c;
+	c = store_user_by_name(st, username ? username : "", &u);
+	if (c == AT_NOT_FOUND) {
+		c = at_fail(e, AT_NOT_FOUND, "there is no user named '%s'", username ? username : "");
+		goto out;
+	}
+	if (c != AT_OK) {
+		c = storage_fail(st, e, c);
+		goto out;
+	}
+	*count = store_token_revoke_all(st, u.id, w.at);
+	if (*count < 0) {
+		c = storage_fail(st, e, AT_STORAGE);
+		goto out;
+	}
+	snprintf(n, sizeof(n), "%lld", (long long)*count);
+	c = store_security_log(st, w.at, actor, "TOKENS_REVOKED", u.username, n);
+out:
+	return op_end(st, c, e);
+}
+
 enum at_code user_check_password(struct store *st, const char *username, const char *password,
                                  struct user *u)
 {

@@ -21,6 +21,10 @@ enum at_code user_add(struct store *st, const char *actor, const char *username,
 enum at_code user_token_create(struct store *st, const char *actor, const char *username,
                                const char *label, char *token, struct at_errors *e);
 
+/* Revoke every API token of `username`; `*count` gets how many. */
+enum at_code user_tokens_revoke(struct store *st, const char *actor, const char *username,
+                                int64_t *count, struct at_errors *e);
+
 /* Check a password; AT_OK with the user, AT_UNAUTHORIZED otherwise. */
 enum at_code user_check_password(struct store *st, const char *username, const char *password,
                                  struct user *u);

@@ -596,10 +596,41 @@ out:
 	return c;
 }
 
+/* ==== row readers ===================================================== */
+
+/* Fills a record from the current row of a statement. */
+typedef void (*row_reader)(sqlite3_stmt *s, void *out);
+
+/*
+ * Step a lookup expected to return at most one row: AT_OK with the row
+ * read into `out`, AT_NOT_FOUND, AT_AMBIGUOUS when `unique_check` and a
+ * second row exists, or the storage error.  Resets the statement.
+ */
+static enum at_code one_row(struct store *st, sqlite3_stmt *s, row_reader read, void *out,
+                            int unique_check)
+{
+	int rc = sqlite3_step(s);
+	enum at_code c;
+
+	if (rc == SQLITE_ROW) {
+		read(s, out);
+		c = AT_OK;
+		if (unique_check && sqlite3_step(s) == SQLITE_ROW)
+			c = AT_AMBIGUOUS;
+	} else if (rc == SQLITE_DONE) {
+		c = AT_NOT_FOUND;
+	} else {
+		c = code_of_rc(sqlite3_extended_errcode(st->db));
+	}
+	done(s);
+	return c;
+}
+
 /* ==== assets ========================================================== */
 
-static void read_asset(sqlite3_stmt *s, struct asset *a)
+static void read_asset(sqlite3_stmt *s, void *out)
 {
+	struct asset *a = out;
 	memset(a, 0, sizeof(*a));
 	a->id = sqlite3_column_int64(s, 0);
 	COL_TEXT(s, 1, a->tag);
@@ -634,26 +665,6 @@ static void read_asset(sqlite3_stmt *s, struct asset *a)
 	COL_TEXT(s, 24, a->retired_at);
 }
 
-/* Step a single-row lookup: AT_OK with the row, AT_NOT_FOUND, or error. */
-static enum at_code one_asset(struct store *st, sqlite3_stmt *s, struct asset *a)
-{
-	int rc = sqlite3_step(s);
-	enum at_code c;
-
-	if (rc == SQLITE_ROW) {
-		read_asset(s, a);
-		c = AT_OK;
-		if (sqlite3_step(s) == SQLITE_ROW)
-			c = AT_AMBIGUOUS;
-	} else if (rc == SQLITE_DONE) {
-		c = AT_NOT_FOUND;
-	} else {
-		c = code_of_rc(sqlite3_extended_errcode(st->db));
-	}
-	done(s);
-	return c;
-}
-
 enum at_code store_asset_by_tag(struct store *st, const char *tag, struct asset *a)
 {
 	sqlite3_stmt *s = stmt(st, STMT_ASSET_BY_TAG);
@@ -661,7 +672,7 @@ enum at_code store_asset_by_tag(struct store *st, const char *tag, struct asset 
 	if (!s)
 		return AT_STORAGE;
 	bind_text(s, 1, tag, 0);
-	return one_asset(st, s, a);
+	return one_row(st, s, read_asset, a, 1);
 }
 
 enum at_code store_asset_by_key(struct store *st, const char *key, struct asset *a)
@@ -671,7 +682,7 @@ enum at_code store_asset_by_key(struct store *st, const char *key, struct asset 
 	if (!s)
 		return AT_STORAGE;
 	bind_text(s, 1, key, 0);
-	return one_asset(st, s, a);
+	return one_row(st, s, read_asset, a, 1);
 }
 
 enum at_code store_asset_by_serial(struct store *st, const char *serial, struct asset *a)
@@ -681,7 +692,7 @@ enum at_code store_asset_by_serial(struct store *st, const char *serial, struct 
 	if (!s)
 		return AT_STORAGE;
 	bind_text(s, 1, serial, 0);
-	return one_asset(st, s, a);
+	return one_row(st, s, read_asset, a, 1);
 }
 
 enum at_code store_asset_in_slot(struct store *st, int64_t case_id, int position,
@@ -693,7 +704,7 @@ enum at_code store_asset_in_slot(struct store *st, int64_t case_id, int position
 		return AT_STORAGE;
 	sqlite3_bind_int64(s, 1, case_id);
 	sqlite3_bind_int(s, 2, position);
-	return one_asset(st, s, a);
+	return one_row(st, s, read_asset, a, 1);
 }
 
 static void bind_asset(sqlite3_stmt *s, const struct asset *a)
@@ -819,8 +830,9 @@ int64_t store_asset_count(struct store *st, int has_state, enum asset_state stat
 
 /* ==== cases =========================================================== */
 
-static void read_case(sqlite3_stmt *s, struct case_info *c)
+static void read_case(sqlite3_stmt *s, void *out)
 {
+	struct case_info *c = out;
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(s, 0);
 	COL_TEXT(s, 1, c->name);
@@ -833,23 +845,6 @@ static void read_case(sqlite3_stmt *s, struct case_info *c)
 	COL_TEXT(s, 8, c->updated_at);
 }
 
-static enum at_code one_case(struct store *st, sqlite3_stmt *s, struct case_info *c)
-{
-	int rc = sqlite3_step(s);
-	enum at_code r;
-
-	if (rc == SQLITE_ROW) {
-		read_case(s, c);
-		r = AT_OK;
-	} else if (rc == SQLITE_DONE) {
-		r = AT_NOT_FOUND;
-	} else {
-		r = code_of_rc(sqlite3_extended_errcode(st->db));
-	}
-	done(s);
-	return r;
-}
-
 enum at_code store_case_by_name(struct store *st, const char *name, struct case_info *c)
 {
 	sqlite3_stmt *s = stmt(st, STMT_CASE_BY_NAME);
@@ -857,7 +852,7 @@ enum at_code store_case_by_name(struct store *st, const char *name, struct case_
 	if (!s)
 		return AT_STORAGE;
 	bind_text(s, 1, name, 0);
-	return one_case(st, s, c);
+	return one_row(st, s, read_case, c, 0);
 }
 
 enum at_code store_case_by_id(struct store *st, int64_t id, struct case_info *c)
@@ -867,7 +862,7 @@ enum at_code store_case_by_id(struct store *st, int64_t id, struct case_info *c)
 	if (!s)
 		return AT_STORAGE;
 	sqlite3_bind_int64(s, 1, id);
-	return one_case(st, s, c);
+	return one_row(st, s, read_case, c, 0);
 }
 
 static enum at_code add_slots(struct store *st, int64_t case_id, int from, int to,
@@ -955,8 +950,9 @@ out:
 
 /* ==== holders ========================================================= */
 
-static void read_holder(sqlite3_stmt *s, struct holder *h)
+static void read_holder(sqlite3_stmt *s, void *out)
 {
+	struct holder *h = out;
 	memset(h, 0, sizeof(*h));
 	h->id = sqlite3_column_int64(s, 0);
 	COL_TEXT(s, 1, h->name);
@@ -967,23 +963,6 @@ static void read_holder(sqlite3_stmt *s, struct holder *h)
 	COL_TEXT(s, 6, h->updated_at);
 }
 
-static enum at_code one_holder(struct store *st, sqlite3_stmt *s, struct holder *h)
-{
-	int rc = sqlite3_step(s);
-	enum at_code r;
-
-	if (rc == SQLITE_ROW) {
-		read_holder(s, h);
-		r = AT_OK;
-	} else if (rc == SQLITE_DONE) {
-		r = AT_NOT_FOUND;
-	} else {
-		r = code_of_rc(sqlite3_extended_errcode(st->db));
-	}
-	done(s);
-	return r;
-}
-
 enum at_code store_holder_by_id(struct store *st, int64_t id, struct holder *h)
 {
 	sqlite3_stmt *s = stmt(st, STMT_HOLDER_BY_ID);
@@ -991,7 +970,7 @@ enum at_code store_holder_by_id(struct store *st, int64_t id, struct holder *h)
 	if (!s)
 		return AT_STORAGE;
 	sqlite3_bind_int64(s, 1, id);
-	return one_holder(st, s, h);
+	return one_row(st, s, read_holder, h, 0);
 }
 
 enum at_code store_holder_by_badge(struct store *st, const char *badge, struct holder *h)
@@ -1001,7 +980,7 @@ enum at_code store_holder_by_badge(struct store *st, const char *badge, struct h
 	if (!s)
 		return AT_STORAGE;
 	bind_text(s, 1, badge, 0);
-	return one_holder(st, s, h);
+	return one_row(st, s, read_holder, h, 0);
 }
 
 static void bind_holder(sqlite3_stmt *s, const struct holder *h)
@@ -1183,8 +1162,9 @@ int64_t store_event_count(struct store *st)
 
 /* ==== users =========================================================== */
 
-static void read_user(sqlite3_stmt *s, struct user *u)
+static void read_user(sqlite3_stmt *s, void *out)
 {
+	struct user *u = out;
 	const unsigned char *t;
 
 	memset(u, 0, sizeof(*u));
@@ -1196,23 +1176,6 @@ static void read_user(sqlite3_stmt *s, struct user *u)
 	COL_TEXT(s, 3, u->pw_hash);
 	u->active = sqlite3_column_int(s, 4);
 	COL_TEXT(s, 5, u->created_at);
-}
-
-static enum at_code one_user(struct store *st, sqlite3_stmt *s, struct user *u)
-{
-	int rc = sqlite3_step(s);
-	enum at_code r;
-
-	if (rc == SQLITE_ROW) {
-		read_user(s, u);
-		r = AT_OK;
-	} else if (rc == SQLITE_DONE) {
-		r = AT_NOT_FOUND;
-	} else {
-		r = code_of_rc(sqlite3_extended_errcode(st->db));
-	}
-	done(s);
-	return r;
 }
 
 enum at_code store_user_insert(struct store *st, struct user *u, struct at_errors *e)
@@ -1240,7 +1203,7 @@ enum at_code store_user_by_name(struct store *st, const char *name, struct user 
 	if (!s)
 		return AT_STORAGE;
 	bind_text(s, 1, name, 0);
-	return one_user(st, s, u);
+	return one_row(st, s, read_user, u, 0);
 }
 
 enum at_code store_user_by_id(struct store *st, int64_t id, struct user *u)
@@ -1250,7 +1213,7 @@ enum at_code store_user_by_id(struct store *st, int64_t id, struct user *u)
 	if (!s)
 		return AT_STORAGE;
 	sqlite3_bind_int64(s, 1, id);
-	return one_user(st, s, u);
+	return one_row(st, s, read_user, u, 0);
 }
 
 int64_t store_user_count(struct store *st)
@@ -1300,7 +1263,7 @@ enum at_code store_token_user(struct store *st, const char *token_hash, struct u
 	if (!s)
 		return AT_STORAGE;
 	bind_text(s, 1, token_hash, 0);
-	return one_user(st, s, u);
+	return one_row(st, s, read_user, u, 0);
 }
 
 enum at_code store_security_log(struct store *st, const char *at, const char *actor,

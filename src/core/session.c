@@ -40,13 +40,23 @@ enum at_code session_create(struct store *st, const struct user *u, char *token,
 	return c;
 }
 
-enum at_code session_lookup(struct store *st, const char *token, struct user *u, char *csrf)
+enum at_code session_touch(struct store *st, int64_t id)
+{
+	char now[AT_TIME_LEN + 1];
+
+	text_now(now);
+	return store_session_touch(st, id, now);
+}
+
+enum at_code session_lookup(struct store *st, const char *token, struct user *u, char *csrf,
+                            int64_t *touch_id)
 {
 	char hash[AT_HASH_HEX + 1], now[AT_TIME_LEN + 1];
 	struct session s;
 	int64_t seen, t;
 	enum at_code c;
 
+	*touch_id = 0;
 	if (strlen(token) != AT_SECRET_HEX)
 		return AT_UNAUTHORIZED;
 	user_token_hash(token, hash);
@@ -63,8 +73,7 @@ enum at_code session_lookup(struct store *st, const char *token, struct user *u,
 	c = store_user_by_id(st, s.user_id, u);
 	if (c != AT_OK || !u->active)
 		return c == AT_OK || c == AT_NOT_FOUND ? AT_UNAUTHORIZED : c;
-	if (t - seen > TOUCH_EVERY_SECONDS)
-		store_session_touch(st, s.id, now);
+	*touch_id = t - seen > TOUCH_EVERY_SECONDS ? s.id : 0;
 	if (csrf)
 		memcpy(csrf, s.csrf, AT_SECRET_HEX + 1);
 	return AT_OK;

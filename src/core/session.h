@@ -20,9 +20,15 @@
 enum at_code session_create(struct store *st, const struct user *u, char *token, char *csrf,
                             struct at_errors *e);
 
-/* The user and CSRF token of a live session, refreshing its idle timer.
- * AT_UNAUTHORIZED for unknown, ended or expired sessions. */
-enum at_code session_lookup(struct store *st, const char *token, struct user *u, char *csrf);
+/* The user and CSRF token of a live session.  AT_UNAUTHORIZED for
+ * unknown, ended or expired sessions.  When its idle timer is due for a
+ * refresh, `*touch_id` gets the session id (else 0): the caller passes it
+ * to session_touch() outside any read transaction. */
+enum at_code session_lookup(struct store *st, const char *token, struct user *u, char *csrf,
+                            int64_t *touch_id);
+
+/* Record use of session `id` now (refreshes its idle timer). */
+enum at_code session_touch(struct store *st, int64_t id);
 
 /* End the session (logout).  Unknown tokens are ignored. */
 enum at_code session_end(struct store *st, const char *token);

@@ -184,6 +184,13 @@ int text_clean_field(const char *in, char *out, size_t cap, size_t max, int requ
 				snprintf(why, AT_WHY_MAX, "%s is not valid UTF-8", label);
 			return -1;
 		}
+		if (n == 2 && c == 0xc2 && s[i + 1] <= 0x9f) {
+			/* U+0080..U+009F: the C1 control characters. */
+			if (why)
+				snprintf(why, AT_WHY_MAX, "%s contains control character U+%04X", label,
+				         (unsigned)s[i + 1]);
+			return -1;
+		}
 	}
 	if (end - start + 1 > cap) {
 		if (why)

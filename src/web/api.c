@@ -634,8 +634,10 @@ static void slot_put_common(struct request *rq, int moving)
 	                                       jtext(j, "case"), jint(j, "position"), &a, &e);
 	if (c == AT_OK)
 		web_reply_json(rq, 200, asset_to_json(&a));
+	else if (e.nitems > 1)
+		web_reply_batch_error(rq, &e); /* several reasons: 409/422 */
 	else
-		web_reply_batch_error(rq, &e);
+		web_reply_error(rq, &e);       /* one reason: its own status */
 	at_errors_free(&e);
 }
 

@@ -39,6 +39,8 @@
  * zeroes it on every request, so its 32 KiB default costs a visible share
  * of a lookup; 16 KiB still holds any sane header block. */
 #define CONN_MEMORY (16 * 1024)
+/* Oversized bodies up to this are read and discarded before the 413. */
+#define DRAIN_MAX ((uint64_t)256 << 20)
 
 /* ==== per-thread database connections ================================= */
 
@@ -427,7 +429,7 @@ static enum at_code authenticate(struct request *rq)
 	if (!tok)
 		return AT_UNAUTHORIZED;
 	rq->via_cookie = 1;
-	return session_lookup(rq->st, tok, &rq->user, rq->csrf);
+	return session_lookup(rq->st, tok, &rq->user, rq->csrf, &rq->touch_session);
 }
 
 static void dispatch_checked(struct request *rq, int *read_txn_out)
@@ -525,11 +527,51 @@ static void dispatch(struct request *rq)
 	dispatch_checked(rq, &read_txn);
 	if (read_txn)
 		store_rollback(rq->st);
+	/* After the snapshot ends: a write inside it would be rolled back. */
+	if (rq->touch_session)
+		session_touch(rq->st, rq->touch_session);
 	if (!rq->replied)
 		web_reply_fail(rq, AT_INTERNAL, "handler gave no answer");
 }
 
 /* ==== libmicrohttpd callbacks ========================================= */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Decode %HH in paths and query values.  A decoded NUL would silently cut
+ * the string short ("AT-1%00junk" would find AT-1), so it becomes DEL,
+ * which every text check refuses as unprintable.
+ */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	char *w = s;
+	const char *r = s;
+
+	(void)cls;
+	(void)c;
+	while (*r) {
+		int hi, lo;
+		if (r[0] == '%' && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0) {
+			char v = (char)(hi * 16 + lo);
+			*w++ = v ? v : 0x7f;
+			r += 3;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+	return (size_t)(w - s);
+}
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
@@ -558,10 +600,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (cl) {
 			int64_t n;
 			if (text_parse_int(cl, 0, INT64_MAX, &n) == 0 && (uint64_t)n > rq->body.cap) {
-				/* Refuse before reading a byte of it. */
-				web_reply_fail(rq, AT_TOO_LARGE, "request body of %lld bytes is over "
-				               "the %zu byte limit", (long long)n, rq->body.cap);
-				return MHD_YES;
+				rq->too_large = 1;
+				/* Answering before the client has sent its body makes MHD
+				 * close the connection under it (clients see a reset, not
+				 * the 413); so a modest excess is read and dropped, and
+				 * only an absurd one is refused at once. */
+				if ((uint64_t)n > DRAIN_MAX) {
+					web_reply_fail(rq, AT_TOO_LARGE,
+					               "request body of %lld bytes is over the %zu byte "
+					               "limit", (long long)n, rq->body.cap);
+					return MHD_YES;
+				}
 			}
 		}
 		return MHD_YES;
@@ -776,7 +825,7 @@ int web_serve(const struct web_config *cfg_in)
 		                     MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
 		                     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
 		                     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
-		                     MHD_OPTION_END);
+		                     MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
 	else
 		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &cfg, MHD_OPTION_SOCK_ADDR,
 		                     (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
@@ -784,7 +833,7 @@ int web_serve(const struct web_config *cfg_in)
 		                     on_completed, &cfg, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
 		                     MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
 		                     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY,
-		                     MHD_OPTION_END);
+		                     MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "assettrack: cannot listen on %s: %s\n", cfg.listen,
 		        errno ? strerror(errno) : "libmicrohttpd refused to start");

@@ -365,7 +365,7 @@ enum at_code asset_update(struct store *st, const char *actor, const char *tag,
 		goto out;
 	}
 	memcpy(a.updated_at, w.at, sizeof(a.updated_at));
-	c = store_asset_save(st, &a, e);
+	c = store_asset_save_meta(st, &a, e);
 	if (c != AT_OK)
 		goto out;
 	details = json_pack("{s:O}", "changes", changes);

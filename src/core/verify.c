@@ -345,6 +345,8 @@ static enum at_code apply_event(struct replay *rp, const struct event *ev, json_
 		return at_fail(e, AT_INVALID, "unknown event type %s", t);
 	}
 	SET(a.updated_at, ev->at);
+	if (strcmp(t, "ASSET_UPDATED") == 0)
+		return store_asset_save_meta(rp->scratch, &a, e);
 	return store_asset_save(rp->scratch, &a, e);
 }
 

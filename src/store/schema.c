@@ -108,7 +108,7 @@ static const char *const migration_1 =
 	"  batch_id TEXT NOT NULL,"
 	"  details TEXT NOT NULL CHECK(json_valid(details)),"
 	"  prev_hash TEXT NOT NULL CHECK(length(prev_hash) = 64),"
-	"  hash TEXT NOT NULL UNIQUE CHECK(length(hash) = 64));"
+	"  hash TEXT NOT NULL CHECK(length(hash) = 64));"
 	"CREATE INDEX events_asset ON events(asset_tag, seq) WHERE asset_tag IS NOT NULL;"
 	"CREATE INDEX events_batch ON events(batch_id);"
 	"CREATE INDEX events_at ON events(at);"

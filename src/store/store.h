@@ -158,8 +158,13 @@ enum at_code store_asset_in_slot(struct store *st, int64_t case_id, int position
                                  struct asset *a);
 /* Insert; sets a->id.  Join fields are ignored. */
 enum at_code store_asset_insert(struct store *st, struct asset *a, struct at_errors *e);
-/* Write every stored column of the row with id a->id. */
+/* Write the custody and placement columns of the row with id a->id:
+ * state, condition, holder, due, custody start, slot, last slot, updated
+ * and retired times.  Metadata is left alone (store_asset_save_meta). */
 enum at_code store_asset_save(struct store *st, const struct asset *a, struct at_errors *e);
+/* Write the metadata columns (serial ... notes, condition, updated_at). */
+enum at_code store_asset_save_meta(struct store *st, const struct asset *a,
+                                   struct at_errors *e);
 
 struct asset_filter {
 	int has_state;
@@ -264,6 +269,10 @@ int64_t store_token_revoke_all(struct store *st, int64_t user_id, const char *at
  * a problem code and a message per violation. */
 typedef int (*problem_cb)(void *ctx, const char *code, const char *message);
 enum at_code store_check_invariants(struct store *st, problem_cb cb, void *ctx);
+
+/* PRAGMA data_version: changes whenever another connection has committed
+ * since this one last looked.  Starts a read if none is open.  -1 on error. */
+int64_t store_data_version(struct store *st);
 
 /* Message of the last SQLite error on this connection. */
 const char *store_errmsg(struct store *st);

@@ -75,6 +75,7 @@ struct request {
 	struct store *st;           /* this worker thread's connection */
 	int authed;
 	int via_cookie;
+	int read_txn;               /* a GET inside one read transaction */
 	int64_t touch_session;      /* session whose idle timer to refresh */
 	struct user user;
 	char actor[AT_PERSON_MAX + 1];

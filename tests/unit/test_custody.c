@@ -227,6 +227,31 @@ static void test_stock_out_bad_retired(void **state)
 	at_errors_free(&e);
 }
 
+static void test_stock_out_bad_odd_inputs(void **state)
+{
+	struct fx *f = FX(state);
+	struct store *st = f->db.st;
+	struct at_errors e = AT_ERRORS_INIT;
+	struct custody_result res;
+	static char huge[10000];
+	const char *tags[] = { "AT-0001", "CASE-A/2", huge, "", "AT-00\x01" "01" };
+
+	make_assets(st, 2);
+	memset(huge, 'A', sizeof(huge) - 1);
+	/* a slot label is not a tag; an endless scan, an empty one and an
+	 * unprintable one are each refused on their own line */
+	T_REFUSED(out(st, f->dana, T_DUE, tags, 5, &res, &e), &e);
+	if (e.nitems != 4)
+		t_dump("report", &e);
+	assert_int_equal(e.nitems, 4);
+	for (size_t i = 0; i < e.nitems; i++) {
+		assert_true(strlen(e.items[i].input) < AT_INPUT_MAX);
+		assert_true(e.items[i].message[0] != '\0');
+	}
+	assert_int_equal(t_get(st, "AT-0001").state, ASSET_STORAGE);
+	at_errors_free(&e);
+}
+
 static void test_stock_out_bad_unslotted(void **state)
 {
 	struct fx *f = FX(state);
@@ -740,6 +765,56 @@ static void test_custody_round_trip_verifies(void **state)
 	at_errors_free(&e);
 }
 
+/* A batch of exactly AT_MAX_BATCH items goes through both ways. */
+static void test_custody_full_size_batch(void **state)
+{
+	struct fx *f = FX(state);
+	struct store *st = f->db.st;
+	struct at_errors e = AT_ERRORS_INIT;
+	struct custody_result res;
+	static char names[AT_MAX_BATCH][16];
+	static const char *tags[AT_MAX_BATCH];
+	static struct stock_in_item items[AT_MAX_BATCH];
+
+	t_case(st, "BIG", AT_MAX_BATCH);
+	for (int i = 0; i < AT_MAX_BATCH; i++) {
+		snprintf(names[i], sizeof(names[i]), "BG-%04d", i + 1);
+		tags[i] = names[i];
+		items[i].tag = names[i];
+		t_asset(st, names[i], "BIG", i + 1);
+	}
+	T_OK(out(st, f->dana, T_DUE, tags, AT_MAX_BATCH, &res, &e), &e);
+	assert_int_equal(res.n, AT_MAX_BATCH);
+	assert_int_equal(t_events_of(st, "STOCK_OUT", res.batch_id), AT_MAX_BATCH);
+	custody_result_free(&res);
+	assert_int_equal(store_asset_count(st, 1, ASSET_IN_CUSTODY), AT_MAX_BATCH);
+	T_OK(in(st, items, AT_MAX_BATCH, &res, &e), &e);
+	assert_int_equal(t_events_of(st, "STOCK_IN", res.batch_id), AT_MAX_BATCH);
+	custody_result_free(&res);
+	assert_int_equal(t_get(st, "BG-0777").position, 777);
+	T_VERIFY_OK(st);
+	at_errors_free(&e);
+}
+
+/* Bulk mode (no fsync per commit) for the thousand-asset fixture. */
+static int setup_bulk(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	struct at_errors e = AT_ERRORS_INIT;
+
+	if (!f)
+		return -1;
+	t_db_path(f->db.path, sizeof(f->db.path), "bulk");
+	if (store_open(f->db.path, STORE_CREATE | STORE_BULK, &f->db.st, &e) != AT_OK) {
+		at_errors_free(&e);
+		free(f);
+		return -1;
+	}
+	*state = f;
+	f->dana = t_holder(f->db.st, "Dana Ruiz", "B-1001");
+	return 0;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, t_teardown)
 
 int main(void)
@@ -751,6 +826,7 @@ int main(void)
 		T(test_stock_out_bad_in_custody_names_holder),
 		T(test_stock_out_bad_retired),
 		T(test_stock_out_bad_unslotted),
+		T(test_stock_out_bad_odd_inputs),
 		T(test_stock_out_bad_duplicate_in_batch),
 		T(test_stock_out_bad_due),
 		cmocka_unit_test_setup_teardown(test_stock_out_due_today_ok_yesterday_bad,
@@ -772,6 +848,7 @@ int main(void)
 		T(test_stock_in_every_bad_reported),
 		T(test_stock_in_bad_empty_and_too_many),
 		T(test_custody_round_trip_verifies),
+		cmocka_unit_test_setup_teardown(test_custody_full_size_batch, setup_bulk, t_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -72,6 +72,25 @@ static void test_create_bad_name(void **state)
 	at_errors_free(&e);
 }
 
+static void test_create_bad_too_long(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct holder h;
+	char big[AT_PERSON_MAX + 2];
+	uint64_t before = t_snapshot(st);
+
+	memset(big, 'n', sizeof(big) - 1);
+	big[AT_PERSON_MAX + 1] = '\0';
+	T_EXPECT(holder_create(st, T_ACTOR, big, NULL, NULL, &h, &e), AT_INVALID, &e);
+	T_EXPECT(holder_create(st, T_ACTOR, "Dana", big, NULL, &h, &e), AT_INVALID, &e);
+	T_EXPECT(holder_create(st, T_ACTOR, "Dana", NULL, big, &h, &e), AT_INVALID, &e);
+	assert_true(t_snapshot(st) == before);
+	big[AT_PERSON_MAX] = '\0';
+	T_OK(holder_create(st, T_ACTOR, big, NULL, NULL, &h, &e), &e);
+	at_errors_free(&e);
+}
+
 static void test_create_bad_duplicate_badge(void **state)
 {
 	struct store *st = T_ST(state);
@@ -280,6 +299,45 @@ static void test_stock_out_bad_inactive_holder(void **state)
 	at_errors_free(&e);
 }
 
+static void test_stock_out_bad_ambiguous_holder_text(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct custody_result res;
+	const char *tags[] = { "AT-0001" };
+	struct holder_ref text2 = { .text = "2" }, badge2 = { .text = "2", .badge_only = 1 };
+	uint64_t before;
+	int64_t one = t_holder(st, "Holder One", "2");
+
+	t_holder(st, "Holder Two", NULL);
+	t_asset(st, "AT-0001", "CASE-A", 1);
+	before = t_snapshot(st);
+	memset(&res, 0, sizeof(res));
+	T_EXPECT(custody_stock_out(st, T_ACTOR, text2, T_DUE, tags, 1, &res, &e), AT_AMBIGUOUS,
+	         &e);
+	assert_true(t_snapshot(st) == before);
+	/* an API string is a badge, never an id: no ambiguity */
+	T_OK(custody_stock_out(st, T_ACTOR, badge2, T_DUE, tags, 1, &res, &e), &e);
+	custody_result_free(&res);
+	assert_int_equal(t_get(st, "AT-0001").holder_id, one);
+	at_errors_free(&e);
+}
+
+static void test_update_bad_name(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	int64_t id = t_holder(st, "Dana Ruiz", "B-1");
+	struct holder h;
+	uint64_t before = t_snapshot(st);
+
+	T_EXPECT(holder_update(st, T_ACTOR, id, "", NULL, NULL, -1, &h, &e), AT_INVALID, &e);
+	T_EXPECT(holder_update(st, T_ACTOR, id, "X\x01", NULL, NULL, -1, &h, &e), AT_INVALID, &e);
+	T_EXPECT(holder_update(st, T_ACTOR, id, NULL, NULL, NULL, 7, &h, &e), AT_INVALID, &e);
+	assert_true(t_snapshot(st) == before);
+	at_errors_free(&e);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, t_teardown)
 
 int main(void)
@@ -288,6 +346,7 @@ int main(void)
 		T(test_create_ok),
 		T(test_create_ok_without_badges),
 		T(test_create_bad_name),
+		T(test_create_bad_too_long),
 		T(test_create_bad_duplicate_badge),
 		T(test_update_ok),
 		T(test_update_bad_duplicate_badge),
@@ -299,6 +358,8 @@ int main(void)
 		T(test_deactivate_bad_while_holding),
 		T(test_deactivate_ok_after_return),
 		T(test_stock_out_bad_inactive_holder),
+		T(test_stock_out_bad_ambiguous_holder_text),
+		T(test_update_bad_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,10 @@
  */
 #include "testlib.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int setup(void **state)
 {
@@ -494,6 +497,70 @@ static void test_vacate_bad_after_stock_out(void **state)
 	at_errors_free(&e);
 }
 
+/* Invariant 9: two processes race to fill the same five slots with
+ * different assets; each slot ends up with exactly one of them, the
+ * loser of each race gets a conflict, nothing is double-booked. */
+static void test_slot_assign_race_one_wins(void **state)
+{
+	struct t_db *d = T_DB(state);
+	int go[2], status, wins = 0;
+	pid_t pid[2];
+
+	for (int k = 0; k < 2; k++)
+		for (int i = 1; i <= 5; i++) {
+			char tag[16];
+			snprintf(tag, sizeof(tag), "R%d-%d", k, i);
+			t_asset(d->st, tag, NULL, 0);
+		}
+	store_close(d->st);
+	d->st = NULL;
+	assert_int_equal(pipe(go), 0);
+	fflush(stdout);
+	fflush(stderr);
+	for (int k = 0; k < 2; k++) {
+		pid[k] = fork();
+		assert_true(pid[k] >= 0);
+		if (pid[k] == 0) {
+			struct at_errors e = AT_ERRORS_INIT;
+			struct store *st = NULL;
+			int won = 0;
+			char c;
+
+			close(go[1]);
+			if (store_open(d->path, 0, &st, &e) != AT_OK)
+				_exit(100);
+			if (read(go[0], &c, 1) < 0)
+				_exit(101);
+			for (int i = 1; i <= 5; i++) {
+				char tag[16];
+				enum at_code r;
+				snprintf(tag, sizeof(tag), "R%d-%d", k, i);
+				at_errors_reset(&e);
+				r = slot_assign(st, T_ACTOR, tag, "CASE-B", i, NULL, &e);
+				if (r == AT_OK)
+					won++;
+				else if (r != AT_SLOT_OCCUPIED && r != AT_CONFLICT)
+					_exit(102);
+			}
+			store_close(st);
+			at_errors_free(&e);
+			_exit(won);
+		}
+	}
+	close(go[0]);
+	close(go[1]);
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(waitpid(pid[k], &status, 0), pid[k]);
+		assert_true(WIFEXITED(status));
+		assert_true(WEXITSTATUS(status) <= 5);
+		wins += WEXITSTATUS(status);
+	}
+	assert_int_equal(wins, 5);
+	t_reopen(d);
+	assert_int_equal(t_events_of(d->st, "SLOT_ASSIGN", NULL), 5);
+	T_VERIFY_OK(d->st);
+}
+
 /* ---- slot labels ------------------------------------------------------ */
 
 static void test_slot_label_parse(void **state)
@@ -554,6 +621,7 @@ int main(void)
 		T(test_vacate_bad_empty_slot),
 		T(test_vacate_bad_missing_slot),
 		T(test_vacate_bad_after_stock_out),
+		T(test_slot_assign_race_one_wins),
 		T(test_slot_label_parse),
 	};
 

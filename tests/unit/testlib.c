@@ -562,6 +562,12 @@ static int cap_add(struct cap *c, const char *s, size_t n)
 
 void t_run_argv(struct t_run *r, char *const argv[], const char *input)
 {
+	t_run_argv_env(r, argv, input, NULL, NULL);
+}
+
+void t_run_argv_env(struct t_run *r, char *const argv[], const char *input,
+                    const char *env_name, const char *env_value)
+{
 	int in[2], out[2], err[2], status = 0;
 	struct cap co = { NULL, 0, 0 }, ce = { NULL, 0, 0 };
 	pid_t pid;
@@ -585,6 +591,8 @@ void t_run_argv(struct t_run *r, char *const argv[], const char *input)
 		close(err[0]);
 		close(err[1]);
 		unsetenv("ASSETTRACK_DB");
+		if (env_name)
+			setenv(env_name, env_value, 1);
 		execv(argv[0], argv);
 		_exit(127);
 	}

@@ -174,8 +174,12 @@ struct t_run {
 	char *out, *err; /* captured, NUL-terminated, malloc'ed */
 };
 
-/* Run argv[0] with argv, feeding `input` (may be NULL) on stdin. */
+/* Run argv[0] with argv, feeding `input` (may be NULL) on stdin.  The
+ * child runs without ASSETTRACK_DB. */
 void t_run_argv(struct t_run *r, char *const argv[], const char *input);
+/* The same with one environment variable set in the child. */
+void t_run_argv_env(struct t_run *r, char *const argv[], const char *input,
+                    const char *env_name, const char *env_value);
 /* Run AT_BINARY --db DB args... (NULL-terminated). */
 void t_cli(struct t_run *r, const char *db, ...);
 void t_run_free(struct t_run *r);

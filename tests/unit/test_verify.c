@@ -1,0 +1,527 @@
+/*
+ * test_verify.c — verify_run proves that state and log agree and that the
+ * log is intact; tampering with the file behind the engine's back must be
+ * caught (core/verify.h; SPEC §3.5–6, §6 "verify").
+ */
+#include "testlib.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The append-only triggers exactly as the schema creates them, so that a
+ * tamper test can put them back and leave only the tampering to find. */
+#define RESTORE_TRIGGERS                                                              \
+	"CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events"       \
+	"  BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE refused'); END;" \
+	"CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events"       \
+	"  BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE refused'); END;"
+
+struct fx {
+	struct t_db db;
+	int64_t dana, eve;
+};
+
+#define FX(state) ((struct fx *)*(state))
+
+/* A database with a bit of everything; the last operation is a slot move
+ * of AT-0004 from CASE-B/3 to CASE-B/4. */
+static int setup(void **state)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct custody_result res;
+	struct stock_in_item back[] = { { "AT-0001", NULL, 0 } };
+	struct asset o, r;
+	struct fx *f;
+	struct store *st;
+
+	if (t_setup(state) != 0)
+		return -1;
+	f = realloc(*state, sizeof(*f));
+	if (!f)
+		return -1;
+	*state = f;
+	st = f->db.st;
+	t_case(st, "CASE-A", 10);
+	t_case(st, "CASE-B", 4);
+	f->dana = t_holder(st, "Dana Ruiz", "B-1");
+	f->eve = t_holder(st, "Eve Long", "B-2");
+	t_asset(st, "AT-0001", "CASE-A", 1);
+	t_asset(st, "AT-0002", "CASE-A", 2);
+	t_asset(st, "AT-0003", "CASE-A", 3);
+	t_asset(st, "AT-0004", NULL, 0);
+	t_asset(st, "AT-0005", "CASE-A", 5);
+	t_asset(st, "AT-0006", "CASE-A", 6);
+	t_stock_out(st, f->dana, "AT-0001", "AT-0002", NULL);
+	memset(&res, 0, sizeof(res));
+	T_OK(custody_stock_in(st, T_ACTOR, back, 1, &res, &e), &e);
+	custody_result_free(&res);
+	t_stock_out(st, f->eve, "AT-0003", NULL);
+	T_OK(asset_replace(st, T_ACTOR, "AT-0003", "AT-0005", "broken", NULL, &o, &r, &e), &e);
+	T_OK(slot_force_vacate(st, T_ACTOR, "CASE-A", 6, "foam torn", NULL, &e), &e);
+	T_OK(asset_retire(st, T_ACTOR, "AT-0006", "obsolete", NULL, &e), &e);
+	T_OK(slot_assign(st, T_ACTOR, "AT-0004", "CASE-B", 3, NULL, &e), &e);
+	T_OK(slot_move(st, T_ACTOR, "AT-0004", "CASE-B", 4, NULL, &e), &e);
+	at_errors_free(&e);
+	return 0;
+}
+
+/* Apply raw SQL with the engine's connection closed, then reopen. */
+static void tamper(struct t_db *d, const char *sql)
+{
+	char err[256];
+
+	store_close(d->st);
+	d->st = NULL;
+	if (t_sql(d->path, sql, err) != 0)
+		fail_msg("tampering SQL failed: %s", err);
+	d->st = t_store_open(d->path);
+}
+
+/* verify must say no, with a named problem. */
+static void expect_caught(struct store *st)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct verify_report r;
+
+	memset(&r, 0, sizeof(r));
+	T_OK(verify_run(st, &r, NULL, NULL, &e), &e);
+	assert_int_equal(r.ok, 0);
+	assert_true(r.nproblems >= 1);
+	for (size_t i = 0; i < r.nproblems; i++) {
+		assert_true(r.problems[i].code[0] != '\0');
+		assert_true(r.problems[i].message[0] != '\0');
+	}
+	verify_report_free(&r);
+	at_errors_free(&e);
+}
+
+static int has_problem(struct store *st, const char *code)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct verify_report r;
+	int found = 0;
+
+	memset(&r, 0, sizeof(r));
+	T_OK(verify_run(st, &r, NULL, NULL, &e), &e);
+	for (size_t i = 0; i < r.nproblems; i++)
+		if (strcmp(r.problems[i].code, code) == 0)
+			found = 1;
+	verify_report_free(&r);
+	at_errors_free(&e);
+	return found;
+}
+
+/* ---- good databases --------------------------------------------------- */
+
+static void test_verify_ok_busy(void **state)
+{
+	struct store *st = FX(state)->db.st;
+	struct at_errors e = AT_ERRORS_INIT;
+	struct verify_report r;
+
+	memset(&r, 0, sizeof(r));
+	T_OK(verify_run(st, &r, NULL, NULL, &e), &e);
+	if (!r.ok)
+		for (size_t i = 0; i < r.nproblems; i++)
+			print_error("%s: %s\n", r.problems[i].code, r.problems[i].message);
+	assert_int_equal(r.ok, 1);
+	assert_int_equal(r.nproblems, 0);
+	assert_int_equal(r.events, t_events(st));
+	verify_report_free(&r);
+	at_errors_free(&e);
+}
+
+static void test_verify_ok_empty(void **state)
+{
+	char path[T_PATH_MAX];
+	struct store *st;
+
+	(void)state;
+	t_db_path(path, sizeof(path), "verify-empty");
+	st = t_store_open(path);
+	T_VERIFY_OK(st);
+	store_close(st);
+	t_db_remove(path);
+}
+
+static void test_verify_ok_after_reopen(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+
+	t_reopen(d);
+	T_VERIFY_OK(d->st);
+}
+
+struct progress {
+	int calls;
+};
+
+static void progress_cb(void *ctx, const char *phase, int64_t done, int64_t total)
+{
+	struct progress *p = ctx;
+
+	(void)phase;
+	(void)done;
+	(void)total;
+	p->calls++;
+}
+
+static void test_verify_progress_optional(void **state)
+{
+	struct store *st = FX(state)->db.st;
+	struct at_errors e = AT_ERRORS_INIT;
+	struct verify_report r;
+	struct progress p = { 0 };
+
+	memset(&r, 0, sizeof(r));
+	T_OK(verify_run(st, &r, progress_cb, &p, &e), &e);
+	assert_int_equal(r.ok, 1);
+	verify_report_free(&r);
+	at_errors_free(&e);
+}
+
+/* ---- the event log tampered with -------------------------------------- */
+
+static void test_verify_bad_event_edited(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+
+	tamper(d, "DROP TRIGGER events_no_update;"
+	          "UPDATE events SET reason = 'nothing to see' WHERE type = 'FORCE_VACATE';"
+	          RESTORE_TRIGGERS);
+	assert_int_equal(t_sql_int(d->path, "SELECT count(*) FROM events WHERE reason = "
+	                                    "'nothing to see'"),
+	                 1);
+	expect_caught(d->st);
+	/* the triggers are back: only the edit itself can have been found */
+	assert_false(has_problem(d->st, "EVENT_TRIGGER_MISSING"));
+}
+
+static void test_verify_bad_event_actor_edited(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+
+	tamper(d, "DROP TRIGGER events_no_update;"
+	          "UPDATE events SET actor = 'somebody else' WHERE seq = 1;" RESTORE_TRIGGERS);
+	expect_caught(d->st);
+}
+
+static void test_verify_bad_event_due_edited(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+
+	/* Changing the due date recorded on a Stock-Out: replay would still
+	 * agree with the (also edited) asset row, so the hash must catch it. */
+	tamper(d, "DROP TRIGGER events_no_update;"
+	          "UPDATE events SET details = replace(details, '2099-12-31', '2098-01-01')"
+	          " WHERE type = 'STOCK_OUT' AND asset_tag = 'AT-0002';"
+	          "UPDATE assets SET due = '2098-01-01' WHERE tag = 'AT-0002';" RESTORE_TRIGGERS);
+	assert_int_equal(t_sql_int(d->path, "SELECT count(*) FROM events WHERE details LIKE "
+	                                    "'%2098-01-01%'"),
+	                 1);
+	expect_caught(d->st);
+}
+
+struct rehash_ctx {
+	int64_t seq;
+	char hash[AT_HASH_HEX + 1];
+};
+
+static int rehash_cb(void *ctx, const struct event *ev)
+{
+	struct rehash_ctx *c = ctx;
+	struct event copy = *ev;
+
+	if (ev->seq != c->seq)
+		return 0;
+	copy.reason = "edited and re-hashed";
+	event_compute_hash(&copy, c->hash);
+	return 1;
+}
+
+static void test_verify_bad_event_edited_and_rehashed(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+	struct rehash_ctx c;
+	struct event_filter f;
+	char sql[1024];
+
+	/* A smarter forger recomputes the edited event's hash; the next
+	 * event's prev_hash then no longer links. */
+	c.seq = t_sql_int(d->path, "SELECT seq FROM events WHERE type = 'FORCE_VACATE'");
+	assert_true(c.seq > 0);
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(store_event_list(d->st, &f, rehash_cb, &c), AT_OK);
+	snprintf(sql, sizeof(sql),
+	         "DROP TRIGGER events_no_update;"
+	         "UPDATE events SET reason = 'edited and re-hashed', hash = '%s' WHERE seq = %lld;"
+	         RESTORE_TRIGGERS,
+	         c.hash, (long long)c.seq);
+	tamper(d, sql);
+	expect_caught(d->st);
+}
+
+static void test_verify_bad_last_event_deleted(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+	int64_t n = t_events(d->st);
+
+	assert_int_equal(t_sql_int(d->path, "SELECT count(*) FROM events WHERE seq = "
+	                                    "(SELECT max(seq) FROM events) AND type = 'SLOT_MOVE'"),
+	                 1);
+	tamper(d, "DROP TRIGGER events_no_delete;"
+	          "DELETE FROM events WHERE seq = (SELECT max(seq) FROM events);" RESTORE_TRIGGERS);
+	assert_int_equal(t_events(d->st), n - 1);
+	/* the chain itself is still whole; the replay no longer matches */
+	expect_caught(d->st);
+	assert_false(has_problem(d->st, "EVENT_TRIGGER_MISSING"));
+}
+
+static void test_verify_bad_middle_event_deleted(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+
+	tamper(d, "DROP TRIGGER events_no_delete;"
+	          "DELETE FROM events WHERE seq = 5;" RESTORE_TRIGGERS);
+	expect_caught(d->st);
+}
+
+static void test_verify_bad_triggers_missing(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+
+	tamper(d, "DROP TRIGGER events_no_update;");
+	expect_caught(d->st);
+	tamper(d, RESTORE_TRIGGERS "DROP TRIGGER events_no_delete;");
+	expect_caught(d->st);
+	tamper(d, RESTORE_TRIGGERS);
+	T_VERIFY_OK(d->st);
+}
+
+/* ---- the state tampered with ------------------------------------------ */
+
+static void test_verify_bad_asset_holder_edited(void **state)
+{
+	struct fx *f = FX(state);
+	char sql[256];
+
+	/* AT-0002 is with Dana: hand it to Eve without an event. */
+	snprintf(sql, sizeof(sql), "UPDATE assets SET holder_id = %lld WHERE tag = 'AT-0002';",
+	         (long long)f->eve);
+	tamper(&f->db, sql);
+	assert_int_equal(t_get(f->db.st, "AT-0002").holder_id, f->eve);
+	expect_caught(f->db.st);
+}
+
+static void test_verify_bad_asset_moved_slot(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+
+	/* AT-0001 is back in CASE-A/1; slot 9 is empty. */
+	tamper(d, "UPDATE assets SET position = 9 WHERE tag = 'AT-0001';");
+	assert_int_equal(t_get(d->st, "AT-0001").position, 9);
+	expect_caught(d->st);
+}
+
+static void test_verify_bad_asset_moved_to_other_case(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+
+	tamper(d, "UPDATE assets SET case_id = (SELECT id FROM cases WHERE name = 'CASE-B'),"
+	          " position = 1 WHERE tag = 'AT-0001';");
+	expect_caught(d->st);
+}
+
+static void test_verify_bad_asset_returned_silently(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+
+	/* AT-0002 (with Dana) quietly put back in its slot. */
+	tamper(d, "UPDATE assets SET state = 'STORAGE', holder_id = NULL, due = NULL,"
+	          " custody_since = NULL, case_id = last_case_id, position = last_position"
+	          " WHERE tag = 'AT-0002';");
+	expect_caught(d->st);
+}
+
+static void test_verify_bad_asset_metadata_edited(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+
+	tamper(d, "UPDATE assets SET serial = 'SN-FORGED' WHERE tag = 'AT-0001';");
+	expect_caught(d->st);
+}
+
+static void test_verify_bad_asset_condition_edited(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+
+	tamper(d, "UPDATE assets SET condition = 'GOOD' WHERE tag = 'AT-0003';");
+	expect_caught(d->st);
+}
+
+static void test_verify_bad_asset_inserted(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+
+	tamper(d, "INSERT INTO assets(tag, serial, manufacturer, equipment_type, building, room,"
+	          " state, condition, created_at, updated_at) VALUES ('AT-0666', 'SN-666', 'm',"
+	          " 't', 'b', 'r', 'STORAGE', 'GOOD', '2026-01-01T00:00:00.000Z',"
+	          " '2026-01-01T00:00:00.000Z');");
+	expect_caught(d->st);
+}
+
+static void test_verify_bad_holder_edited(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+
+	tamper(d, "UPDATE holders SET name = 'Mallory' WHERE badge = 'B-1';");
+	expect_caught(d->st);
+}
+
+static void test_verify_bad_holder_deactivated(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+
+	tamper(d, "UPDATE holders SET active = 0 WHERE badge = 'B-2';");
+	expect_caught(d->st);
+}
+
+static void test_verify_bad_case_grown_silently(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+
+	tamper(d, "UPDATE cases SET slot_count = 5 WHERE name = 'CASE-B';"
+	          "INSERT INTO slots(case_id, position) SELECT id, 5 FROM cases"
+	          " WHERE name = 'CASE-B';");
+	expect_caught(d->st);
+}
+
+static void test_verify_bad_invariant_broken(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+
+	/* Two assets in one slot, with the schema's guard dropped first. */
+	tamper(d, "DROP INDEX assets_slot;"
+	          "UPDATE assets SET case_id = (SELECT case_id FROM assets WHERE tag = 'AT-0001'),"
+	          " position = 1 WHERE tag = 'AT-0003';");
+	expect_caught(d->st);
+}
+
+/* Every column of the custody record is reproduced by the replay, so a
+ * silent edit of any of them is found.  Each edit is tried on its own
+ * copy of the fixture database. */
+static void test_verify_bad_each_state_column(void **state)
+{
+	static const char *const edits[] = {
+		"UPDATE assets SET custody_since = '2020-01-01T00:00:00.000Z' WHERE tag = 'AT-0002'",
+		"UPDATE assets SET due = '2099-01-01' WHERE tag = 'AT-0002'",
+		"UPDATE assets SET last_position = 9 WHERE tag = 'AT-0002'",
+		"UPDATE assets SET retired_at = '2020-01-01T00:00:00.000Z' WHERE tag = 'AT-0006'",
+		"UPDATE assets SET state = 'STORAGE', retired_at = NULL WHERE tag = 'AT-0006'",
+		"UPDATE assets SET model = 'X-1' WHERE tag = 'AT-0001'",
+		"UPDATE assets SET notes = 'hidden' WHERE tag = 'AT-0001'",
+		"UPDATE assets SET building = 'Elsewhere' WHERE tag = 'AT-0001'",
+		"UPDATE assets SET created_at = '2020-01-01T00:00:00.000Z' WHERE tag = 'AT-0001'",
+		"UPDATE assets SET case_id = NULL, position = NULL WHERE tag = 'AT-0001'",
+		"UPDATE holders SET email = 'x@example.org' WHERE badge = 'B-1'",
+		"UPDATE holders SET badge = 'B-9' WHERE badge = 'B-1'",
+		"UPDATE cases SET room = 'Cellar' WHERE name = 'CASE-A'",
+		"UPDATE cases SET name = 'CASE-Z' WHERE name = 'CASE-B'",
+		/* rows that vanished (their guards dropped first) */
+		"DROP TRIGGER assets_no_delete; DELETE FROM assets WHERE tag = 'AT-0006'",
+		"DROP TRIGGER holders_no_delete; DELETE FROM holders WHERE badge = 'B-1'",
+	};
+	struct t_db *d = &FX(state)->db;
+	struct at_errors e = AT_ERRORS_INIT;
+	int missed = 0;
+
+	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		char copy[T_PATH_MAX], err[256];
+		struct store *st;
+		struct verify_report r;
+
+		t_db_path(copy, sizeof(copy), "verify-copy");
+		at_errors_reset(&e);
+		T_OK(store_backup(d->st, copy, &e), &e);
+		if (t_sql(copy, edits[i], err) != 0) {
+			t_db_remove(copy);
+			fail_msg("edit failed: %s: %s", edits[i], err);
+		}
+		st = t_store_open(copy);
+		memset(&r, 0, sizeof(r));
+		at_errors_reset(&e);
+		T_OK(verify_run(st, &r, NULL, NULL, &e), &e);
+		if (r.ok) {
+			print_error("verify did not notice: %s\n", edits[i]);
+			missed++;
+		}
+		verify_report_free(&r);
+		store_close(st);
+		t_db_remove(copy);
+	}
+	at_errors_free(&e);
+	assert_int_equal(missed, 0);
+}
+
+/* ---- the CLI ---------------------------------------------------------- */
+
+static void test_cli_verify_exit_codes(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+	struct t_run r;
+
+	store_close(d->st);
+	d->st = NULL;
+	t_cli(&r, d->path, "verify", NULL);
+	if (r.status != 0)
+		print_error("stdout: %s\nstderr: %s\n", r.out, r.err);
+	assert_int_equal(r.status, 0);
+	t_run_free(&r);
+
+	tamper(d, "UPDATE assets SET position = 9 WHERE tag = 'AT-0001';");
+	store_close(d->st);
+	d->st = NULL;
+	t_cli(&r, d->path, "verify", NULL);
+	if (r.status == 0 || r.status >= 128)
+		print_error("stdout: %s\nstderr: %s\n", r.out, r.err);
+	assert_int_not_equal(r.status, 0);
+	assert_true(r.status < 128); /* a verdict, not a crash */
+	assert_true(r.out[0] != '\0' || r.err[0] != '\0');
+	t_run_free(&r);
+	d->st = t_store_open(d->path);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, t_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_verify_ok_busy),
+		T(test_verify_ok_empty),
+		T(test_verify_ok_after_reopen),
+		T(test_verify_progress_optional),
+		T(test_verify_bad_event_edited),
+		T(test_verify_bad_event_actor_edited),
+		T(test_verify_bad_event_due_edited),
+		T(test_verify_bad_event_edited_and_rehashed),
+		T(test_verify_bad_last_event_deleted),
+		T(test_verify_bad_middle_event_deleted),
+		T(test_verify_bad_triggers_missing),
+		T(test_verify_bad_asset_holder_edited),
+		T(test_verify_bad_asset_moved_slot),
+		T(test_verify_bad_asset_moved_to_other_case),
+		T(test_verify_bad_asset_returned_silently),
+		T(test_verify_bad_asset_metadata_edited),
+		T(test_verify_bad_asset_condition_edited),
+		T(test_verify_bad_asset_inserted),
+		T(test_verify_bad_holder_edited),
+		T(test_verify_bad_holder_deactivated),
+		T(test_verify_bad_case_grown_silently),
+		T(test_verify_bad_invariant_broken),
+		T(test_verify_bad_each_state_column),
+		T(test_cli_verify_exit_codes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

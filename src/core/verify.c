@@ -119,11 +119,7 @@ static void set_field(char *dst, size_t cap, const char *v)
 /* Scratch case id of a slot named in an event; 0 if unknown. */
 static int64_t scratch_case(struct replay *rp, const char *name)
 {
-	struct case_info c;
-
-	if (!name || store_case_by_name(rp->scratch, name, &c) != AT_OK)
-		return 0;
-	return c.id;
+	return name ? store_case_id(rp->scratch, name) : 0;
 }
 
 /* Describe an event for problem messages. */
@@ -357,7 +353,16 @@ static void flush_batch(struct replay *rp)
 	char label[160];
 	size_t i;
 
+	int has_from = 0, has_to = 0;
+
+	/* Only a batch that both empties and fills slots (a replacement's
+	 * swap) can need phase one; Stock-Out only empties, Stock-In only
+	 * fills, and skipping it halves the work of replaying them. */
 	for (i = 0; i < rp->n; i++) {
+		has_from |= rp->batch[i].ev.from_case != NULL;
+		has_to |= rp->batch[i].ev.to_case != NULL;
+	}
+	for (i = 0; has_from && has_to && rp->n > 1 && i < rp->n; i++) {
 		const struct event *ev = &rp->batch[i].ev;
 		struct asset a;
 		if (!ev->from_case || !ev->asset_tag)
@@ -496,7 +501,7 @@ enum at_code replay_until(struct store *st, const char *until, struct store **ou
 	rp.progress = progress;
 	rp.pctx = pctx;
 	*out = NULL;
-	c = store_open(":memory:", STORE_CREATE, &rp.scratch, e);
+	c = store_open("", STORE_CREATE | STORE_SCRATCH, &rp.scratch, e);
 	if (c != AT_OK)
 		return c;
 	c = run_replay(&rp, st, until, e);
@@ -701,7 +706,7 @@ enum at_code verify_run(struct store *st, struct verify_report *r, verify_progre
 	rp.check_chain = 1;
 	rp.progress = progress;
 	rp.pctx = pctx;
-	c = store_open(":memory:", STORE_CREATE, &rp.scratch, e);
+	c = store_open("", STORE_CREATE | STORE_SCRATCH, &rp.scratch, e);
 	if (c != AT_OK)
 		goto out;
 	c = run_replay(&rp, st, NULL, e);

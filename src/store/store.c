@@ -39,6 +39,7 @@ enum stmt {
 	STMT_ASSET_COUNT_STATE,
 	STMT_CASE_BY_NAME,
 	STMT_CASE_BY_ID,
+	STMT_CASE_ID,
 	STMT_CASE_INSERT,
 	STMT_CASE_SAVE,
 	STMT_SLOT_INSERT,
@@ -140,6 +141,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ASSET_COUNT_STATE] = "SELECT count(*) FROM assets WHERE state = ?1",
 	[STMT_CASE_BY_NAME] = "SELECT " CASE_COLS "WHERE c.name = ?1",
 	[STMT_CASE_BY_ID] = "SELECT " CASE_COLS "WHERE c.id = ?1",
+	[STMT_CASE_ID] = "SELECT id FROM cases WHERE name = ?1",
 	[STMT_CASE_INSERT] =
 		"INSERT INTO cases(name, slot_count, building, room, notes, created_at, "
 		"updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -452,7 +454,7 @@ enum at_code store_open(const char *path, int flags, struct store **out, struct 
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 	struct store *st = NULL;
-	int memory = strcmp(path, ":memory:") == 0;
+	int memory = strcmp(path, ":memory:") == 0 || (flags & STORE_SCRATCH);
 	int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
 	                                      : SQLITE_OPEN_READWRITE |
 	                                                ((flags & STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
@@ -463,6 +465,9 @@ enum at_code store_open(const char *path, int flags, struct store **out, struct 
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return at_fail(e, AT_INTERNAL, "out of memory");
+	/* "" is SQLite's private temporary on-disk database. */
+	if (flags & STORE_SCRATCH)
+		path = "";
 	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		c = at_fail(e, AT_STORAGE, "cannot open database %s: %s", path,
 		            st->db ? sqlite3_errmsg(st->db) : "out of memory");
@@ -485,11 +490,15 @@ enum at_code store_open(const char *path, int flags, struct store **out, struct 
 	}
 	if (memory || (flags & STORE_BULK))
 		exec_sql(st->db, "PRAGMA synchronous = OFF");
+	/* A scratch database is thrown away on any failure: no journal. */
+	if (flags & STORE_SCRATCH)
+		exec_sql(st->db, "PRAGMA journal_mode = OFF");
 	/* SQLite's default 2 MiB page cache misses on most lookups at 100,000
-	 * assets; every miss is a pread.  16 MiB per connection holds the hot
-	 * interior pages and much of the asset table; the scratch database of
-	 * a replay lives in memory and needs no cap beyond its size. */
-	exec_sql(st->db, memory ? "PRAGMA cache_size = -262144" : "PRAGMA cache_size = -16384");
+	 * assets; every miss is a pread.  8 MiB per connection holds the hot
+	 * interior pages and a good part of the asset table while a server
+	 * with four workers stays well inside 64 MiB; the same cap bounds a
+	 * replay's scratch database, which spills to its temporary file. */
+	exec_sql(st->db, "PRAGMA cache_size = -8192");
 	if (flags & STORE_CREATE) {
 		c = store_migrate(st, NULL, e);
 		if (c != AT_OK)
@@ -888,6 +897,20 @@ enum at_code store_case_by_id(struct store *st, int64_t id, struct case_info *c)
 		return AT_STORAGE;
 	sqlite3_bind_int64(s, 1, id);
 	return one_row(st, s, read_case, c, 0);
+}
+
+int64_t store_case_id(struct store *st, const char *name)
+{
+	sqlite3_stmt *s = stmt(st, STMT_CASE_ID);
+	int64_t id = 0;
+
+	if (!s)
+		return 0;
+	bind_text(s, 1, name, 0);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	done(s);
+	return id;
 }
 
 static enum at_code add_slots(struct store *st, int64_t case_id, int from, int to,

@@ -125,10 +125,12 @@ struct event {
 
 /* STORE_BULK: synchronous=OFF, for data generators only (a crash may lose
  * the last commits, never consistency). */
-enum { STORE_CREATE = 1, STORE_READONLY = 2, STORE_BULK = 4 };
+enum { STORE_CREATE = 1, STORE_READONLY = 2, STORE_BULK = 4, STORE_SCRATCH = 8 };
 
 /* Open (and with STORE_CREATE create and migrate) the database at `path`.
- * ":memory:" gives a private scratch database with the full schema. */
+ * STORE_SCRATCH ignores `path` and gives a private temporary database with
+ * the full schema: on disk, deleted on close, with a bounded page cache, so
+ * replaying a large log does not hold the whole state in memory. */
 enum at_code store_open(const char *path, int flags, struct store **out, struct at_errors *e);
 void store_close(struct store *st);
 /* user_version of the file as opened (after migration). */
@@ -188,6 +190,8 @@ int64_t store_asset_count(struct store *st, int has_state, enum asset_state s);
 
 enum at_code store_case_by_name(struct store *st, const char *name, struct case_info *c);
 enum at_code store_case_by_id(struct store *st, int64_t id, struct case_info *c);
+/* Just the id of the case named `name` (0 if none): no occupancy count. */
+int64_t store_case_id(struct store *st, const char *name);
 /* Insert the case and its slots 1..slot_count; sets c->id. */
 enum at_code store_case_insert(struct store *st, struct case_info *c, struct at_errors *e);
 /* Save metadata and, if slot_count grew, add the new slots. */

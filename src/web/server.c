@@ -139,6 +139,25 @@ void web_reply_bytes(struct request *rq, int status, const char *ctype, const vo
 	rq->bytes = len;
 }
 
+void web_reply_owned(struct request *rq, int status, const char *ctype, char *data, size_t len)
+{
+	struct MHD_Response *r;
+
+	assert(!rq->replied);
+	rq->replied = 1;
+	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(data);
+		return;
+	}
+	MHD_add_response_header(r, "Content-Type", ctype);
+	add_common_headers(r);
+	MHD_queue_response(rq->conn, (unsigned)status, r);
+	MHD_destroy_response(r);
+	rq->status = status;
+	rq->bytes = len;
+}
+
 /* JSON reply with optional extra header (Set-Cookie, Retry-After). */
 static void reply_json_hdr(struct request *rq, int status, json_t *body, const char *h,
                            const char *v)

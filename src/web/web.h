@@ -105,6 +105,9 @@ int web_batch_status(const struct at_errors *e);
 void web_reply_bytes(struct request *rq, int status, const char *ctype, const void *data,
                      size_t len, const char *extra_header, const char *extra_value);
 
+/* Send `data` (malloc'd, ownership taken: no copy of a large body). */
+void web_reply_owned(struct request *rq, int status, const char *ctype, char *data, size_t len);
+
 /* Query argument or NULL. */
 const char *web_query(struct request *rq, const char *name);
 /* Request header or NULL. */

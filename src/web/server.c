@@ -790,7 +790,7 @@ static char *read_file(const char *path)
 
 /* On an empty user table, create "admin" with a random password and
  * print it once. */
-static int first_admin(struct store *st)
+static int first_admin(struct store *st, const struct web_config *cfg)
 {
 	static const char alphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 	struct at_errors e = AT_ERRORS_INIT;
@@ -808,8 +808,11 @@ static int first_admin(struct store *st)
 	} else {
 		printf("\n  First start: created the admin account.\n"
 		       "    username: admin\n    password: %s\n"
-		       "  This password is shown once. Log in and add your own users.\n\n",
-		       pw);
+		       "  This password is shown once.  Log in with\n"
+		       "    curl -c cookies -d '{\"username\":\"admin\",\"password\":\"%s\"}' "
+		       "%s://%s/api/v1/login\n"
+		       "  or make an API token: assettrack --db %s user token admin\n\n",
+		       pw, pw, cfg->tls_cert ? "https" : "http", cfg->listen, cfg->db_path);
 		fflush(stdout);
 	}
 	sodium_memzero(pw, sizeof(pw));
@@ -857,7 +860,7 @@ int web_serve(const struct web_config *cfg_in)
 		fprintf(stderr, "assettrack: %s\n", e.message);
 		goto out;
 	}
-	if (first_admin(st) < 0)
+	if (first_admin(st, &cfg) < 0)
 		goto out;
 	store_close(st);
 	st = NULL;

@@ -4,7 +4,7 @@ JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 DB    ?= assettrack.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all build deps run test test-normal test-asan clean
+.PHONY: all build deps run test test-normal test-asan bench clean
 
 all: build
 
@@ -37,6 +37,10 @@ test-asan: build-asan/Makefile
 	cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  AT_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
+
+# Not part of `make test`: generates a 1,000,000-event database (minutes).
+bench:
+	bash bench/run.sh
 
 clean:
 	rm -rf build build-asan

@@ -41,17 +41,21 @@ enum at_code asset_resolve(struct store *st, const char *input, struct asset *a,
 		snprintf(why, AT_MSG_MAX, "empty scan: no asset tag given");
 		return AT_INVALID;
 	}
-	c = store_asset_by_tag(st, clean, a);
-	if (c != AT_NOT_FOUND) {
-		if (c != AT_OK)
-			snprintf(why, AT_MSG_MAX, "database error: %s", store_errmsg(st));
-		return c;
-	}
+	/*
+	 * Exact tag first, else match key (SPEC §4) takes one probe, not two:
+	 * match keys are unique (invariant 1) and an exact tag has the same
+	 * key as its asset, so the key probe finds the exact asset whenever
+	 * there is one.  Only if the key is shared — which the schema forbids,
+	 * so only in a damaged database — does the exact tag decide, and
+	 * without an exact hit the answer is an error, never a pick.
+	 */
 	if (text_match_key(clean, key, sizeof(key)) < 0 || !key[0]) {
 		snprintf(why, AT_MSG_MAX, "%s: no asset has this tag", clean);
 		return AT_NOT_FOUND;
 	}
 	c = store_asset_by_key(st, key, a);
+	if (c == AT_AMBIGUOUS && store_asset_by_tag(st, clean, a) == AT_OK)
+		return AT_OK;
 	switch (c) {
 	case AT_OK:
 		return AT_OK;

@@ -85,12 +85,7 @@ if [ "$PROFILE" = 1 ] && ! command -v perf >/dev/null; then
 fi
 
 say "build (Release) into $BUILD"
-hook=()
-if ! grep -qE '^[[:space:]]*add_subdirectory\(bench' CMakeLists.txt; then
-  # Until the top-level CMakeLists.txt adds bench/, inject it (see the hook).
-  hook=(-DCMAKE_PROJECT_assettrack_INCLUDE="$ROOT/bench/cmake/standalone-hook.cmake")
-fi
-cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release "${hook[@]}" >/dev/null
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" -j "$(nproc)" --target bench_tools >/dev/null
 AT=$BUILD/assettrack
 GEN=$BUILD/bench/gen

@@ -1,5 +1,4 @@
-# The benchmark tools, shared by bench/CMakeLists.txt and
-# bench/cmake/standalone-hook.cmake.  EXCLUDE_FROM_ALL: `make` and
+# The benchmark tools, included by bench/CMakeLists.txt.  EXCLUDE_FROM_ALL: `make` and
 # `make test` never build them; bench/run.sh asks for `bench_tools`.
 #
 #   gen           bench/gen.c           database generator over the engine (atcore)

@@ -159,27 +159,39 @@ void web_reply_owned(struct request *rq, int status, const char *ctype, char *da
 }
 
 /* JSON reply with optional extra header (Set-Cookie, Retry-After). */
+/* Most answers (a scanned asset: ~700 bytes) are serialised into this
+ * per-thread buffer and copied once into the response; json_dumps would
+ * grow a string through a dozen reallocations and then duplicate it. */
+static _Thread_local char tl_json[32768];
+
 static void reply_json_hdr(struct request *rq, int status, json_t *body, const char *h,
                            const char *v)
 {
-	char *text = json_dumps(body, JSON_COMPACT);
+	size_t len = body ? json_dumpb(body, tl_json, sizeof(tl_json), JSON_COMPACT) : 0;
+	enum MHD_ResponseMemoryMode mode = MHD_RESPMEM_MUST_COPY;
+	char *text = tl_json;
 	struct MHD_Response *r;
-	size_t len;
 
+	if (len == 0 || len > sizeof(tl_json)) {
+		/* Too big for the buffer (long lists), or failed: the slow way. */
+		text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+		mode = MHD_RESPMEM_MUST_FREE;
+		if (!text) {
+			text = strdup("{\"error\":{\"code\":\"INTERNAL\",\"message\":"
+			              "\"out of memory\",\"items\":[]}}");
+			status = 500;
+		}
+		len = text ? strlen(text) : 0;
+	}
 	json_decref(body);
 	assert(!rq->replied);
 	rq->replied = 1;
-	if (!text) {
-		text = strdup("{\"error\":{\"code\":\"INTERNAL\",\"message\":\"out of memory\","
-		              "\"items\":[]}}");
-		status = 500;
-		if (!text)
-			return;
-	}
-	len = strlen(text);
-	r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (!text)
+		return;
+	r = MHD_create_response_from_buffer(len, text, mode);
 	if (!r) {
-		free(text);
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free(text);
 		return;
 	}
 	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");

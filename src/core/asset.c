@@ -116,7 +116,6 @@ static void clean_input(const struct asset_input *in, struct clean_asset *out, i
 {
 	struct asset *a = &out->a;
 	char why[AT_WHY_MAX];
-	int req = creating;
 
 	if (creating || in->tag) {
 		if (!in->tag) {
@@ -140,7 +139,6 @@ static void clean_input(const struct asset_input *in, struct clean_asset *out, i
 		            AT_FIELD_MAX, 1, 0);
 	if (in->room || creating)
 		field_clean(e, "room", in->room, a->room, sizeof(a->room), AT_FIELD_MAX, 1, 0);
-	(void)req;
 	field_clean(e, "model", in->model, a->model, sizeof(a->model), AT_FIELD_MAX, 0, 0);
 	field_clean(e, "model_code", in->model_code, a->model_code, sizeof(a->model_code),
 	            AT_FIELD_MAX, 0, 0);

@@ -64,8 +64,8 @@ static unsigned type_of(json_t *v)
 
 /* Check `obj` against `spec`: unknown fields, wrong types and missing
  * required fields each become an item; reply 422 and return -1 if any. */
-static int check_object(struct request *rq, json_t *obj, const struct jfield *spec,
-                        const char *prefix, struct at_errors *e)
+static int check_object(json_t *obj, const struct jfield *spec, const char *prefix,
+                        struct at_errors *e)
 {
 	const char *key;
 	json_t *v;
@@ -89,7 +89,6 @@ static int check_object(struct request *rq, json_t *obj, const struct jfield *sp
 			at_item(e, label, AT_INVALID, "%s is required", label);
 		}
 	}
-	(void)rq;
 	return e->nitems ? -1 : 0;
 }
 
@@ -97,7 +96,7 @@ static int check_body(struct request *rq, const struct jfield *spec)
 {
 	struct at_errors e = AT_ERRORS_INIT;
 
-	if (check_object(rq, rq->json, spec, "", &e) == 0)
+	if (check_object(rq->json, spec, "", &e) == 0)
 		return 0;
 	at_items_done(&e, e.nitems);
 	web_reply_error(rq, &e);
@@ -267,7 +266,7 @@ static void create_asset(struct request *rq)
 	memset(&in, 0, sizeof(in));
 	slot = json_object_get(j, "slot");
 	if (json_is_object(slot)) {
-		if (check_object(rq, slot, slot_fields, "slot.", &e) < 0) {
+		if (check_object(slot, slot_fields, "slot.", &e) < 0) {
 			at_items_done(&e, e.nitems);
 			web_reply_error(rq, &e);
 			at_errors_free(&e);
@@ -787,7 +786,7 @@ static void stock_in(struct request *rq)
 			at_item(&e, prefix, AT_INVALID, "items[%zu] must be an object", i);
 			continue;
 		}
-		if (check_object(rq, v, stock_in_item_fields, prefix, &e) < 0)
+		if (check_object(v, stock_in_item_fields, prefix, &e) < 0)
 			continue;
 		items[i].tag = jtext(v, "asset_tag");
 		items[i].case_name = jtext(v, "case");

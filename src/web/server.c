@@ -119,26 +119,6 @@ static void add_common_headers(struct MHD_Response *r)
 	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
 }
 
-void web_reply_bytes(struct request *rq, int status, const char *ctype, const void *data,
-                     size_t len, const char *extra_header, const char *extra_value)
-{
-	struct MHD_Response *r;
-
-	assert(!rq->replied);
-	rq->replied = 1;
-	r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
-	if (!r)
-		return;
-	MHD_add_response_header(r, "Content-Type", ctype);
-	add_common_headers(r);
-	if (extra_header)
-		MHD_add_response_header(r, extra_header, extra_value);
-	MHD_queue_response(rq->conn, (unsigned)status, r);
-	MHD_destroy_response(r);
-	rq->status = status;
-	rq->bytes = len;
-}
-
 void web_reply_owned(struct request *rq, int status, const char *ctype, char *data, size_t len)
 {
 	struct MHD_Response *r;

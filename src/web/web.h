@@ -101,10 +101,6 @@ void web_reply_fail(struct request *rq, enum at_code code, const char *fmt, ...)
 /* Status for a batch refusal: 422 if every item is a field problem, 409 if
  * any conflicts with current state (SPEC §7). */
 int web_batch_status(const struct at_errors *e);
-/* Send `status` with arbitrary bytes and a content type (copied). */
-void web_reply_bytes(struct request *rq, int status, const char *ctype, const void *data,
-                     size_t len, const char *extra_header, const char *extra_value);
-
 /* Send `data` (malloc'd, ownership taken: no copy of a large body). */
 void web_reply_owned(struct request *rq, int status, const char *ctype, char *data, size_t len);
 

@@ -84,6 +84,7 @@ struct replay {
 	verify_progress_cb progress;
 	void *pctx;
 	enum at_code fatal;
+	const char *until;           /* as-of replay: skip events after this */
 };
 
 static char *dup_or_null(const char *s)
@@ -418,6 +419,10 @@ static int on_event(void *ctx, const struct event *ev)
 
 	if (rp->check_chain)
 		check_chain(rp, ev);
+	/* As of an instant: later events do not count.  (Skipped, not a stop:
+	 * a clock set back could put an earlier `at` after a later one.) */
+	if (rp->until && strcmp(ev->at, rp->until) > 0)
+		return 0;
 	if (rp->n && strcmp(rp->batch[0].ev.batch_id, ev->batch_id) != 0)
 		flush_batch(rp);
 	if (rp->n == rp->cap) {
@@ -461,9 +466,10 @@ static int on_event(void *ctx, const struct event *ev)
 static enum at_code run_replay(struct replay *rp, struct store *live, const char *until,
                                struct at_errors *e)
 {
-	struct event_filter f = { .until = until };
+	struct event_filter f = { .whole_log = 1 };
 	enum at_code c;
 
+	rp->until = until;
 	memset(rp->last_hash, '0', AT_HASH_HEX);
 	rp->last_hash[AT_HASH_HEX] = '\0';
 	rp->total = store_event_count(live);

@@ -228,6 +228,8 @@ struct event_filter {
 	int64_t after_seq;         /* keyset cursor (ascending) or before (descending) */
 	int limit;                 /* 0: no limit */
 	int descending;
+	int whole_log;             /* replay: every event, ascending, no holder
+	                            * names; all other fields ignored */
 };
 typedef int (*event_cb)(void *ctx, const struct event *ev);
 enum at_code store_event_list(struct store *st, const struct event_filter *f, event_cb cb,

@@ -1,11 +1,18 @@
 /*
- * report.c — the custody report, live or replayed to a past instant.
+ * report.c — the custody report, now or as of any past instant.
+ *
+ * Now: the assets table.  As of an instant: the event log alone decides
+ * who held what, since when and until when it was due (the last custody
+ * event of each asset up to then); the asset's descriptive fields and the
+ * holder's name are today's.  That answers "who had AT-0009 on 1 March"
+ * in one indexed pass over the log instead of a full replay (14 s at a
+ * million events before), and verify still proves log and tables agree.
  */
 #include "core/report.h"
 
+#include <stdio.h>
 #include <string.h>
 
-#include "core/verify.h"
 #include "util/text.h"
 
 struct report_ctx {
@@ -27,31 +34,59 @@ static int on_asset(void *ctx, const struct asset *a)
 	return rc->cb(rc->ctx, &row);
 }
 
+struct as_of_ctx {
+	struct report_ctx *rc;
+	struct store *st;
+	enum at_code c;
+};
+
+static int on_held(void *ctx, const char *tag, int64_t holder_id, const char *since,
+                   const char *due)
+{
+	struct as_of_ctx *x = ctx;
+	struct asset a;
+	struct holder h;
+
+	x->c = store_asset_by_tag(x->st, tag, &a);
+	if (x->c != AT_OK)
+		return 1;
+	a.state = ASSET_IN_CUSTODY;
+	a.case_id = 0;
+	a.position = 0;
+	a.case_name[0] = '\0';
+	a.holder_id = holder_id;
+	a.holder_name[0] = '\0';
+	if (store_holder_by_id(x->st, holder_id, &h) == AT_OK)
+		snprintf(a.holder_name, sizeof(a.holder_name), "%s", h.name);
+	snprintf(a.custody_since, sizeof(a.custody_since), "%s", since);
+	snprintf(a.due, sizeof(a.due), "%s", due);
+	a.retired_at[0] = '\0';
+	return on_asset(x->rc, &a);
+}
+
 enum at_code report_custody(struct store *st, const char *as_of, int overdue_only,
                             custody_row_cb cb, void *ctx, struct at_errors *e)
 {
 	struct report_ctx rc = { cb, ctx, "", overdue_only };
+	struct as_of_ctx x = { &rc, st, AT_OK };
 	struct asset_filter f;
-	struct store *src = st, *scratch = NULL;
 	enum at_code c;
 
-	memset(&f, 0, sizeof(f));
-	f.has_state = 1;
-	f.state = ASSET_IN_CUSTODY;
 	if (as_of) {
-		/* The past is answered from the log alone: replay up to then. */
-		c = replay_until(st, as_of, &scratch, NULL, NULL, NULL, e);
-		if (c != AT_OK)
-			return c;
-		src = scratch;
+		/* Overdue as it stood then: due before that day. */
 		memcpy(rc.today, as_of, 10);
 		rc.today[10] = '\0';
+		c = store_custody_as_of(st, as_of, on_held, &x);
+		if (c == AT_OK)
+			c = x.c;
 	} else {
 		text_today(rc.today);
+		memset(&f, 0, sizeof(f));
+		f.has_state = 1;
+		f.state = ASSET_IN_CUSTODY;
+		c = store_asset_list(st, &f, on_asset, &rc);
 	}
-	c = store_asset_list(src, &f, on_asset, &rc);
 	if (c != AT_OK)
-		c = at_fail(e, c, "cannot read custody: %s", store_errmsg(src));
-	store_close(scratch);
-	return c;
+		return at_fail(e, c, "cannot read custody: %s", store_errmsg(st));
+	return AT_OK;
 }

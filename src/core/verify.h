@@ -7,8 +7,8 @@
  * whole event log into a scratch in-memory database and compares its
  * assets, slots, cases and holders field by field with the live ones.
  *
- * replay_until() is the same replay stopped at an instant; reports use it
- * to answer "as of" questions from the log alone.
+ * replay_until() is the same replay stopped at an instant: the whole state
+ * (assets, cases, holders) as the log says it was then.
  */
 #ifndef AT_CORE_VERIFY_H
 #define AT_CORE_VERIFY_H

@@ -57,6 +57,7 @@ enum stmt {
 	STMT_EVENT_BY_ASSET_DESC,
 	STMT_EVENT_COUNT,
 	STMT_EVENT_LOG,
+	STMT_CUSTODY_AS_OF,
 	STMT_USER_INSERT,
 	STMT_USER_BY_NAME,
 	STMT_USER_BY_ID,
@@ -177,6 +178,19 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"SELECT " EVENT_COLS EVENT_WHERE
 		"AND e.asset_tag = ?1 AND (?7 = 0 OR e.seq < ?7) ORDER BY e.seq DESC LIMIT ?8",
 	[STMT_EVENT_COUNT] = "SELECT count(*) FROM events",
+	/* Only these four event types change who holds an asset, so the last
+	 * of them per asset up to an instant says whether it was held then.
+	 * NOT INDEXED: left to itself the planner walks events_asset and looks
+	 * every row up in the table (2.3 s at a million events); one pass in
+	 * seq order grouping in a temporary b-tree takes 0.45 s. */
+	[STMT_CUSTODY_AS_OF] =
+		"SELECT e.asset_tag, e.holder_id, e.at, json_extract(e.details, '$.due') "
+		"FROM events e WHERE e.seq IN (SELECT max(seq) FROM events NOT INDEXED "
+		"WHERE at <= ?1 "
+		"AND asset_tag IS NOT NULL AND type IN ('STOCK_OUT', 'STOCK_IN', "
+		"'ASSET_REPLACED', 'ASSET_RETIRED') GROUP BY asset_tag) "
+		"AND (e.type = 'STOCK_OUT' OR (e.type = 'ASSET_REPLACED' "
+		"AND json_extract(e.details, '$.state') = 'IN_CUSTODY')) ORDER BY e.asset_tag",
 	/* The replay's read: the whole log in seq order, nothing joined.  No
 	 * time filter here: a filter on `at` would tempt the planner into the
 	 * events_at index and a sort of the whole log; the caller skips.  The
@@ -1211,6 +1225,29 @@ enum at_code store_event_list(struct store *st, const struct event_filter *f, ev
 		if (!ev.details)
 			ev.details = "{}";
 		if (cb(ctx, &ev))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = code_of_rc(sqlite3_extended_errcode(st->db));
+out:
+	done(s);
+	return r;
+}
+
+enum at_code store_custody_as_of(struct store *st, const char *until, custody_at_cb cb,
+                                 void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, STMT_CUSTODY_AS_OF);
+	enum at_code r = AT_OK;
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, until, 0);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *due = col_ptr(s, 3);
+		if (cb(ctx, col_ptr(s, 0), sqlite3_column_int64(s, 1), col_ptr(s, 2),
+		       due ? due : ""))
 			goto out;
 	}
 	if (rc != SQLITE_DONE)

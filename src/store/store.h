@@ -236,6 +236,15 @@ enum at_code store_event_list(struct store *st, const struct event_filter *f, ev
                               void *ctx);
 int64_t store_event_count(struct store *st);
 
+/* Custody at an instant, from the log alone: for every asset whose last
+ * custody event (STOCK_OUT, STOCK_IN, ASSET_REPLACED, ASSET_RETIRED) at or
+ * before `until` left it in custody, `cb` gets its tag, the holder id, the
+ * start of that custody and its due date ("" if none), ordered by tag. */
+typedef int (*custody_at_cb)(void *ctx, const char *tag, int64_t holder_id, const char *since,
+                             const char *due);
+enum at_code store_custody_as_of(struct store *st, const char *until, custody_at_cb cb,
+                                 void *ctx);
+
 /* ---- users, tokens, security log ----------------------------------- */
 
 enum at_code store_user_insert(struct store *st, struct user *u, struct at_errors *e);

@@ -427,7 +427,7 @@ HWM_SMALL=$(mem_kb VmHWM)
 "$LAT" --port "$PORT" --token "$TOKEN" get "/api/v1/reports/custody" --reps 10 --warmup 1 \
   --name custody_report >>"$OUT/lat-reads.txt"
 HWM_REPORT=$(mem_kb VmHWM)
-# As of a past instant the report replays the log: one request is enough.
+# As of a past instant the report reads the whole log up to then: one request is enough.
 "$LAT" --port "$PORT" --token "$TOKEN" get "/api/v1/reports/custody?as_of=$AS_OF" --reps 1 \
   --warmup 0 --name custody_report_as_of >>"$OUT/lat-reads.txt"
 HWM=$(mem_kb VmHWM)
@@ -502,7 +502,7 @@ mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
   echo "| asset history, busiest asset $BUSIEST ($BUSIEST_N events, first page of 50): median (p95) ms | $(r history 4) ($(r history 5)) | - | | - | |"
   echo "| asset history, typical asset, all events: median (p95) ms | $(r history_typical 4) ($(r history_typical 5)) | - | | - | |"
   echo "| one lookup at a time (dash-stripped scan): median (p95) ms | $(r lookup_one 4) ($(r lookup_one 5)) | - | | - | |"
-  echo "| custody report as of $AS_OF (replays the log): one request, ms | $(r custody_report_as_of 4) | - | | - | |"
+  echo "| custody report as of $AS_OF (from the event log): one request, ms | $(r custody_report_as_of 4) | - | | - | |"
   echo "| server peak memory VmHWM over the whole run | $(mb "$HWM") MiB | - | | < 64 MiB | $(verdict "$mem_ok") |"
   echo "| — VmHWM after: lookup load / + Stock-Out+In / + lookups & history / + 11 custody reports / + 1 as-of report | $(mb "$HWM_LOOKUP") / $(mb "$HWM_WRITES") / $(mb "$HWM_SMALL") / $(mb "$HWM_REPORT") / $(mb "$HWM") MiB | | | | |"
   echo

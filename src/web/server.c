@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
+#include <malloc.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -846,6 +847,14 @@ int web_serve(const struct web_config *cfg_in)
 	if (sodium_init() < 0)
 		return 3;
 	g_db_path = cfg.db_path;
+	/* Large answers (a 13 MB custody report) are built in one growing
+	 * buffer.  glibc would otherwise raise its mmap threshold after the
+	 * first such free and serve the next from a thread arena, where
+	 * growth copies and the memory stays with the arena; a fixed
+	 * threshold keeps big blocks in mmap (grown by mremap, returned on
+	 * free), which keeps the server's peak near its working set. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 1024 * 1024);
 
 	/* Create or migrate the schema once, before any worker opens it. */
 	if (store_open(cfg.db_path, STORE_CREATE, &st, &e) != AT_OK) {

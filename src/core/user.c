@@ -3,6 +3,7 @@
  */
 #include "core/user.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -163,12 +164,22 @@ out:
 	return op_end(st, c, e);
 }
 
+/* A valid hash to verify against when the user does not exist, so the
+ * answer takes as long either way.  Made once, whichever thread is first. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static int dummy_ok;
+
+static void make_dummy(void)
+{
+	dummy_ok = crypto_pwhash_str(dummy_hash, "not-a-password", 14,
+	                             crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                             crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0;
+}
+
 enum at_code user_check_password(struct store *st, const char *username, const char *password,
                                  struct user *u)
 {
-	/* A valid hash to verify against when the user does not exist, so
-	 * the answer takes as long either way. */
-	static char dummy[crypto_pwhash_STRBYTES];
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	enum at_code c;
 
 	if (sodium_init() < 0)
@@ -177,11 +188,8 @@ enum at_code user_check_password(struct store *st, const char *username, const c
 	if (c != AT_OK && c != AT_NOT_FOUND)
 		return c;
 	if (c == AT_NOT_FOUND || !u->active) {
-		if (!dummy[0] && crypto_pwhash_str(dummy, "not-a-password", 14,
-		                                   crypto_pwhash_OPSLIMIT_INTERACTIVE,
-		                                   crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-			return AT_UNAUTHORIZED;
-		if (crypto_pwhash_str_verify(dummy, password, strlen(password)) == 0)
+		pthread_once(&once, make_dummy);
+		if (dummy_ok && crypto_pwhash_str_verify(dummy_hash, password, strlen(password)) == 0)
 			return AT_UNAUTHORIZED; /* cannot happen; same answer anyway */
 		return AT_UNAUTHORIZED;
 	}

@@ -153,6 +153,22 @@ void cli_table_row(struct cli_table *t, const char *const *cells);
 /* Print what is buffered; returns the number of rows.  Frees the table. */
 size_t cli_table_end(struct cli_table *t);
 
+/*
+ * A listing: an aligned table, or with --json {"key": [...]} (after the
+ * members of `head`, which may be NULL and is not stolen).  Row callbacks
+ * add to `table` or `jl` according to cli->json.
+ */
+struct cli_list {
+	struct cli_ctx *cli;
+	struct cli_table table;
+	struct cli_jlist jl;
+};
+void cli_list_begin(struct cli_list *l, struct cli_ctx *ctx, json_t *head, const char *key,
+                    size_t ncols, const char *const *heads);
+/* Close the listing; as text, print `empty` (if non-NULL) when no row was
+ * shown.  Returns 0, or 3 if the JSON could not be written. */
+int cli_list_end(struct cli_list *l, const char *empty);
+
 /* Print "Label:   value" for `asset show` and friends; empty values as "-",
  * continuation lines of multi-line values indented under the value. */
 void cli_fact(const char *label, const char *value);

@@ -167,16 +167,10 @@ static int user_revoke_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-struct user_list_ctx {
-	struct cli_ctx *cli;
-	struct cli_table table;
-	struct cli_jlist jl;
-};
-
 /* store_user_list callback: one user as a table row or a JSON item. */
 static int user_row(void *p, const struct user *u)
 {
-	struct user_list_ctx *x = p;
+	struct cli_list *x = p;
 	const char *cells[4];
 
 	if (x->cli->json) {
@@ -195,7 +189,7 @@ static int user_row(void *p, const struct user *u)
 static int user_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const char *const heads[] = { "USERNAME", "ROLE", "ACTIVE", "CREATED" };
-	struct user_list_ctx x;
+	struct cli_list x;
 	enum at_code c;
 	int npos, rc;
 
@@ -203,18 +197,11 @@ static int user_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 		return 2;
 	if ((rc = cli_open(ctx)) != 0)
 		return rc;
-	memset(&x, 0, sizeof(x));
-	x.cli = ctx;
-	if (ctx->json)
-		cli_jlist_begin(&x.jl, NULL, "users");
-	else
-		cli_table_init(&x.table, 4, heads);
+	cli_list_begin(&x, ctx, NULL, "users", 4, heads);
 	c = store_user_list(ctx->st, user_row, &x);
-	if (ctx->json) {
-		rc = cli_jlist_end(&x.jl);
-	} else if (cli_table_end(&x.table) == 0 && c == AT_OK) {
-		puts("No users yet; add one with 'assettrack user add NAME --role admin'.");
-	}
+	rc = cli_list_end(&x, c == AT_OK ? "No users yet; add one with 'assettrack user add "
+	                                   "NAME --role admin'."
+	                                 : NULL);
 	if (c != AT_OK)
 		return cli_refuse(ctx, c, "cannot list users: %s", store_errmsg(ctx->st));
 	return rc;

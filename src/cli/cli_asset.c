@@ -170,16 +170,10 @@ static int asset_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-struct asset_list_ctx {
-	struct cli_ctx *cli;
-	struct cli_table table;
-	struct cli_jlist jl;
-};
-
 /* store_asset_list callback: one asset as a table row or a JSON item. */
 static int asset_row(void *p, const struct asset *a)
 {
-	struct asset_list_ctx *x = p;
+	struct cli_list *x = p;
 	char where[AT_PERSON_MAX + 32];
 	const char *cells[7];
 
@@ -210,7 +204,7 @@ static int asset_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	const struct cli_opt opts[] = { { "state", &state, NULL },   { "q", &q, NULL },
 		                        { "limit", &limit, NULL },   { "case", &case_name, NULL },
 		                        { "unslotted", NULL, &unslotted }, { NULL, NULL, NULL } };
-	struct asset_list_ctx x;
+	struct cli_list x;
 	struct asset_filter f;
 	struct case_info c;
 	enum at_code r;
@@ -243,17 +237,9 @@ static int asset_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 			                            store_errmsg(ctx->st));
 		f.case_id = c.id;
 	}
-	memset(&x, 0, sizeof(x));
-	x.cli = ctx;
-	if (ctx->json)
-		cli_jlist_begin(&x.jl, NULL, "assets");
-	else
-		cli_table_init(&x.table, 7, heads);
+	cli_list_begin(&x, ctx, NULL, "assets", 7, heads);
 	r = store_asset_list(ctx->st, &f, asset_row, &x);
-	if (ctx->json)
-		rc = cli_jlist_end(&x.jl);
-	else if (cli_table_end(&x.table) == 0 && r == AT_OK)
-		puts("No assets match.");
+	rc = cli_list_end(&x, r == AT_OK ? "No assets match." : NULL);
 	if (r != AT_OK)
 		return cli_refuse(ctx, r, "cannot list assets: %s", store_errmsg(ctx->st));
 	return rc;

@@ -191,16 +191,10 @@ out:
 	return rc;
 }
 
-struct case_list_ctx {
-	struct cli_ctx *cli;
-	struct cli_table table;
-	struct cli_jlist jl;
-};
-
 /* store_case_list callback: one case as a table row or a JSON item. */
 static int case_row(void *p, const struct case_info *c)
 {
-	struct case_list_ctx *x = p;
+	struct cli_list *x = p;
 	char slots[16], occ[16];
 	const char *cells[5];
 
@@ -223,7 +217,7 @@ static int case_row(void *p, const struct case_info *c)
 static int case_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const char *const heads[] = { "CASE", "SLOTS", "OCCUPIED", "BUILDING", "ROOM" };
-	struct case_list_ctx x;
+	struct cli_list x;
 	enum at_code r;
 	int npos, rc;
 
@@ -231,17 +225,11 @@ static int case_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 		return 2;
 	if ((rc = cli_open(ctx)) != 0)
 		return rc;
-	memset(&x, 0, sizeof(x));
-	x.cli = ctx;
-	if (ctx->json)
-		cli_jlist_begin(&x.jl, NULL, "cases");
-	else
-		cli_table_init(&x.table, 5, heads);
+	cli_list_begin(&x, ctx, NULL, "cases", 5, heads);
 	r = store_case_list(ctx->st, NULL, 0, case_row, &x);
-	if (ctx->json)
-		rc = cli_jlist_end(&x.jl);
-	else if (cli_table_end(&x.table) == 0 && r == AT_OK)
-		puts("No cases yet; add one with 'assettrack case add NAME --slots N'.");
+	rc = cli_list_end(&x, r == AT_OK ? "No cases yet; add one with 'assettrack case add NAME "
+	                                   "--slots N'."
+	                                 : NULL);
 	if (r != AT_OK)
 		return cli_refuse(ctx, r, "cannot list cases: %s", store_errmsg(ctx->st));
 	return rc;

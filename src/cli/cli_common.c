@@ -448,3 +448,23 @@ const char *cli_upper(const char *in, char *out, size_t cap)
 	out[i] = '\0';
 	return out;
 }
+
+void cli_list_begin(struct cli_list *l, struct cli_ctx *ctx, json_t *head, const char *key,
+                    size_t ncols, const char *const *heads)
+{
+	memset(l, 0, sizeof(*l));
+	l->cli = ctx;
+	if (ctx->json)
+		cli_jlist_begin(&l->jl, head, key);
+	else
+		cli_table_init(&l->table, ncols, heads);
+}
+
+int cli_list_end(struct cli_list *l, const char *empty)
+{
+	if (l->cli->json)
+		return cli_jlist_end(&l->jl);
+	if (cli_table_end(&l->table) == 0 && empty)
+		puts(empty);
+	return 0;
+}

@@ -308,17 +308,11 @@ int cli_asset_history(struct cli_ctx *ctx, int argc, char **argv)
 
 /* ==== report custody ================================================== */
 
-struct report_print {
-	struct cli_ctx *cli;
-	struct cli_table table;
-	struct cli_jlist jl;
-};
-
 /* report_custody callback: one custody row as a table row or a JSON item
  * {"asset", "since", "overdue"}. */
 static int custody_row(void *p, const struct custody_row *row)
 {
-	struct report_print *x = p;
+	struct cli_list *x = p;
 	const struct asset *a = &row->asset;
 	char holder[AT_PERSON_MAX + 32];
 	const char *cells[7];
@@ -356,7 +350,7 @@ int cli_cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 		                        { NULL, NULL, NULL } };
 	struct at_errors e = AT_ERRORS_INIT;
 	char t[AT_TIME_LEN + 1], why[AT_WHY_MAX];
-	struct report_print x;
+	struct cli_list x;
 	json_t *head = NULL;
 	enum at_code c;
 	int npos, rc;
@@ -369,23 +363,18 @@ int cli_cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_usage(ctx, "--as-of: %s", why);
 	if ((rc = cli_open(ctx)) != 0)
 		return rc;
-	memset(&x, 0, sizeof(x));
-	x.cli = ctx;
 	if (ctx->json) {
 		head = json_pack("{s:s?, s:b}", "as_of", as_of ? t : NULL, "overdue_only", overdue);
 		if (!head)
 			return cli_json_print(NULL);
-		cli_jlist_begin(&x.jl, head, "custody");
-	} else {
-		if (as_of)
-			printf("Custody as of %s\n\n", t);
-		cli_table_init(&x.table, 7, heads);
+	} else if (as_of) {
+		printf("Custody as of %s\n\n", t);
 	}
+	cli_list_begin(&x, ctx, head, "custody", 7, heads);
 	c = report_custody(ctx->st, as_of ? t : NULL, overdue, custody_row, &x, &e);
-	if (ctx->json)
-		rc = cli_jlist_end(&x.jl);
-	else if (cli_table_end(&x.table) == 0 && c == AT_OK)
-		puts(overdue ? "No overdue assets." : "No assets are in custody.");
+	rc = cli_list_end(&x, c != AT_OK ? NULL
+	                      : overdue  ? "No overdue assets."
+	                                 : "No assets are in custody.");
 	if (c != AT_OK)
 		rc = cli_fail(ctx, c, &e);
 	json_decref(head);

@@ -65,16 +65,10 @@ out:
 	return rc;
 }
 
-struct holder_list_ctx {
-	struct cli_ctx *cli;
-	struct cli_table table;
-	struct cli_jlist jl;
-};
-
 /* store_holder_list callback: one holder as a table row or a JSON item. */
 static int holder_row(void *p, const struct holder *h)
 {
-	struct holder_list_ctx *x = p;
+	struct cli_list *x = p;
 	char id[24];
 	const char *cells[5];
 
@@ -96,7 +90,7 @@ static int holder_row(void *p, const struct holder *h)
 static int holder_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const char *const heads[] = { "ID", "NAME", "BADGE", "EMAIL", "ACTIVE" };
-	struct holder_list_ctx x;
+	struct cli_list x;
 	enum at_code c;
 	int npos, rc;
 
@@ -104,17 +98,11 @@ static int holder_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 		return 2;
 	if ((rc = cli_open(ctx)) != 0)
 		return rc;
-	memset(&x, 0, sizeof(x));
-	x.cli = ctx;
-	if (ctx->json)
-		cli_jlist_begin(&x.jl, NULL, "holders");
-	else
-		cli_table_init(&x.table, 5, heads);
+	cli_list_begin(&x, ctx, NULL, "holders", 5, heads);
 	c = store_holder_list(ctx->st, 0, 0, holder_row, &x);
-	if (ctx->json)
-		rc = cli_jlist_end(&x.jl);
-	else if (cli_table_end(&x.table) == 0 && c == AT_OK)
-		puts("No holders yet; add one with 'assettrack holder add NAME'.");
+	rc = cli_list_end(&x, c == AT_OK ? "No holders yet; add one with 'assettrack holder add "
+	                                   "NAME'."
+	                                 : NULL);
 	if (c != AT_OK)
 		return cli_refuse(ctx, c, "cannot list holders: %s", store_errmsg(ctx->st));
 	return rc;

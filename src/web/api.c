@@ -156,26 +156,57 @@ static int query_limit(struct request *rq, int *limit)
 
 /* ==== assets ========================================================== */
 
+/*
+ * One page of a keyset-paginated list.  The store is asked for limit + 1
+ * rows: the extra one only proves there is more, and then the cursor of
+ * the last row kept becomes "next_after".
+ */
 struct page {
 	json_t *arr;
-	int limit, n;
-	char last_text[AT_TAG_MAX + 1];
-	int64_t last_id;
-	int more;
+	json_t *cursor;              /* of the last row kept */
+	int limit, n, more;
 };
+
+/* 1 (stop iterating) when the page is full, noting that more follow. */
+static int page_full(struct page *p)
+{
+	if (p->n < p->limit)
+		return 0;
+	p->more = 1;
+	return 1;
+}
+
+/* Keep `item` (stolen) and its `cursor` (stolen). */
+static int page_push(struct page *p, json_t *item, json_t *cursor)
+{
+	json_array_append_new(p->arr, item);
+	json_decref(p->cursor);
+	p->cursor = cursor;
+	p->n++;
+	return 0;
+}
+
+/* Reply {"<key>": [...], "next_after": cursor|null}, or the failure `c`. */
+static void reply_page(struct request *rq, struct page *p, const char *key, enum at_code c)
+{
+	if (c != AT_OK) {
+		json_decref(p->arr);
+		json_decref(p->cursor);
+		web_reply_fail(rq, c, "cannot list %s: %s", key, store_errmsg(rq->st));
+		return;
+	}
+	if (!p->more) {
+		json_decref(p->cursor);
+		p->cursor = json_null();
+	}
+	web_reply_json(rq, 200, json_pack("{s:o, s:o}", key, p->arr, "next_after", p->cursor));
+}
 
 static int page_asset(void *ctx, const struct asset *a)
 {
 	struct page *p = ctx;
 
-	if (p->n == p->limit) {
-		p->more = 1;
-		return 1;
-	}
-	json_array_append_new(p->arr, asset_to_json(a));
-	snprintf(p->last_text, sizeof(p->last_text), "%s", a->tag);
-	p->n++;
-	return 0;
+	return page_full(p) || page_push(p, asset_to_json(a), json_string(a->tag));
 }
 
 static void list_assets(struct request *rq)
@@ -204,14 +235,7 @@ static void list_assets(struct request *rq)
 	f.limit = p.limit + 1;
 	p.arr = json_array();
 	c = store_asset_list(rq->st, &f, page_asset, &p);
-	if (c != AT_OK) {
-		json_decref(p.arr);
-		web_reply_fail(rq, c, "cannot list assets: %s", store_errmsg(rq->st));
-		return;
-	}
-	web_reply_json(rq, 200,
-	               json_pack("{s:o, s:o}", "assets", p.arr, "next_after",
-	                         p.more ? json_string(p.last_text) : json_null()));
+	reply_page(rq, &p, "assets", c);
 }
 
 /* Resolve the {tag} path parameter or reply 404/422. */
@@ -367,30 +391,17 @@ static void replace_asset(struct request *rq)
 
 /* ==== events ========================================================== */
 
-struct event_page {
-	json_t *arr;
-	int limit, n, more;
-	int64_t last;
-};
-
 static int page_event(void *ctx, const struct event *ev)
 {
-	struct event_page *p = ctx;
+	struct page *p = ctx;
 
-	if (p->n == p->limit) {
-		p->more = 1;
-		return 1;
-	}
-	json_array_append_new(p->arr, event_to_json(ev));
-	p->last = ev->seq;
-	p->n++;
-	return 0;
+	return page_full(p) || page_push(p, event_to_json(ev), json_integer(ev->seq));
 }
 
 /* List events matching `f` (limit/after from the query) and reply. */
 static void reply_events(struct request *rq, struct event_filter *f)
 {
-	struct event_page p = { 0 };
+	struct page p = { 0 };
 	const char *after = web_query(rq, "after");
 	enum at_code c;
 
@@ -403,14 +414,7 @@ static void reply_events(struct request *rq, struct event_filter *f)
 	f->limit = p.limit + 1;
 	p.arr = json_array();
 	c = store_event_list(rq->st, f, page_event, &p);
-	if (c != AT_OK) {
-		json_decref(p.arr);
-		web_reply_fail(rq, c, "cannot read events: %s", store_errmsg(rq->st));
-		return;
-	}
-	web_reply_json(rq, 200,
-	               json_pack("{s:o, s:o}", "events", p.arr, "next_after",
-	                         p.more ? json_integer(p.last) : json_null()));
+	reply_page(rq, &p, "events", c);
 }
 
 static void asset_events(struct request *rq)
@@ -459,43 +463,23 @@ static void list_events(struct request *rq)
 
 /* ==== cases =========================================================== */
 
-struct case_page {
-	json_t *arr;
-	int limit, n, more;
-	char last[AT_NAME_MAX + 1];
-};
-
 static int page_case(void *ctx, const struct case_info *c)
 {
-	struct case_page *p = ctx;
+	struct page *p = ctx;
 
-	if (p->n == p->limit) {
-		p->more = 1;
-		return 1;
-	}
-	json_array_append_new(p->arr, case_to_json(c));
-	snprintf(p->last, sizeof(p->last), "%s", c->name);
-	p->n++;
-	return 0;
+	return page_full(p) || page_push(p, case_to_json(c), json_string(c->name));
 }
 
 static void list_cases(struct request *rq)
 {
-	struct case_page p = { 0 };
+	struct page p = { 0 };
 	enum at_code c;
 
 	if (query_limit(rq, &p.limit) < 0)
 		return;
 	p.arr = json_array();
 	c = store_case_list(rq->st, web_query(rq, "after"), p.limit + 1, page_case, &p);
-	if (c != AT_OK) {
-		json_decref(p.arr);
-		web_reply_fail(rq, c, "cannot list cases: %s", store_errmsg(rq->st));
-		return;
-	}
-	web_reply_json(rq, 200,
-	               json_pack("{s:o, s:o}", "cases", p.arr, "next_after",
-	                         p.more ? json_string(p.last) : json_null()));
+	reply_page(rq, &p, "cases", c);
 }
 
 static const struct jfield case_fields[] = {
@@ -809,29 +793,16 @@ static void stock_in(struct request *rq)
 
 /* ==== holders ========================================================= */
 
-struct holder_page {
-	json_t *arr;
-	int limit, n, more;
-	int64_t last;
-};
-
 static int page_holder(void *ctx, const struct holder *h)
 {
-	struct holder_page *p = ctx;
+	struct page *p = ctx;
 
-	if (p->n == p->limit) {
-		p->more = 1;
-		return 1;
-	}
-	json_array_append_new(p->arr, holder_to_json(h));
-	p->last = h->id;
-	p->n++;
-	return 0;
+	return page_full(p) || page_push(p, holder_to_json(h), json_integer(h->id));
 }
 
 static void list_holders(struct request *rq)
 {
-	struct holder_page p = { 0 };
+	struct page p = { 0 };
 	const char *after = web_query(rq, "after");
 	int64_t after_id = 0;
 	enum at_code c;
@@ -844,14 +815,7 @@ static void list_holders(struct request *rq)
 	}
 	p.arr = json_array();
 	c = store_holder_list(rq->st, after_id, p.limit + 1, page_holder, &p);
-	if (c != AT_OK) {
-		json_decref(p.arr);
-		web_reply_fail(rq, c, "cannot list holders: %s", store_errmsg(rq->st));
-		return;
-	}
-	web_reply_json(rq, 200,
-	               json_pack("{s:o, s:o}", "holders", p.arr, "next_after",
-	                         p.more ? json_integer(p.last) : json_null()));
+	reply_page(rq, &p, "holders", c);
 }
 
 static const struct jfield holder_fields[] = {

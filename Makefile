@@ -10,6 +10,7 @@ all: build
 
 deps:
 	@scripts/install-deps.sh
+	@scripts/browser-deps.sh
 
 build/Makefile: CMakeLists.txt
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

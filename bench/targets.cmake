@@ -7,7 +7,7 @@
 set(AT_BENCH_DIR ${CMAKE_CURRENT_LIST_DIR})
 
 add_executable(at_bench_gen EXCLUDE_FROM_ALL ${AT_BENCH_DIR}/gen.c)
-target_link_libraries(at_bench_gen PRIVATE atcore)
+target_link_libraries(at_bench_gen PRIVATE atcore PkgConfig::SQLITE)
 
 # A floor, not product code: it may use SQLite and libsodium directly.
 add_executable(at_bench_floor EXCLUDE_FROM_ALL ${AT_BENCH_DIR}/floor_sqlite.c)

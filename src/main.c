@@ -2,9 +2,9 @@
  * main.c — `assettrack [--db PATH] [--json] COMMAND ...`
  *
  * Strips the global options (which may stand before or after the command),
- * finds the command in commands[] (git.c style) and runs it.  The store is
- * opened lazily by the commands that need it, so `help` and usage errors
- * never touch the database.
+ * finds the command in commands[] (git.c style) and runs it.  The database
+ * is opened lazily by the commands that need it, so `help` and usage
+ * errors never touch it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,7 +162,7 @@ int main(int argc, char **argv)
 	}
 	ctx.usage = c->usage;
 	rc = c->fn(&ctx, argc - 1, argv + 1);
-	store_close(ctx.st);
+	db_close(ctx.st);
 	/* Output that never reached its destination (a full disk, a closed
 	 * pipe) is a failure, not success. */
 	if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -19,7 +19,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "store/store.h"
+#include "core/db.h"
+#include "core/read.h"
+#include "core/types.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -48,9 +50,9 @@ struct cli_command {
  * else $USER, else the numeric uid. */
 void cli_set_actor(struct cli_ctx *ctx);
 
-/* Open the store on first use (creating the file with its schema if it
- * is missing; SPEC §6) into ctx->st.  Returns 0, or prints why it could
- * not be opened and returns the exit code. */
+/* Open the database on first use into ctx->st (db_open with DB_CREATE:
+ * the file and its schema are created if missing; SPEC §6).  Returns 0,
+ * or prints why it could not be opened and returns the exit code. */
 int cli_open(struct cli_ctx *ctx);
 
 /* Run the subcommand argv[1] of family argv[0] from `table` (NULL name
@@ -116,11 +118,16 @@ int cli_json_print(json_t *j);
  * A JSON list streamed row by row, so listing every asset never holds
  * them all in memory: `{<head members>, "<key>": [` item, item... `]}`.
  * Items are encoded by jansson; only the fixed punctuation between them
- * is written here.
+ * is written here.  The opening is printed with the first item (or by a
+ * successful end), so a read that fails before its first row prints no
+ * list at all, not an empty one.
  */
 struct cli_jlist {
 	size_t n;
 	int failed;                  /* an item could not be encoded or written */
+	int opened;                  /* the opening has been printed */
+	char *head;                  /* head members as JSON text until opened */
+	const char *key;
 };
 /* `head` (may be NULL, not stolen) supplies members printed before the
  * list; `key` is a constant identifier. */
@@ -129,6 +136,10 @@ void cli_jlist_begin(struct cli_jlist *l, json_t *head, const char *key);
 void cli_jlist_add(struct cli_jlist *l, json_t *item);
 /* Close the list; returns 0 or 3 if any item failed. */
 int cli_jlist_end(struct cli_jlist *l);
+/* Give the list up after a failed read: it is left unclosed (items
+ * already streamed cannot be taken back, but they must not read as a
+ * complete answer).  Frees what begin allocated. */
+void cli_jlist_abandon(struct cli_jlist *l);
 
 /*
  * An aligned text table.  Rows are buffered (up to CLI_TABLE_BUFFER) so
@@ -168,6 +179,10 @@ void cli_list_begin(struct cli_list *l, struct cli_ctx *ctx, json_t *head, const
 /* Close the listing; as text, print `empty` (if non-NULL) when no row was
  * shown.  Returns 0, or 3 if the JSON could not be written. */
 int cli_list_end(struct cli_list *l, const char *empty);
+/* Close the listing after its read failed with `c` (the reason in `e`):
+ * rows still buffered are dropped rather than shown as the answer, and
+ * the failure is reported with cli_fail().  Returns its exit code. */
+int cli_list_fail(struct cli_list *l, enum at_code c, const struct at_errors *e);
 
 /* Print "Label:   value" for `asset show` and friends; empty values as "-",
  * continuation lines of multi-line values indented under the value. */

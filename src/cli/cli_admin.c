@@ -13,7 +13,7 @@
 /* ==== init ============================================================ */
 
 /* `init`: create the database with its schema, or migrate an old one to
- * the current version (store_open with STORE_CREATE does both). */
+ * the current version (db_open with DB_CREATE does both). */
 int cli_cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 {
 	int npos, rc, existed;
@@ -25,10 +25,10 @@ int cli_cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	if (ctx->json)
 		return cli_json_print(json_pack("{s:s, s:i, s:b}", "database", ctx->db_path,
-		                                "schema_version", store_schema_version(ctx->st),
+		                                "schema_version", db_schema_version(ctx->st),
 		                                "created", !existed));
 	printf("%s %s (schema version %d)\n", existed ? "Database is ready:" : "Created database",
-	       ctx->db_path, store_schema_version(ctx->st));
+	       ctx->db_path, db_schema_version(ctx->st));
 	return 0;
 }
 
@@ -167,7 +167,7 @@ static int user_revoke_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
-/* store_user_list callback: one user as a table row or a JSON item. */
+/* read_users callback: one user as a table row or a JSON item. */
 static int user_row(void *p, const struct user *u)
 {
 	struct cli_list *x = p;
@@ -189,6 +189,7 @@ static int user_row(void *p, const struct user *u)
 static int user_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const char *const heads[] = { "USERNAME", "ROLE", "ACTIVE", "CREATED" };
+	struct at_errors e = AT_ERRORS_INIT;
 	struct cli_list x;
 	enum at_code c;
 	int npos, rc;
@@ -198,12 +199,13 @@ static int user_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	if ((rc = cli_open(ctx)) != 0)
 		return rc;
 	cli_list_begin(&x, ctx, NULL, "users", 4, heads);
-	c = store_user_list(ctx->st, user_row, &x);
-	rc = cli_list_end(&x, c == AT_OK ? "No users yet; add one with 'assettrack user add "
-	                                   "NAME --role admin'."
-	                                 : NULL);
+	c = read_users(ctx->st, user_row, &x, &e);
 	if (c != AT_OK)
-		return cli_refuse(ctx, c, "cannot list users: %s", store_errmsg(ctx->st));
+		rc = cli_list_fail(&x, c, &e);
+	else
+		rc = cli_list_end(&x, "No users yet; add one with 'assettrack user add NAME --role "
+		                      "admin'.");
+	at_errors_free(&e);
 	return rc;
 }
 
@@ -315,7 +317,7 @@ int cli_cmd_backup(struct cli_ctx *ctx, int argc, char **argv)
 		                  argv[1]);
 	if ((rc = cli_open(ctx)) != 0)
 		return rc;
-	c = store_backup(ctx->st, argv[1], &e);
+	c = db_backup(ctx->st, argv[1], &e);
 	if (c != AT_OK) {
 		rc = cli_fail(ctx, c, &e);
 		goto out;
@@ -323,10 +325,10 @@ int cli_cmd_backup(struct cli_ctx *ctx, int argc, char **argv)
 	if (ctx->json)
 		rc = cli_json_print(json_pack("{s:s, s:s, s:I}", "database", ctx->db_path, "backup",
 		                              argv[1], "events",
-		                              (json_int_t)store_event_count(ctx->st)));
+		                              (json_int_t)db_event_count(ctx->st)));
 	else
 		printf("Backed up %s to %s (%lld events)\n", ctx->db_path, argv[1],
-		       (long long)store_event_count(ctx->st));
+		       (long long)db_event_count(ctx->st));
 out:
 	at_errors_free(&e);
 	return rc;

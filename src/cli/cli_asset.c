@@ -170,7 +170,7 @@ static int asset_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-/* store_asset_list callback: one asset as a table row or a JSON item. */
+/* read_assets callback: one asset as a table row or a JSON item. */
 static int asset_row(void *p, const struct asset *a)
 {
 	struct cli_list *x = p;
@@ -204,9 +204,9 @@ static int asset_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	const struct cli_opt opts[] = { { "state", &state, NULL },   { "q", &q, NULL },
 		                        { "limit", &limit, NULL },   { "case", &case_name, NULL },
 		                        { "unslotted", NULL, &unslotted }, { NULL, NULL, NULL } };
+	struct at_errors e = AT_ERRORS_INIT;
 	struct cli_list x;
 	struct asset_filter f;
-	struct case_info c;
 	enum at_code r;
 	char ustate[16];
 	int64_t n = 0;
@@ -228,20 +228,15 @@ static int asset_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	f.unslotted = unslotted;
 	if ((rc = cli_open(ctx)) != 0)
 		return rc;
-	if (case_name) {
-		r = store_case_by_name(ctx->st, case_name, &c);
-		if (r != AT_OK)
-			return r == AT_NOT_FOUND
-			               ? cli_refuse(ctx, r, "there is no case named '%s'", case_name)
-			               : cli_refuse(ctx, r, "cannot read case: %s",
-			                            store_errmsg(ctx->st));
-		f.case_id = c.id;
+	if (case_name && (r = read_case_id(ctx->st, case_name, &f.case_id, &e)) != AT_OK) {
+		rc = cli_fail(ctx, r, &e);
+		goto out;
 	}
 	cli_list_begin(&x, ctx, NULL, "assets", 7, heads);
-	r = store_asset_list(ctx->st, &f, asset_row, &x);
-	rc = cli_list_end(&x, r == AT_OK ? "No assets match." : NULL);
-	if (r != AT_OK)
-		return cli_refuse(ctx, r, "cannot list assets: %s", store_errmsg(ctx->st));
+	r = read_assets(ctx->st, &f, asset_row, &x, &e);
+	rc = r == AT_OK ? cli_list_end(&x, "No assets match.") : cli_list_fail(&x, r, &e);
+out:
+	at_errors_free(&e);
 	return rc;
 }
 

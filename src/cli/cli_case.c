@@ -109,13 +109,32 @@ static int case_update_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	return update(ctx, argv[1], 0, building, room, notes);
 }
 
-/* `case show NAME`: the case and its slot grid, from one read snapshot. */
+/* The slot grid of `case show` as JSON: [{"position", "asset"}...]. */
+static json_t *slots_json(const struct case_slots *cs)
+{
+	json_t *slots = json_array(), *slot;
+	int pos;
+
+	for (pos = 1; slots && pos <= cs->c.slot_count; pos++) {
+		const struct asset *a = cs->slot[pos - 1];
+		slot = json_pack("{s:i, s:o}", "position", pos, "asset",
+		                 a ? asset_to_json(a) : json_null());
+		if (json_array_append_new(slots, slot) < 0) {
+			json_decref(slots);
+			slots = NULL;
+		}
+	}
+	return slots;
+}
+
+/* `case show NAME`: the case and its slot grid, read whole (one query for
+ * the slots) inside one snapshot before anything is printed. */
 static int case_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct at_errors e = AT_ERRORS_INIT;
-	struct case_info c;
-	struct asset a;
-	json_t *o = NULL, *slots = NULL, *slot;
+	struct case_slots cs = { 0 };
+	const struct case_info *c = &cs.c;
+	json_t *o = NULL, *slots = NULL;
 	char count[64];
 	enum at_code r;
 	int npos, rc, pos;
@@ -124,74 +143,55 @@ static int case_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
 		return 2;
 	if ((rc = cli_open(ctx)) != 0)
 		return rc;
-	if ((r = store_begin_read(ctx->st, &e)) != AT_OK) {
-		rc = cli_fail(ctx, r, &e);
-		goto out;
-	}
-	r = store_case_by_name(ctx->st, argv[1], &c);
+	/* The case row and its slots are two queries: one snapshot keeps the
+	 * occupied count and the grid in agreement. */
+	if ((r = db_read_begin(ctx->st, &e)) == AT_OK)
+		r = read_case_slots(ctx->st, argv[1], &cs, &e);
+	db_read_end(ctx->st);
 	if (r != AT_OK) {
-		rc = r == AT_NOT_FOUND
-		             ? cli_refuse(ctx, r, "there is no case named '%s'", argv[1])
-		             : cli_refuse(ctx, r, "cannot read case: %s", store_errmsg(ctx->st));
+		rc = cli_fail(ctx, r, &e);
 		goto out;
 	}
 	if (ctx->json) {
 		/* At most AT_MAX_SLOTS slots: small enough to build whole. */
-		o = case_to_json(&c);
-		slots = json_array();
+		o = case_to_json(c);
+		slots = slots_json(&cs);
 		if (!o || !slots || json_object_set_new(o, "slots", slots) < 0) {
 			if (o == NULL)
 				json_decref(slots);
 			rc = cli_json_print(NULL);
 			goto out;
 		}
-	} else {
-		snprintf(count, sizeof(count), "%d (%d occupied, %d empty)", c.slot_count,
-		         c.occupied, c.slot_count - c.occupied);
-		cli_fact("Case", c.name);
-		cli_fact("Slots", count);
-		cli_fact("Building", c.building);
-		cli_fact("Room", c.room);
-		cli_fact("Notes", c.notes);
-		cli_fact("Created", c.created_at);
-		cli_fact("Updated", c.updated_at);
-		fputc('\n', stdout);
-	}
-	for (pos = 1; pos <= c.slot_count; pos++) {
-		r = store_asset_in_slot(ctx->st, c.id, pos, &a);
-		if (r != AT_OK && r != AT_NOT_FOUND) {
-			rc = cli_refuse(ctx, r, "cannot read slot %s/%d: %s", c.name, pos,
-			                store_errmsg(ctx->st));
-			goto out;
-		}
-		if (ctx->json) {
-			slot = json_pack("{s:i, s:o}", "position", pos, "asset",
-			                 r == AT_OK ? asset_to_json(&a) : json_null());
-			if (json_array_append_new(slots, slot) < 0) {
-				rc = cli_json_print(NULL);
-				goto out;
-			}
-		} else if (r == AT_OK) {
-			printf("  %4d  %s%s%s\n", pos, a.tag,
-			       a.condition != COND_GOOD ? "  " : "",
-			       a.condition != COND_GOOD ? asset_condition_name(a.condition) : "");
-		} else {
-			printf("  %4d  empty\n", pos);
-		}
-	}
-	if (ctx->json) {
 		rc = cli_json_print(o);
 		o = NULL;
+		goto out;
+	}
+	snprintf(count, sizeof(count), "%d (%d occupied, %d empty)", c->slot_count, c->occupied,
+	         c->slot_count - c->occupied);
+	cli_fact("Case", c->name);
+	cli_fact("Slots", count);
+	cli_fact("Building", c->building);
+	cli_fact("Room", c->room);
+	cli_fact("Notes", c->notes);
+	cli_fact("Created", c->created_at);
+	cli_fact("Updated", c->updated_at);
+	fputc('\n', stdout);
+	for (pos = 1; pos <= c->slot_count; pos++) {
+		const struct asset *a = cs.slot[pos - 1];
+		if (a)
+			printf("  %4d  %s%s%s\n", pos, a->tag, a->condition != COND_GOOD ? "  " : "",
+			       a->condition != COND_GOOD ? asset_condition_name(a->condition) : "");
+		else
+			printf("  %4d  empty\n", pos);
 	}
 out:
 	json_decref(o);
-	if (ctx->st)
-		store_rollback(ctx->st); /* ends the read snapshot */
+	case_slots_free(&cs);
 	at_errors_free(&e);
 	return rc;
 }
 
-/* store_case_list callback: one case as a table row or a JSON item. */
+/* read_cases callback: one case as a table row or a JSON item. */
 static int case_row(void *p, const struct case_info *c)
 {
 	struct cli_list *x = p;
@@ -217,6 +217,7 @@ static int case_row(void *p, const struct case_info *c)
 static int case_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const char *const heads[] = { "CASE", "SLOTS", "OCCUPIED", "BUILDING", "ROOM" };
+	struct at_errors e = AT_ERRORS_INIT;
 	struct cli_list x;
 	enum at_code r;
 	int npos, rc;
@@ -226,12 +227,13 @@ static int case_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	if ((rc = cli_open(ctx)) != 0)
 		return rc;
 	cli_list_begin(&x, ctx, NULL, "cases", 5, heads);
-	r = store_case_list(ctx->st, NULL, 0, case_row, &x);
-	rc = cli_list_end(&x, r == AT_OK ? "No cases yet; add one with 'assettrack case add NAME "
-	                                   "--slots N'."
-	                                 : NULL);
+	r = read_cases(ctx->st, NULL, 0, case_row, &x, &e);
 	if (r != AT_OK)
-		return cli_refuse(ctx, r, "cannot list cases: %s", store_errmsg(ctx->st));
+		rc = cli_list_fail(&x, r, &e);
+	else
+		rc = cli_list_end(&x, "No cases yet; add one with 'assettrack case add NAME --slots "
+		                      "N'.");
+	at_errors_free(&e);
 	return rc;
 }
 

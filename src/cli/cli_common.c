@@ -1,5 +1,5 @@
 /*
- * cli_common.c — what every command shares: the store, the actor, option
+ * cli_common.c — what every command shares: the database, the actor, option
  * parsing, refusals and the text/JSON output helpers.
  */
 #include <pwd.h>
@@ -36,7 +36,7 @@ int cli_open(struct cli_ctx *ctx)
 
 	if (ctx->st)
 		return 0;
-	c = store_open(ctx->db_path, STORE_CREATE, &ctx->st, &e);
+	c = db_open(ctx->db_path, DB_CREATE, &ctx->st, &e);
 	if (c != AT_OK)
 		rc = cli_fail(ctx, c, &e);
 	at_errors_free(&e);
@@ -246,24 +246,37 @@ int cli_json_print(json_t *j)
 
 void cli_jlist_begin(struct cli_jlist *l, json_t *head, const char *key)
 {
-	char *s = NULL;
+	memset(l, 0, sizeof(*l));
+	l->key = key;
+	if (head && json_object_size(head) > 0) {
+		l->head = json_dumps(head, 0);
+		if (!l->head)
+			l->failed = 1;
+	}
+}
+
+/* Print `{<head members>, "<key>": [` once: on the first item or at a
+ * successful end, never before the read has produced something. */
+static void jlist_open(struct cli_jlist *l)
+{
 	size_t n;
 
-	memset(l, 0, sizeof(*l));
-	if (head && json_object_size(head) > 0)
-		s = json_dumps(head, 0);
-	if (s && (n = strlen(s)) >= 2 && s[n - 1] == '}') {
+	if (l->opened)
+		return;
+	l->opened = 1;
+	if (l->head && (n = strlen(l->head)) >= 2 && l->head[n - 1] == '}') {
 		/* Reopen the head object to append the list as its last member. */
-		s[n - 1] = '\0';
-		fputs(s, stdout);
+		l->head[n - 1] = '\0';
+		fputs(l->head, stdout);
 		fputs(", ", stdout);
 	} else {
-		if (head && json_object_size(head) > 0)
+		if (l->head)
 			l->failed = 1;
 		fputc('{', stdout);
 	}
-	free(s);
-	fprintf(stdout, "\"%s\": [", key);
+	free(l->head);
+	l->head = NULL;
+	fprintf(stdout, "\"%s\": [", l->key);
 }
 
 void cli_jlist_add(struct cli_jlist *l, json_t *item)
@@ -272,6 +285,7 @@ void cli_jlist_add(struct cli_jlist *l, json_t *item)
 		l->failed = 1;
 		return;
 	}
+	jlist_open(l);
 	/* One item per line: readable, and greppable in a pipeline. */
 	fputs(l->n ? ",\n" : "\n", stdout);
 	if (json_dumpf(item, stdout, 0) < 0)
@@ -282,10 +296,21 @@ void cli_jlist_add(struct cli_jlist *l, json_t *item)
 
 int cli_jlist_end(struct cli_jlist *l)
 {
+	jlist_open(l);
 	fputs(l->n ? "\n]}\n" : "]}\n", stdout);
 	if (l->failed)
 		fputs("assettrack: some rows could not be encoded as JSON\n", stderr);
 	return l->failed ? 3 : 0;
+}
+
+void cli_jlist_abandon(struct cli_jlist *l)
+{
+	free(l->head);
+	l->head = NULL;
+	/* End the last streamed item's line, so the error object that
+	 * follows starts on its own. */
+	if (l->opened)
+		fputc('\n', stdout);
 }
 
 /* ==== text tables ===================================================== */
@@ -402,6 +427,14 @@ size_t cli_table_end(struct cli_table *t)
 	return rows;
 }
 
+/* Drop the rows still buffered (the read behind them failed); rows that
+ * already streamed cannot be taken back. */
+static void table_abandon(struct cli_table *t)
+{
+	buf_free(&t->cells);
+	t->nbuffered = 0;
+}
+
 void cli_fact(const char *label, const char *value)
 {
 	const char *v = (value && *value) ? value : "-";
@@ -467,4 +500,13 @@ int cli_list_end(struct cli_list *l, const char *empty)
 	if (cli_table_end(&l->table) == 0 && empty)
 		puts(empty);
 	return 0;
+}
+
+int cli_list_fail(struct cli_list *l, enum at_code c, const struct at_errors *e)
+{
+	if (l->cli->json)
+		cli_jlist_abandon(&l->jl);
+	else
+		table_abandon(&l->table);
+	return cli_fail(l->cli, c, e);
 }

@@ -146,10 +146,15 @@ int cli_cmd_stock_in(struct cli_ctx *ctx, int argc, char **argv)
 	memset(&f, 0, sizeof(f));
 	f.batch_id = res.batch_id;
 	f.type = "STOCK_IN";
-	if (store_event_list(ctx->st, &f, print_returned, NULL) != AT_OK)
-		fprintf(stderr, "assettrack: (the stock-in was committed, but its events could not "
-		                "be listed: %s)\n",
-		        store_errmsg(ctx->st));
+	c = read_events(ctx->st, &f, print_returned, NULL, &e);
+	if (c != AT_OK) {
+		/* The batch is committed; say so, so nobody runs it again, but a
+		 * listing that could not be read still fails the command. */
+		fprintf(stderr, "assettrack: the stock-in (batch %s) was committed, but its events "
+		                "could not be listed\n",
+		        res.batch_id);
+		rc = cli_fail(ctx, c, &e);
+	}
 out:
 	free(items);
 	free(cases);

@@ -2,8 +2,8 @@
  * cli_events.c — reading the log and the state: events, asset history,
  * report custody, export assets|events (CSV).
  *
- * Everything here streams rows from the store iterators; nothing loads a
- * whole table into memory.
+ * Everything here streams rows from the core read iterators (core/read.h);
+ * nothing loads a whole table into memory.
  */
 #include <csv.h>
 #include <stdio.h>
@@ -25,9 +25,7 @@ static const char *const known_types =
 /* ==== event listing =================================================== */
 
 struct event_print {
-	struct cli_ctx *cli;
-	struct cli_table table;
-	struct cli_jlist jl;
+	struct cli_list list;
 	int64_t first_seq;           /* the probe pass: oldest seq of the last N */
 	size_t n;
 };
@@ -121,7 +119,7 @@ static void describe_subject(const struct event *ev, json_t *details, char *out,
 		out[0] = '\0';
 }
 
-/* store_event_list callback: one event as a table row or a JSON item. */
+/* read_events callback: one event as a table row or a JSON item. */
 static int event_row(void *p, const struct event *ev)
 {
 	struct event_print *x = p;
@@ -130,8 +128,8 @@ static int event_row(void *p, const struct event *ev)
 	json_t *details = NULL;
 
 	x->n++;
-	if (x->cli->json) {
-		cli_jlist_add(&x->jl, event_to_json(ev));
+	if (x->list.cli->json) {
+		cli_jlist_add(&x->list.jl, event_to_json(ev));
 		return 0;
 	}
 	snprintf(seq, sizeof(seq), "%lld", (long long)ev->seq);
@@ -152,7 +150,7 @@ static int event_row(void *p, const struct event *ev)
 	cells[4] = change;
 	cells[5] = ev->actor;
 	cells[6] = ev->reason;
-	cli_table_row(&x->table, cells);
+	cli_table_row(&x->list.table, cells);
 	return 0;
 }
 
@@ -180,50 +178,36 @@ static int list_events(struct cli_ctx *ctx, struct event_filter *f, json_t *head
 	struct at_errors e = AT_ERRORS_INIT;
 	struct event_print x;
 	enum at_code c;
-	int rc = 0, started = 0;
+	int rc = 0;
 
 	memset(&x, 0, sizeof(x));
-	x.cli = ctx;
-	if ((c = store_begin_read(ctx->st, &e)) != AT_OK) {
+	if ((c = db_read_begin(ctx->st, &e)) != AT_OK) {
 		rc = cli_fail(ctx, c, &e);
 		goto out;
 	}
 	if (f->limit > 0) {
 		f->descending = 1;
-		c = store_event_list(ctx->st, f, event_probe, &x);
-		if (c != AT_OK)
-			goto fail;
+		c = read_events(ctx->st, f, event_probe, &x, &e);
+		if (c != AT_OK) {
+			rc = cli_fail(ctx, c, &e);
+			goto out;
+		}
 		f->descending = 0;
 		f->after_seq = x.n ? x.first_seq - 1 : 0;
 		x.n = 0;
 	}
-	if (ctx->json)
-		cli_jlist_begin(&x.jl, head, "events");
-	else
-		cli_table_init(&x.table, 7, heads);
-	started = 1;
-	c = store_event_list(ctx->st, f, event_row, &x);
-	if (c != AT_OK)
-		goto fail;
-	if (ctx->json) {
-		rc = cli_jlist_end(&x.jl);
-	} else if (cli_table_end(&x.table) == 0) {
-		puts(none);
-		if (f->type && !strstr(known_types, f->type))
-			fprintf(stderr, "assettrack: no event type is called %s; types are: %s\n",
-			        f->type, known_types);
+	cli_list_begin(&x.list, ctx, head, "events", 7, heads);
+	c = read_events(ctx->st, f, event_row, &x, &e);
+	if (c != AT_OK) {
+		rc = cli_list_fail(&x.list, c, &e);
+		goto out;
 	}
-	goto out;
-fail:
-	if (started) {
-		if (ctx->json)
-			cli_jlist_end(&x.jl);
-		else
-			cli_table_end(&x.table);
-	}
-	rc = cli_refuse(ctx, c, "cannot read the event log: %s", store_errmsg(ctx->st));
+	rc = cli_list_end(&x.list, none);
+	if (!ctx->json && x.n == 0 && f->type && !strstr(known_types, f->type))
+		fprintf(stderr, "assettrack: no event type is called %s; types are: %s\n", f->type,
+		        known_types);
 out:
-	store_rollback(ctx->st);
+	db_read_end(ctx->st);
 	at_errors_free(&e);
 	return rc;
 }
@@ -259,11 +243,8 @@ int cli_cmd_events(struct cli_ctx *ctx, int argc, char **argv)
 		return 2;
 	f.limit = (int)n;
 	if (since) {
-		if (text_parse_time(since, tsince, why) < 0)
+		if (read_since_bound(since, tsince, why) < 0)
 			return cli_usage(ctx, "--since: %s", why);
-		/* A bare date means from the start of that day, not its end. */
-		if (strlen(since) == 10)
-			memcpy(tsince + 11, "00:00:00.000", 12);
 		f.since = tsince;
 	}
 	if (type) {
@@ -372,11 +353,10 @@ int cli_cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	cli_list_begin(&x, ctx, head, "custody", 7, heads);
 	c = report_custody(ctx->st, as_of ? t : NULL, overdue, custody_row, &x, &e);
-	rc = cli_list_end(&x, c != AT_OK ? NULL
-	                      : overdue  ? "No overdue assets."
-	                                 : "No assets are in custody.");
 	if (c != AT_OK)
-		rc = cli_fail(ctx, c, &e);
+		rc = cli_list_fail(&x, c, &e);
+	else
+		rc = cli_list_end(&x, overdue ? "No overdue assets." : "No assets are in custody.");
 	json_decref(head);
 	at_errors_free(&e);
 	return rc;
@@ -411,7 +391,7 @@ static void csv_row(const char *const *fields, size_t n)
 	fputc('\n', stdout);
 }
 
-/* store_asset_list callback: one CSV row of `export assets`. */
+/* read_assets callback: one CSV row of `export assets`. */
 static int export_asset(void *p, const struct asset *a)
 {
 	char hid[24] = "", pos[16] = "";
@@ -444,7 +424,7 @@ static int export_asset(void *p, const struct asset *a)
 	return ferror(stdout) ? 1 : 0; /* stop early when nobody reads */
 }
 
-/* store_event_list callback: one CSV row of `export events`. */
+/* read_events callback: one CSV row of `export events`. */
 static int export_event(void *p, const struct event *ev)
 {
 	char seq[24], fpos[16] = "", tpos[16] = "", hid[24] = "";
@@ -490,6 +470,7 @@ int cli_cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 		"to_position", "holder_id", "actor", "reason", "batch_id", "details", "prev_hash",
 		"hash"
 	};
+	struct at_errors e = AT_ERRORS_INIT;
 	struct asset_filter af;
 	struct event_filter ef;
 	enum at_code c;
@@ -508,12 +489,13 @@ int cli_cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 	memset(&ef, 0, sizeof(ef));
 	if (assets) {
 		csv_row(asset_cols, sizeof(asset_cols) / sizeof(asset_cols[0]));
-		c = store_asset_list(ctx->st, &af, export_asset, NULL);
+		c = read_assets(ctx->st, &af, export_asset, NULL, &e);
 	} else {
 		csv_row(event_cols, sizeof(event_cols) / sizeof(event_cols[0]));
-		c = store_event_list(ctx->st, &ef, export_event, NULL);
+		c = read_events(ctx->st, &ef, export_event, NULL, &e);
 	}
-	if (c != AT_OK)
-		return cli_refuse(ctx, c, "export stopped: %s", store_errmsg(ctx->st));
-	return 0;
+	/* Rows already written stay; the exit code says the file is cut short. */
+	rc = c == AT_OK ? 0 : cli_fail(ctx, c, &e);
+	at_errors_free(&e);
+	return rc;
 }

@@ -65,7 +65,7 @@ out:
 	return rc;
 }
 
-/* store_holder_list callback: one holder as a table row or a JSON item. */
+/* read_holders callback: one holder as a table row or a JSON item. */
 static int holder_row(void *p, const struct holder *h)
 {
 	struct cli_list *x = p;
@@ -90,6 +90,7 @@ static int holder_row(void *p, const struct holder *h)
 static int holder_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const char *const heads[] = { "ID", "NAME", "BADGE", "EMAIL", "ACTIVE" };
+	struct at_errors e = AT_ERRORS_INIT;
 	struct cli_list x;
 	enum at_code c;
 	int npos, rc;
@@ -99,39 +100,43 @@ static int holder_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	if ((rc = cli_open(ctx)) != 0)
 		return rc;
 	cli_list_begin(&x, ctx, NULL, "holders", 5, heads);
-	c = store_holder_list(ctx->st, 0, 0, holder_row, &x);
-	rc = cli_list_end(&x, c == AT_OK ? "No holders yet; add one with 'assettrack holder add "
-	                                   "NAME'."
-	                                 : NULL);
+	c = read_holders(ctx->st, 0, 0, holder_row, &x, &e);
 	if (c != AT_OK)
-		return cli_refuse(ctx, c, "cannot list holders: %s", store_errmsg(ctx->st));
+		rc = cli_list_fail(&x, c, &e);
+	else
+		rc = cli_list_end(&x, "No holders yet; add one with 'assettrack holder add NAME'.");
+	at_errors_free(&e);
 	return rc;
 }
 
 struct held_ctx {
-	struct cli_ctx *cli;
 	json_t *assets;              /* --json: the list being built */
+	struct buf lines;            /* text: the rows, printed once all are read */
 	size_t n;
+	int failed;                  /* out of memory: the list is incomplete */
 };
 
-/* store_asset_list callback for `holder show`: one held asset, printed or
- * appended to the JSON list (non-zero stops on out of memory). */
+/* read_holder_assets callback for `holder show`: one held asset, kept as
+ * a JSON item or a text line until the whole list is read (non-zero stops
+ * on out of memory). */
 static int held_row(void *p, const struct asset *a)
 {
 	struct held_ctx *x = p;
 
 	x->n++;
 	if (x->assets)
-		return json_array_append_new(x->assets, asset_to_json(a)) < 0;
-	printf("  %-20s due %-10s  since %.10s\n", a->tag, a->due[0] ? a->due : "-",
-	       a->custody_since);
-	return 0;
+		x->failed = json_array_append_new(x->assets, asset_to_json(a)) < 0;
+	else
+		x->failed = buf_printf(&x->lines, "  %-20s due %-10s  since %.10s\n", a->tag,
+		                       a->due[0] ? a->due : "-", a->custody_since) < 0;
+	return x->failed;
 }
 
-/* `holder show ID|BADGE`: the holder and what they hold now. */
+/* `holder show ID|BADGE`: the holder and what they hold now, from one
+ * read snapshot; nothing is printed unless both reads succeeded. */
 static int holder_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
-	struct asset_filter f;
+	struct at_errors e = AT_ERRORS_INIT;
 	struct held_ctx x;
 	struct holder h;
 	json_t *o = NULL;
@@ -139,44 +144,57 @@ static int holder_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	enum at_code c;
 	int npos, rc;
 
+	memset(&x, 0, sizeof(x));
+	buf_init(&x.lines, 0);
 	if (cli_parse(ctx, argc, argv, NULL, &npos) < 0 || cli_expect(ctx, npos, 1, 1))
 		return 2;
-	if ((rc = cli_open(ctx)) != 0 || (rc = resolve(ctx, argv[1], &h)) != 0)
+	if ((rc = cli_open(ctx)) != 0)
 		return rc;
-	memset(&x, 0, sizeof(x));
-	memset(&f, 0, sizeof(f));
-	x.cli = ctx;
-	f.holder_id = h.id;
+	if ((c = db_read_begin(ctx->st, &e)) != AT_OK) {
+		rc = cli_fail(ctx, c, &e);
+		goto out;
+	}
+	if ((rc = resolve(ctx, argv[1], &h)) != 0)
+		goto out;
 	if (ctx->json) {
 		/* What one person holds is small; build it whole. */
 		o = holder_to_json(&h);
 		x.assets = json_array();
 		if (!o || !x.assets || json_object_set_new(o, "assets", x.assets) < 0) {
-			json_decref(o);
-			return cli_json_print(NULL);
+			if (o == NULL)
+				json_decref(x.assets);
+			rc = cli_json_print(NULL);
+			goto out;
 		}
-	} else {
-		snprintf(id, sizeof(id), "%lld", (long long)h.id);
-		cli_fact("Holder", id);
-		cli_fact("Name", h.name);
-		cli_fact("Badge", h.badge);
-		cli_fact("Email", h.email);
-		cli_fact("Active", h.active ? "yes" : "no");
-		cli_fact("Created", h.created_at);
-		cli_fact("Updated", h.updated_at);
-		puts("Holds:");
 	}
-	c = store_asset_list(ctx->st, &f, held_row, &x);
+	c = read_holder_assets(ctx->st, h.id, held_row, &x, &e);
+	if (c == AT_OK && x.failed)
+		c = at_fail(&e, AT_INTERNAL, "out of memory listing what %s holds", h.name);
 	if (c != AT_OK) {
-		json_decref(o);
-		return cli_refuse(ctx, c, "cannot list what %s holds: %s", h.name,
-		                  store_errmsg(ctx->st));
+		rc = cli_fail(ctx, c, &e);
+		goto out;
 	}
-	if (ctx->json)
-		return cli_json_print(o);
-	if (x.n == 0)
-		puts("  nothing");
-	return 0;
+	if (ctx->json) {
+		rc = cli_json_print(o);
+		o = NULL;
+		goto out;
+	}
+	snprintf(id, sizeof(id), "%lld", (long long)h.id);
+	cli_fact("Holder", id);
+	cli_fact("Name", h.name);
+	cli_fact("Badge", h.badge);
+	cli_fact("Email", h.email);
+	cli_fact("Active", h.active ? "yes" : "no");
+	cli_fact("Created", h.created_at);
+	cli_fact("Updated", h.updated_at);
+	puts("Holds:");
+	fputs(x.n ? x.lines.data : "  nothing\n", stdout);
+out:
+	db_read_end(ctx->st);
+	json_decref(o);
+	buf_free(&x.lines);
+	at_errors_free(&e);
+	return rc;
 }
 
 /* Apply an update to the holder named by argv[1]; `active` -1 keeps it. */

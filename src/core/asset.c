@@ -1,6 +1,7 @@
 /*
  * asset.c — scanner lookup, create, update, retire and replace.
  */
+#include "store/store.h"
 #include "core/asset.h"
 
 #include <stdio.h>

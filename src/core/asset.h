@@ -10,7 +10,7 @@
 #ifndef AT_CORE_ASSET_H
 #define AT_CORE_ASSET_H
 
-#include "store/store.h"
+#include "core/types.h"
 
 /*
  * Resolve scanner or typed input to an asset (SPEC §4): clean the input,

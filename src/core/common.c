@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/store.h"
 #include "core/internal.h"
 #include "util/text.h"
 

@@ -6,6 +6,7 @@
  * changes and write one event per asset.  The whole batch is one
  * transaction, so a crash leaves all of it or none of it.
  */
+#include "store/store.h"
 #include "core/custody.h"
 
 #include <stdio.h>

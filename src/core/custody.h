@@ -9,7 +9,7 @@
 #define AT_CORE_CUSTODY_H
 
 #include "core/event.h"
-#include "store/store.h"
+#include "core/types.h"
 
 #define AT_MAX_BATCH 1000
 

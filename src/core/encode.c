@@ -5,6 +5,7 @@
  * any failure it releases the references handed to it with "o", so an
  * out-of-memory condition anywhere yields NULL and leaks nothing.
  */
+#include "store/store.h"
 #include "core/encode.h"
 
 #include <string.h>

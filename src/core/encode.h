@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include "store/store.h"
+#include "core/types.h"
 #include "util/err.h"
 
 /* {"case", "position"}, or null when `case_name` is NULL or empty. */

@@ -1,6 +1,7 @@
 /*
  * event.c — appending hash-chained events.
  */
+#include "store/store.h"
 #include "core/event.h"
 
 #include <sodium.h>

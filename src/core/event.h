@@ -19,7 +19,7 @@
 
 #include <jansson.h>
 
-#include "store/store.h"
+#include "core/types.h"
 
 #define AT_BATCH_ID_LEN 36
 

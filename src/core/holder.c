@@ -1,6 +1,7 @@
 /*
  * holder.c — holders: create, update, deactivate, resolve.
  */
+#include "store/store.h"
 #include "core/holder.h"
 
 #include <stdio.h>

@@ -5,7 +5,7 @@
 #ifndef AT_CORE_HOLDER_H
 #define AT_CORE_HOLDER_H
 
-#include "store/store.h"
+#include "core/types.h"
 
 /* Create a holder (HOLDER_CREATED).  badge and email may be NULL. */
 enum at_code holder_create(struct store *st, const char *actor, const char *name,

@@ -1,6 +1,7 @@
 /*
  * import.c — CSV import of assets (libcsv), all or nothing.
  */
+#include "store/store.h"
 #include "core/import.h"
 
 #include <csv.h>

@@ -25,7 +25,7 @@
 #include <stddef.h>
 
 #include "core/event.h"
-#include "store/store.h"
+#include "core/types.h"
 
 #define AT_IMPORT_MAX_ROWS 200000
 

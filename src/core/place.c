@@ -1,6 +1,7 @@
 /*
  * place.c — cases, slots and the slot corrections.
  */
+#include "store/store.h"
 #include "core/place.h"
 
 #include <stdio.h>

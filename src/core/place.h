@@ -6,7 +6,7 @@
 #ifndef AT_CORE_PLACE_H
 #define AT_CORE_PLACE_H
 
-#include "store/store.h"
+#include "core/types.h"
 
 #define AT_MAX_SLOTS 1000
 

@@ -8,6 +8,7 @@
  * in one indexed pass over the log instead of a full replay (14 s at a
  * million events before), and verify still proves log and tables agree.
  */
+#include "store/store.h"
 #include "core/report.h"
 
 #include <stdio.h>

@@ -5,7 +5,7 @@
 #ifndef AT_CORE_REPORT_H
 #define AT_CORE_REPORT_H
 
-#include "store/store.h"
+#include "core/types.h"
 
 struct custody_row {
 	struct asset asset;          /* holder_name filled in */

@@ -1,6 +1,7 @@
 /*
  * session.c — browser sessions.
  */
+#include "store/store.h"
 #include "core/session.h"
 
 #include <sodium.h>

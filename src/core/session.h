@@ -10,7 +10,7 @@
 #ifndef AT_CORE_SESSION_H
 #define AT_CORE_SESSION_H
 
-#include "store/store.h"
+#include "core/types.h"
 
 #define AT_SESSION_IDLE_SECONDS (12 * 3600)
 #define AT_SECRET_HEX 64

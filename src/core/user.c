@@ -1,6 +1,7 @@
 /*
  * user.c — logins (argon2id) and API tokens (stored as SHA-256).
  */
+#include "store/store.h"
 #include "core/user.h"
 
 #include <pthread.h>

@@ -6,7 +6,7 @@
 #ifndef AT_CORE_USER_H
 #define AT_CORE_USER_H
 
-#include "store/store.h"
+#include "core/types.h"
 
 #define AT_TOKEN_LEN 64   /* 32 random bytes as lower-case hex */
 #define AT_PASSWORD_MIN 8

@@ -11,6 +11,7 @@
  * is how one transaction can swap two assets between slots (replace) while
  * the scratch schema still holds "one slot, one asset" at every step.
  */
+#include "store/store.h"
 #include "core/verify.h"
 
 #include <jansson.h>

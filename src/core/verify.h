@@ -13,7 +13,7 @@
 #ifndef AT_CORE_VERIFY_H
 #define AT_CORE_VERIFY_H
 
-#include "store/store.h"
+#include "core/types.h"
 
 struct verify_problem {
 	char code[48];

@@ -49,6 +49,9 @@ enum stmt {
 	STMT_HOLDER_INSERT,
 	STMT_HOLDER_SAVE,
 	STMT_HOLDER_LIST,
+	STMT_HOLDER_SEARCH,
+	STMT_ASSET_OUT_LONGEST,
+	STMT_ASSET_COUNT_OVERDUE,
 	STMT_EVENT_LAST,
 	STMT_EVENT_INSERT,
 	STMT_EVENT_LIST,
@@ -140,6 +143,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"AND (?6 IS NULL OR (a.due IS NOT NULL AND a.due < ?6)) "
 		"AND (?7 IS NULL OR a.tag > ?7) ORDER BY a.tag LIMIT ?8",
 	[STMT_ASSET_COUNT] = "SELECT count(*) FROM assets",
+	[STMT_ASSET_COUNT_OVERDUE] =
+		"SELECT count(*) FROM assets WHERE state = 'IN_CUSTODY' AND due < ?1",
 	[STMT_ASSET_COUNT_STATE] = "SELECT count(*) FROM assets WHERE state = ?1",
 	[STMT_CASE_BY_NAME] = "SELECT " CASE_COLS "WHERE c.name = ?1",
 	[STMT_CASE_BY_ID] = "SELECT " CASE_COLS "WHERE c.id = ?1",
@@ -162,6 +167,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"UPDATE holders SET name = ?2, badge = ?3, email = ?4, active = ?5, "
 		"created_at = ?6, updated_at = ?7 WHERE id = ?1",
 	[STMT_HOLDER_LIST] = "SELECT " HOLDER_COLS "WHERE id > ?1 ORDER BY id LIMIT ?2",
+	[STMT_HOLDER_SEARCH] =
+		"SELECT " HOLDER_COLS "WHERE active = 1 AND (instr(lower(name), ?1) "
+		"OR lower(coalesce(badge, '')) = ?1 OR CAST(id AS TEXT) = ?1) "
+		"ORDER BY lower(name), id LIMIT ?2",
+	[STMT_ASSET_OUT_LONGEST] =
+		"SELECT " ASSET_COLS "WHERE a.state = 'IN_CUSTODY' "
+		"ORDER BY a.custody_since, a.tag LIMIT ?1",
 	[STMT_EVENT_LAST] = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
 	[STMT_EVENT_INSERT] =
 		"INSERT INTO events(seq, at, type, asset_tag, from_case, from_position, to_case, "
@@ -235,72 +247,6 @@ struct store {
 	sqlite3_stmt *stmts[STMT__MAX];
 	int in_txn;
 };
-
-/* ==== names of enums ================================================== */
-
-static const char *const state_names[ASSET_STATE__MAX] = { "STORAGE", "IN_CUSTODY", "RETIRED" };
-static const char *const cond_names[COND__MAX] = { "GOOD", "DAMAGED", "FAULTY" };
-static const char *const role_names[ROLE__MAX] = { "operator", "admin", "auditor" };
-
-static int parse_name(const char *const *names, int n, const char *s, int *out)
-{
-	for (int i = 0; i < n; i++) {
-		/* Accept any letter case: "faulty" and "FAULTY" mean the same. */
-		if (strcasecmp(names[i], s) == 0) {
-			*out = i;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-const char *asset_state_name(enum asset_state s)
-{
-	assert(s >= 0 && s < ASSET_STATE__MAX);
-	return state_names[s];
-}
-
-int asset_state_parse(const char *s, enum asset_state *out)
-{
-	int v;
-
-	if (parse_name(state_names, ASSET_STATE__MAX, s, &v) < 0)
-		return -1;
-	*out = (enum asset_state)v;
-	return 0;
-}
-
-const char *asset_condition_name(enum asset_condition c)
-{
-	assert(c >= 0 && c < COND__MAX);
-	return cond_names[c];
-}
-
-int asset_condition_parse(const char *s, enum asset_condition *out)
-{
-	int v;
-
-	if (parse_name(cond_names, COND__MAX, s, &v) < 0)
-		return -1;
-	*out = (enum asset_condition)v;
-	return 0;
-}
-
-const char *user_role_name(enum user_role r)
-{
-	assert(r >= 0 && r < ROLE__MAX);
-	return role_names[r];
-}
-
-int user_role_parse(const char *s, enum user_role *out)
-{
-	int v;
-
-	if (parse_name(role_names, ROLE__MAX, s, &v) < 0)
-		return -1;
-	*out = (enum user_role)v;
-	return 0;
-}
 
 /* ==== errors and statement helpers ==================================== */
 
@@ -879,6 +825,16 @@ static int64_t count_of(struct store *st, sqlite3_stmt *s)
 	return n;
 }
 
+int64_t store_asset_count_overdue(struct store *st, const char *today)
+{
+	sqlite3_stmt *s = stmt(st, STMT_ASSET_COUNT_OVERDUE);
+
+	if (!s)
+		return -1;
+	bind_text(s, 1, today, 0);
+	return count_of(st, s);
+}
+
 int64_t store_asset_count(struct store *st, int has_state, enum asset_state state)
 {
 	sqlite3_stmt *s;
@@ -1111,6 +1067,57 @@ enum at_code store_holder_list(struct store *st, int64_t after_id, int limit, ho
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		read_holder(s, &h);
 		if (cb(ctx, &h))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = code_of_rc(sqlite3_extended_errcode(st->db));
+out:
+	done(s);
+	return r;
+}
+
+enum at_code store_holder_search(struct store *st, const char *q, int limit, holder_cb cb,
+                                 void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, STMT_HOLDER_SEARCH);
+	char lq[AT_PERSON_MAX + 1];
+	struct holder h;
+	enum at_code r = AT_OK;
+	size_t i;
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	for (i = 0; q[i] && i + 1 < sizeof(lq); i++)
+		lq[i] = (q[i] >= 'A' && q[i] <= 'Z') ? (char)(q[i] + 32) : q[i];
+	lq[i] = '\0';
+	bind_text(s, 1, lq, 0);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_holder(s, &h);
+		if (cb(ctx, &h))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = code_of_rc(sqlite3_extended_errcode(st->db));
+out:
+	done(s);
+	return r;
+}
+
+enum at_code store_asset_out_longest(struct store *st, int limit, asset_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, STMT_ASSET_OUT_LONGEST);
+	enum at_code r = AT_OK;
+	struct asset a;
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	sqlite3_bind_int(s, 1, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_asset(s, &a);
+		if (cb(ctx, &a))
 			goto out;
 	}
 	if (rc != SQLITE_DONE)

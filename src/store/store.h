@@ -21,105 +21,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/types.h"
 #include "util/err.h"
 #include "util/text.h"
 
 #define AT_SCHEMA_VERSION 2
-#define AT_HASH_HEX 64
 
 struct store;
 
-enum asset_state { ASSET_STORAGE, ASSET_IN_CUSTODY, ASSET_RETIRED, ASSET_STATE__MAX };
-enum asset_condition { COND_GOOD, COND_DAMAGED, COND_FAULTY, COND__MAX };
-
-const char *asset_state_name(enum asset_state s);
-int asset_state_parse(const char *s, enum asset_state *out);
-const char *asset_condition_name(enum asset_condition c);
-int asset_condition_parse(const char *s, enum asset_condition *out);
-
-struct asset {
-	int64_t id;
-	char tag[AT_TAG_MAX + 1];
-	char serial[AT_FIELD_MAX + 1];
-	char manufacturer[AT_FIELD_MAX + 1];
-	char equipment_type[AT_FIELD_MAX + 1];
-	char model[AT_FIELD_MAX + 1];
-	char model_code[AT_FIELD_MAX + 1];
-	char building[AT_FIELD_MAX + 1];
-	char room[AT_FIELD_MAX + 1];
-	char notes[AT_NOTES_MAX + 1];
-	enum asset_state state;
-	enum asset_condition condition;
-	int64_t holder_id;                     /* 0: none */
-	char holder_name[AT_PERSON_MAX + 1];   /* read-only join */
-	char due[11];                          /* "" or YYYY-MM-DD */
-	char custody_since[AT_TIME_LEN + 1];   /* "" unless IN_CUSTODY */
-	int64_t case_id;                       /* 0: unslotted */
-	char case_name[AT_NAME_MAX + 1];       /* read-only join */
-	int position;
-	int64_t last_case_id;                  /* slot left at last Stock-Out */
-	char last_case_name[AT_NAME_MAX + 1];
-	int last_position;
-	char created_at[AT_TIME_LEN + 1];
-	char updated_at[AT_TIME_LEN + 1];
-	char retired_at[AT_TIME_LEN + 1];
-};
-
-struct case_info {
-	int64_t id;
-	char name[AT_NAME_MAX + 1];
-	int slot_count;
-	char building[AT_FIELD_MAX + 1];
-	char room[AT_FIELD_MAX + 1];
-	char notes[AT_NOTES_MAX + 1];
-	int occupied;                          /* read-only: slots holding an asset */
-	char created_at[AT_TIME_LEN + 1];
-	char updated_at[AT_TIME_LEN + 1];
-};
-
-struct holder {
-	int64_t id;
-	char name[AT_PERSON_MAX + 1];
-	char badge[AT_PERSON_MAX + 1];         /* "" none */
-	char email[AT_PERSON_MAX + 1];         /* "" none */
-	int active;
-	char created_at[AT_TIME_LEN + 1];
-	char updated_at[AT_TIME_LEN + 1];
-};
-
-enum user_role { ROLE_OPERATOR, ROLE_ADMIN, ROLE_AUDITOR, ROLE__MAX };
-const char *user_role_name(enum user_role r);
-int user_role_parse(const char *s, enum user_role *out);
-
-struct user {
-	int64_t id;
-	char username[AT_PERSON_MAX + 1];
-	enum user_role role;
-	char pw_hash[128];                     /* libsodium crypto_pwhash_STRBYTES */
-	int active;
-	char created_at[AT_TIME_LEN + 1];
-};
-
-/* One event-log row.  Text pointers are borrowed: on insert, from the
- * caller; in an iterator callback, valid only during the callback. */
-struct event {
-	int64_t seq;
-	char at[AT_TIME_LEN + 1];
-	const char *type;
-	const char *asset_tag;                 /* NULL if not about one asset */
-	const char *from_case;                 /* NULL: none */
-	int from_position;
-	const char *to_case;
-	int to_position;
-	int64_t holder_id;                     /* 0: none */
-	const char *holder_name;               /* iterator only: join, may be NULL */
-	const char *actor;
-	const char *reason;                    /* NULL: none */
-	const char *batch_id;
-	const char *details;                   /* canonical JSON object text */
-	char prev_hash[AT_HASH_HEX + 1];
-	char hash[AT_HASH_HEX + 1];
-};
 
 /* ---- lifecycle and transactions ------------------------------------ */
 
@@ -168,22 +77,13 @@ enum at_code store_asset_save(struct store *st, const struct asset *a, struct at
 enum at_code store_asset_save_meta(struct store *st, const struct asset *a,
                                    struct at_errors *e);
 
-struct asset_filter {
-	int has_state;
-	enum asset_state state;
-	const char *q;             /* substring of tag/serial/manufacturer/model/notes */
-	int64_t holder_id;         /* 0: any */
-	int64_t case_id;           /* 0: any */
-	int unslotted;             /* STORAGE and in no slot */
-	int overdue_before;        /* due < `today` */
-	const char *today;
-	const char *after_tag;     /* keyset cursor */
-	int limit;                 /* 0: no limit */
-};
-typedef int (*asset_cb)(void *ctx, const struct asset *a);
 /* Assets ordered by tag. */
 enum at_code store_asset_list(struct store *st, const struct asset_filter *f, asset_cb cb,
                               void *ctx);
+/* Assets IN_CUSTODY, longest out first. */
+enum at_code store_asset_out_longest(struct store *st, int limit, asset_cb cb, void *ctx);
+/* Assets IN_CUSTODY whose due date is before `today`. */
+int64_t store_asset_count_overdue(struct store *st, const char *today);
 int64_t store_asset_count(struct store *st, int has_state, enum asset_state s);
 
 /* ---- cases and slots ----------------------------------------------- */
@@ -197,7 +97,6 @@ enum at_code store_case_insert(struct store *st, struct case_info *c, struct at_
 /* Save metadata and, if slot_count grew, add the new slots. */
 enum at_code store_case_save(struct store *st, const struct case_info *c, int old_slots,
                              struct at_errors *e);
-typedef int (*case_cb)(void *ctx, const struct case_info *c);
 enum at_code store_case_list(struct store *st, const char *after_name, int limit, case_cb cb,
                              void *ctx);
 
@@ -208,9 +107,12 @@ enum at_code store_holder_by_badge(struct store *st, const char *badge, struct h
 /* Insert; uses h->id if non-zero (replay), else assigns one. */
 enum at_code store_holder_insert(struct store *st, struct holder *h, struct at_errors *e);
 enum at_code store_holder_save(struct store *st, const struct holder *h, struct at_errors *e);
-typedef int (*holder_cb)(void *ctx, const struct holder *h);
 enum at_code store_holder_list(struct store *st, int64_t after_id, int limit, holder_cb cb,
                                void *ctx);
+/* Active holders whose name contains `q` (any letter case), or whose badge
+ * or id is exactly `q`; ordered by name. */
+enum at_code store_holder_search(struct store *st, const char *q, int limit, holder_cb cb,
+                                 void *ctx);
 
 /* ---- events -------------------------------------------------------- */
 
@@ -218,20 +120,6 @@ enum at_code store_holder_list(struct store *st, int64_t after_id, int limit, ho
 enum at_code store_event_last(struct store *st, int64_t *seq, char hash[AT_HASH_HEX + 1]);
 enum at_code store_event_insert(struct store *st, const struct event *ev, struct at_errors *e);
 
-struct event_filter {
-	const char *asset_tag;
-	const char *type;
-	const char *since;         /* at >= since */
-	const char *until;         /* at <= until (as-of) */
-	const char *batch_id;
-	int64_t holder_id;
-	int64_t after_seq;         /* keyset cursor (ascending) or before (descending) */
-	int limit;                 /* 0: no limit */
-	int descending;
-	int whole_log;             /* replay: every event, ascending, no holder
-	                            * names; all other fields ignored */
-};
-typedef int (*event_cb)(void *ctx, const struct event *ev);
 enum at_code store_event_list(struct store *st, const struct event_filter *f, event_cb cb,
                               void *ctx);
 int64_t store_event_count(struct store *st);
@@ -251,7 +139,6 @@ enum at_code store_user_insert(struct store *st, struct user *u, struct at_error
 enum at_code store_user_by_name(struct store *st, const char *name, struct user *u);
 enum at_code store_user_by_id(struct store *st, int64_t id, struct user *u);
 int64_t store_user_count(struct store *st);
-typedef int (*user_cb)(void *ctx, const struct user *u);
 enum at_code store_user_list(struct store *st, user_cb cb, void *ctx);
 enum at_code store_token_insert(struct store *st, int64_t user_id, const char *token_hash,
                                 const char *label, const char *at, struct at_errors *e);
@@ -260,15 +147,6 @@ enum at_code store_token_user(struct store *st, const char *token_hash, struct u
 enum at_code store_security_log(struct store *st, const char *at, const char *actor,
                                 const char *action, const char *subject, const char *details);
 
-/* A browser session row. */
-struct session {
-	int64_t id;
-	int64_t user_id;
-	char csrf[AT_HASH_HEX + 1];
-	char created_at[AT_TIME_LEN + 1];
-	char last_seen[AT_TIME_LEN + 1];
-	int ended;
-};
 enum at_code store_session_insert(struct store *st, const char *token_hash, int64_t user_id,
                                   const char *csrf, const char *at, struct at_errors *e);
 enum at_code store_session_get(struct store *st, const char *token_hash, struct session *s);
@@ -282,7 +160,6 @@ int64_t store_token_revoke_all(struct store *st, int64_t user_id, const char *at
 /* Run every invariant check expressible in SQL (SPEC §3), independent of
  * the schema's own constraints (which could have been dropped).  `cb` gets
  * a problem code and a message per violation. */
-typedef int (*problem_cb)(void *ctx, const char *code, const char *message);
 enum at_code store_check_invariants(struct store *st, problem_cb cb, void *ctx);
 
 /* PRAGMA data_version: changes whenever another connection has committed

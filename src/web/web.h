@@ -12,8 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store/store.h"
+#include "core/db.h"
+#include "core/read.h"
+#include "core/types.h"
 #include "util/buf.h"
+#include "web/form.h"
 #include "util/err.h"
 
 #define WEB_JSON_LIMIT ((size_t)1 << 20)      /* 1 MiB (SPEC §7) */
@@ -50,6 +53,9 @@ enum route_flags {
 	ROUTE_JSON_BODY = 2,        /* body must be a JSON object */
 	ROUTE_CSV_BODY = 4,         /* body is CSV, 64 MiB limit */
 	ROUTE_OWN_TXN = 8,          /* a GET that opens its own transaction */
+	ROUTE_HTML = 16,            /* a page: refusals are pages, and nobody
+	                             * logged in is sent to /login */
+	ROUTE_FORM_BODY = 32,       /* urlencoded form; CSRF token in a field */
 };
 
 struct route {
@@ -72,6 +78,7 @@ struct request {
 	struct buf body;
 	int too_large;
 	json_t *json;               /* parsed body of ROUTE_JSON_BODY routes */
+	struct form form;           /* parsed body of ROUTE_FORM_BODY routes */
 	struct store *st;           /* this worker thread's connection */
 	int authed;
 	int via_cookie;
@@ -109,9 +116,54 @@ const char *web_query(struct request *rq, const char *name);
 /* Request header or NULL. */
 const char *web_header(struct request *rq, const char *name);
 
-/* ---- API (web/api.c) ------------------------------------------------ */
+/* Send `b`'s HTML (taken; `b` is left empty) with `status`. */
+void web_reply_html(struct request *rq, int status, struct buf *b);
+/* 303 See Other to `location` (a path on this server). */
+void web_redirect(struct request *rq, const char *location);
+/* The same with one extra header (Set-Cookie); `h` may be NULL. */
+void web_redirect_hdr(struct request *rq, const char *location, const char *h, const char *v);
+/* Send `data` (static, not copied) with `ctype` and extra headers: for
+ * embedded files.  `etag` may be NULL. */
+void web_reply_static(struct request *rq, const char *ctype, const unsigned char *data,
+                      size_t len, const char *etag);
+/* JSON reply with one extra header (Set-Cookie, Retry-After); `h` may be
+ * NULL. */
+void web_reply_json_hdr(struct request *rq, int status, json_t *body, const char *h,
+                        const char *v);
+/* Cookie value or NULL. */
+const char *web_cookie(struct request *rq, const char *name);
 
-extern const struct route api_routes[];
-extern const size_t api_nroutes;
+/* ---- internals shared by server.c, route.c, auth.c ------------------ */
+
+#define WEB_COOKIE "at_session"
+
+/* This worker thread's database connection (opened on first use). */
+struct store *web_thread_store(void);
+/* 1 when serving TLS (cookies get Secure). */
+extern int web_tls_on;
+/* Route, check and run one request whose body has arrived. */
+void web_dispatch(struct request *rq);
+/* Authenticate from a Bearer token or the session cookie. */
+enum at_code web_authenticate(struct request *rq);
+/* Constant-time comparison of two NUL-terminated secrets. */
+int web_secret_eq(const char *a, const char *b);
+
+/*
+ * Check a password under the login throttle and start a session.
+ * AT_OK: `token` and `csrf` (AT_SECRET_HEX + 1) hold the new session's
+ * secrets and `cookie` (256) its Set-Cookie value.  AT_UNAUTHORIZED: wrong
+ * username or password, or `*retry_after` > 0 seconds when throttled.
+ * Other codes: storage failure, in `e`.
+ */
+enum at_code web_login(struct request *rq, const char *name, const char *pass, struct user *u,
+                       char *csrf, char *cookie, long *retry_after, struct at_errors *e);
+/* End the request's session (if any); `cookie` (256) gets the clearing
+ * Set-Cookie value. */
+void web_logout(struct request *rq, char *cookie);
+
+/* JSON session routes (auth.c). */
+void api_login(struct request *rq);
+void api_logout(struct request *rq);
+void api_me(struct request *rq);
 
 #endif

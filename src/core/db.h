@@ -1,0 +1,35 @@
+/*
+ * db.h — opening the database and reading from one snapshot, for front
+ * ends.  The handle is `struct store` (opaque outside store/); these are
+ * the only lifecycle calls cli/ and web/ make.
+ */
+#ifndef AT_CORE_DB_H
+#define AT_CORE_DB_H
+
+#include "core/types.h"
+
+/* DB_CREATE: create the file and its schema, or migrate an older one. */
+enum { DB_CREATE = 1 };
+
+/* Open the database at `path`.  AT_STORAGE with a message on failure. */
+enum at_code db_open(const char *path, int flags, struct store **out, struct at_errors *e);
+void db_close(struct store *st);
+/* Schema version of the open file (PRAGMA user_version). */
+int db_schema_version(struct store *st);
+/* Online backup of the whole database to a new file at `path`. */
+enum at_code db_backup(struct store *st, const char *path, struct at_errors *e);
+/* Message of the last database error on this handle. */
+const char *db_errmsg(struct store *st);
+
+/* A consistent snapshot for reads made of several queries (a page, a
+ * case with its slots).  db_read_end() is safe without one. */
+enum at_code db_read_begin(struct store *st, struct at_errors *e);
+void db_read_end(struct store *st);
+/* Changes whenever another connection has committed since this one last
+ * looked (PRAGMA data_version); -1 on error. */
+int64_t db_data_version(struct store *st);
+
+int64_t db_event_count(struct store *st);
+int64_t db_user_count(struct store *st);
+
+#endif

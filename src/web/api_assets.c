@@ -1,0 +1,219 @@
+/*
+ * api_assets.c — /api/v1/assets: list, scanner lookup, create, update, retire,
+ * replace, history.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/asset.h"
+#include "core/custody.h"
+#include "core/encode.h"
+#include "core/holder.h"
+#include "core/import.h"
+#include "core/place.h"
+#include "core/report.h"
+#include "core/verify.h"
+#include "util/text.h"
+#include "web/api.h"
+
+static int page_asset(void *ctx, const struct asset *a)
+{
+	struct page *p = ctx;
+
+	return page_full(p) || page_push(p, asset_to_json(a), json_string(a->tag));
+}
+
+void list_assets(struct request *rq)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct asset_filter f;
+	struct page p = { 0 };
+	const char *state = web_query(rq, "state");
+	enum at_code c;
+
+	memset(&f, 0, sizeof(f));
+	if (query_limit(rq, &p.limit) < 0)
+		return;
+	if (state && *state) {
+		if (asset_state_parse(state, &f.state) < 0) {
+			web_reply_fail(rq, AT_INVALID, "state must be STORAGE, IN_CUSTODY or RETIRED");
+			return;
+		}
+		f.has_state = 1;
+	}
+	f.q = web_query(rq, "q");
+	if (f.q && strlen(f.q) > AT_FIELD_MAX) {
+		web_reply_fail(rq, AT_INVALID, "q is longer than %d characters", AT_FIELD_MAX);
+		return;
+	}
+	f.after_tag = web_query(rq, "after");
+	f.limit = p.limit + 1;
+	p.arr = json_array();
+	c = read_assets(rq->st, &f, page_asset, &p, &e);
+	reply_page(rq, &p, "assets", c, &e);
+}
+
+/* Resolve the {tag} path parameter or reply 404/422. */
+static int path_asset(struct request *rq, struct asset *a)
+{
+	char why[AT_MSG_MAX], cleaned[AT_INPUT_MAX];
+	struct at_errors e = AT_ERRORS_INIT;
+	enum at_code c = asset_resolve(rq->st, rq->params[0], a, cleaned, why);
+
+	if (c == AT_OK)
+		return 0;
+	at_item(&e, cleaned, c, "%s", why);
+	at_fail(&e, c, "%s", why);
+	web_reply_error(rq, &e);
+	at_errors_free(&e);
+	return -1;
+}
+
+void get_asset(struct request *rq)
+{
+	struct asset a;
+
+	if (path_asset(rq, &a) == 0)
+		web_reply_json(rq, 200, asset_to_json(&a));
+}
+
+static const struct jfield asset_fields[] = {
+	{ "asset_tag", JT_STRING, 1 },       { "serial_number", JT_STRING, 1 },
+	{ "manufacturer", JT_STRING, 1 },    { "equipment_type", JT_STRING, 1 },
+	{ "building", JT_STRING, 1 },        { "room", JT_STRING, 1 },
+	{ "model", JT_STRING | JT_NULL, 0 }, { "model_code", JT_STRING | JT_NULL, 0 },
+	{ "notes", JT_STRING | JT_NULL, 0 }, { "condition", JT_STRING, 0 },
+	{ "slot", JT_OBJECT | JT_NULL, 0 },  { NULL, 0, 0 },
+};
+
+static const struct jfield slot_fields[] = {
+	{ "case", JT_STRING, 1 },
+	{ "position", JT_INT, 1 },
+	{ NULL, 0, 0 },
+};
+
+void create_asset(struct request *rq)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct asset_input in;
+	struct asset a;
+	json_t *slot, *j = rq->json;
+	enum at_code c;
+
+	if (check_body(rq, asset_fields) < 0)
+		return;
+	memset(&in, 0, sizeof(in));
+	slot = json_object_get(j, "slot");
+	if (json_is_object(slot)) {
+		if (check_object(slot, slot_fields, "slot.", &e) < 0) {
+			at_items_done(&e, e.nitems);
+			web_reply_error(rq, &e);
+			at_errors_free(&e);
+			return;
+		}
+		in.slot_case = jtext(slot, "case");
+		json_int_t pos = json_integer_value(json_object_get(slot, "position"));
+		in.slot_position = (pos < 1 || pos > AT_MAX_SLOTS) ? -1 : (int)pos;
+	}
+	in.tag = jtext(j, "asset_tag");
+	in.serial = jtext(j, "serial_number");
+	in.manufacturer = jtext(j, "manufacturer");
+	in.equipment_type = jtext(j, "equipment_type");
+	in.building = jtext(j, "building");
+	in.room = jtext(j, "room");
+	in.model = jtext(j, "model");
+	in.model_code = jtext(j, "model_code");
+	in.notes = jtext(j, "notes");
+	in.condition = jtext(j, "condition");
+	c = asset_create(rq->st, rq->actor, &in, &a, &e);
+	answer(rq, c, &e, 201, c == AT_OK ? asset_to_json(&a) : NULL);
+}
+
+static const struct jfield asset_patch_fields[] = {
+	{ "asset_tag", JT_STRING, 0 },       { "serial_number", JT_STRING, 0 },
+	{ "manufacturer", JT_STRING, 0 },    { "equipment_type", JT_STRING, 0 },
+	{ "building", JT_STRING, 0 },        { "room", JT_STRING, 0 },
+	{ "model", JT_STRING | JT_NULL, 0 }, { "model_code", JT_STRING | JT_NULL, 0 },
+	{ "notes", JT_STRING | JT_NULL, 0 }, { "condition", JT_STRING, 0 },
+	{ NULL, 0, 0 },
+};
+
+void update_asset(struct request *rq)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct asset_input in;
+	struct asset a;
+	json_t *j = rq->json;
+	enum at_code c;
+
+	if (check_body(rq, asset_patch_fields) < 0)
+		return;
+	memset(&in, 0, sizeof(in));
+	in.tag = jtext(j, "asset_tag");
+	in.serial = jtext(j, "serial_number");
+	in.manufacturer = jtext(j, "manufacturer");
+	in.equipment_type = jtext(j, "equipment_type");
+	in.building = jtext(j, "building");
+	in.room = jtext(j, "room");
+	in.model = jtext_or_clear(j, "model");
+	in.model_code = jtext_or_clear(j, "model_code");
+	in.notes = jtext_or_clear(j, "notes");
+	in.condition = jtext(j, "condition");
+	c = asset_update(rq->st, rq->actor, rq->params[0], &in, &a, &e);
+	answer(rq, c, &e, 200, c == AT_OK ? asset_to_json(&a) : NULL);
+}
+
+static const struct jfield reason_fields[] = {
+	{ "reason", JT_STRING, 1 },
+	{ NULL, 0, 0 },
+};
+
+void retire_asset(struct request *rq)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct asset a;
+	enum at_code c;
+
+	if (check_body(rq, reason_fields) < 0)
+		return;
+	c = asset_retire(rq->st, rq->actor, rq->params[0], jtext(rq->json, "reason"), &a, &e);
+	answer(rq, c, &e, 200, c == AT_OK ? asset_to_json(&a) : NULL);
+}
+
+static const struct jfield replace_fields[] = {
+	{ "replacement_tag", JT_STRING, 1 },
+	{ "reason", JT_STRING, 1 },
+	{ "condition", JT_STRING, 0 },
+	{ NULL, 0, 0 },
+};
+
+void replace_asset(struct request *rq)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct asset old, repl;
+	enum at_code c;
+
+	if (check_body(rq, replace_fields) < 0)
+		return;
+	c = asset_replace(rq->st, rq->actor, rq->params[0], jtext(rq->json, "replacement_tag"),
+	                  jtext(rq->json, "reason"), jtext(rq->json, "condition"), &old, &repl,
+	                  &e);
+	answer(rq, c, &e, 200,
+	       c == AT_OK ? json_pack("{s:o, s:o}", "replaced", asset_to_json(&old),
+	                              "replacement", asset_to_json(&repl))
+	                  : NULL);
+}
+
+void asset_events(struct request *rq)
+{
+	struct event_filter f;
+	struct asset a;
+
+	if (path_asset(rq, &a) < 0)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.asset_tag = a.tag;
+	reply_events(rq, &f);
+}

@@ -1,0 +1,251 @@
+/*
+ * auth.c — who is asking: API tokens (with a per-thread cache), browser
+ * sessions, login throttling, and the session routes of the JSON API.
+ */
+#include <assert.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/encode.h"
+#include "core/session.h"
+#include "core/user.h"
+#include "util/text.h"
+#include "web/web.h"
+
+/* ==== login throttling ================================================ */
+
+/*
+ * Failed logins per username: after 3 failures, each further attempt must
+ * wait 2^(n-3) seconds (capped at 5 minutes) or gets 429.  In memory: a
+ * restart forgives, which is acceptable for a LAN service.
+ */
+#define THROTTLE_SLOTS 256
+
+static struct {
+	char name[65];
+	int failures;
+	time_t next_ok;
+} throttle[THROTTLE_SLOTS];
+static pthread_mutex_t throttle_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static unsigned name_slot(const char *name)
+{
+	unsigned h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 16777619u;
+	return h % THROTTLE_SLOTS;
+}
+
+/* Seconds to wait before `name` may try again (0: now). */
+static long throttle_wait(const char *name)
+{
+	unsigned i = name_slot(name);
+	time_t now = time(NULL);
+	long w = 0;
+
+	pthread_mutex_lock(&throttle_mu);
+	if (strcmp(throttle[i].name, name) == 0 && throttle[i].next_ok > now)
+		w = (long)(throttle[i].next_ok - now);
+	pthread_mutex_unlock(&throttle_mu);
+	return w;
+}
+
+static void throttle_note(const char *name, int ok)
+{
+	unsigned i = name_slot(name);
+
+	pthread_mutex_lock(&throttle_mu);
+	if (strcmp(throttle[i].name, name) != 0) {
+		snprintf(throttle[i].name, sizeof(throttle[i].name), "%s", name);
+		throttle[i].failures = 0;
+		throttle[i].next_ok = 0;
+	}
+	if (ok) {
+		throttle[i].failures = 0;
+		throttle[i].next_ok = 0;
+	} else if (++throttle[i].failures >= 3) {
+		int n = throttle[i].failures - 3;
+		long delay = n >= 8 ? 300 : (1L << n);
+		throttle[i].next_ok = time(NULL) + (delay > 300 ? 300 : delay);
+	}
+	pthread_mutex_unlock(&throttle_mu);
+}
+
+/* ==== login and logout ================================================ */
+
+int web_tls_on;
+
+enum at_code web_login(struct request *rq, const char *name, const char *pass, struct user *u,
+                       char *csrf, char *cookie_v, long *retry_after, struct at_errors *e)
+{
+	char token[AT_SECRET_HEX + 1];
+	enum at_code c;
+
+	*retry_after = throttle_wait(name);
+	if (*retry_after > 0)
+		return AT_UNAUTHORIZED;
+	c = user_check_password(rq->st, name, pass, u);
+	throttle_note(name, c == AT_OK);
+	if (c == AT_UNAUTHORIZED)
+		return c;
+	if (c != AT_OK || session_create(rq->st, u, token, csrf, e) != AT_OK) {
+		if (e->code == AT_OK)
+			at_fail(e, AT_STORAGE, "cannot start a session: %s", db_errmsg(rq->st));
+		return e->code;
+	}
+	snprintf(cookie_v, 256, WEB_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", token,
+	         web_tls_on ? "; Secure" : "");
+	sodium_memzero(token, sizeof(token));
+	return AT_OK;
+}
+
+void web_logout(struct request *rq, char *cookie_v)
+{
+	const char *tok = web_cookie(rq, WEB_COOKIE);
+
+	if (tok)
+		session_end(rq->st, tok);
+	snprintf(cookie_v, 256, WEB_COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+	         web_tls_on ? "; Secure" : "");
+}
+
+/* ==== JSON session routes (public) ==================================== */
+
+void api_login(struct request *rq)
+{
+	json_t *u = json_object_get(rq->json, "username"), *p = json_object_get(rq->json, "password");
+	char csrf[AT_SECRET_HEX + 1], cookie_v[256];
+	struct at_errors e = AT_ERRORS_INIT;
+	const char *name;
+	struct user user;
+	enum at_code c;
+	long wait;
+
+	if (!json_is_string(u) || !json_is_string(p) || json_object_size(rq->json) != 2) {
+		web_reply_fail(rq, AT_INVALID, "login takes {\"username\": text, \"password\": text}");
+		return;
+	}
+	name = json_string_value(u);
+	c = web_login(rq, name, json_string_value(p), &user, csrf, cookie_v, &wait, &e);
+	if (c == AT_UNAUTHORIZED && wait > 0) {
+		char secs[24];
+		snprintf(secs, sizeof(secs), "%ld", wait);
+		e.code = AT_UNAUTHORIZED;
+		snprintf(e.message, sizeof(e.message),
+		         "too many failed logins for %s; try again in %ld seconds", name, wait);
+		web_reply_json_hdr(rq, 429, errors_to_json(&e), "Retry-After", secs);
+	} else if (c == AT_UNAUTHORIZED) {
+		web_reply_fail(rq, AT_UNAUTHORIZED, "wrong username or password");
+	} else if (c != AT_OK) {
+		web_reply_error(rq, &e);
+	} else {
+		web_reply_json_hdr(rq, 200,
+		                   json_pack("{s:{s:s, s:s}, s:s}", "user", "username", user.username,
+		                             "role", user_role_name(user.role), "csrf_token", csrf),
+		                   "Set-Cookie", cookie_v);
+	}
+	at_errors_free(&e);
+}
+
+void api_logout(struct request *rq)
+{
+	char cookie_v[256];
+
+	web_logout(rq, cookie_v);
+	web_reply_json_hdr(rq, 200, json_pack("{s:b}", "ok", 1), "Set-Cookie", cookie_v);
+}
+
+void api_me(struct request *rq)
+{
+	web_reply_json(rq, 200,
+	               json_pack("{s:s, s:s, s:s?}", "username", rq->user.username, "role",
+	                         user_role_name(rq->user.role), "csrf_token",
+	                         rq->via_cookie ? rq->csrf : NULL));
+}
+
+/* ==== authentication ================================================== */
+
+/* Constant-time comparison of two NUL-terminated secrets. */
+int web_secret_eq(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	return la == lb && sodium_memcmp(a, b, la) == 0;
+}
+
+/*
+ * Per-thread cache of API tokens this thread has checked, for the scanner
+ * lookups that make up most requests.  An entry is good only while the
+ * database is unchanged since it was checked (PRAGMA data_version, read
+ * inside the request's snapshot): any commit anywhere — a revoked token,
+ * a deactivated user — empties the cache before the next cached answer.
+ * Writes never use it.
+ */
+#define TOKEN_CACHE 16
+
+static _Thread_local struct {
+	char token[AT_TOKEN_LEN + 1];
+	struct user user;
+} tl_tokens[TOKEN_CACHE];
+static _Thread_local int tl_ntokens, tl_next;
+static _Thread_local int64_t tl_version = -1;
+
+static enum at_code token_user(struct request *rq, const char *tok)
+{
+	enum at_code c;
+	int64_t v;
+
+	if (!rq->read_txn) {
+		tl_ntokens = 0; /* this thread may be about to change users */
+		return user_by_token(rq->st, tok, &rq->user);
+	}
+	v = db_data_version(rq->st);
+	if (v < 0 || v != tl_version) {
+		tl_ntokens = 0;
+		tl_version = v;
+	}
+	for (int i = 0; i < tl_ntokens; i++) {
+		if (sodium_memcmp(tl_tokens[i].token, tok, AT_TOKEN_LEN) == 0) {
+			rq->user = tl_tokens[i].user;
+			return AT_OK;
+		}
+	}
+	c = user_by_token(rq->st, tok, &rq->user);
+	if (c == AT_OK && v >= 0) {
+		int i = tl_ntokens < TOKEN_CACHE ? tl_ntokens++ : (tl_next++ % TOKEN_CACHE);
+		memcpy(tl_tokens[i].token, tok, AT_TOKEN_LEN + 1);
+		tl_tokens[i].user = rq->user;
+	}
+	return c;
+}
+
+/* Authenticate from a Bearer token or the session cookie. */
+enum at_code web_authenticate(struct request *rq)
+{
+	const char *auth = web_header(rq, "Authorization");
+	const char *tok;
+
+	if (auth) {
+		if (strncasecmp(auth, "Bearer ", 7) != 0)
+			return AT_UNAUTHORIZED;
+		tok = auth + 7;
+		while (*tok == ' ')
+			tok++;
+		if (strlen(tok) != AT_TOKEN_LEN)
+			return AT_UNAUTHORIZED;
+		return token_user(rq, tok);
+	}
+	tok = web_cookie(rq, WEB_COOKIE);
+	if (!tok)
+		return AT_UNAUTHORIZED;
+	rq->via_cookie = 1;
+	return session_lookup(rq->st, tok, &rq->user, rq->csrf, &rq->touch_session);
+}

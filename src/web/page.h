@@ -1,0 +1,161 @@
+/*
+ * page.h — the web UI's shared page furniture, over the escaping HTML
+ * writer (web/html.h): layout with role-aware navigation, error pages,
+ * GOV.UK-style error summaries and form fields, CSRF-carrying forms, and
+ * the page handlers themselves (one file per area: page_*.c).
+ *
+ * Pages are server-rendered and work without JavaScript; app.js only
+ * enhances (focus, sounds, toggles).  Nothing here writes markup except
+ * through html_*; text and attribute values are escaped by the writer.
+ *
+ * A page handler builds its page in a `struct pg` (page_begin ...
+ * page_end), which sends it.  POST handlers that succeed answer
+ * 303 See Other (web_redirect) so a reload never repeats a change; on a
+ * refusal they render the form again with status 422/409, the error
+ * summary, each field's error beside it, and what was typed kept.
+ */
+#ifndef AT_WEB_PAGE_H
+#define AT_WEB_PAGE_H
+
+#include "web/html.h"
+#include "web/web.h"
+
+/* One page being built. */
+struct pg {
+	struct request *rq;
+	struct buf b;
+	struct html h;
+};
+
+/* Start a page titled `title`: <head> (CSS, JS, favicon), a skip link,
+ * the header with the navigation this user's role may use (none when
+ * nobody is logged in), and <main id="main" class="container"> with an
+ * <h1> of `title`. */
+void page_begin(struct pg *p, struct request *rq, const char *title);
+/* Close <main>, add the footer, close the document and send it. */
+void page_end(struct pg *p, int status);
+/* A whole page that says what went wrong (403, 404, 400...). */
+void page_error(struct request *rq, int status, const char *title, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The refusal of a core call as an error page with its status. */
+void page_refusal(struct request *rq, const struct at_errors *e);
+
+/* May the logged-in user use a route open to `roles` (ROLE_BIT mask)? */
+int page_can(const struct request *rq, unsigned roles);
+
+/* Open <form method="post" action=...> with its CSRF hidden field; close
+ * with html_close.  `id` may be NULL. */
+void page_form_open(struct pg *p, const char *action, const char *id);
+/* <form method="get"> (filters); close with html_close. */
+void page_getform_open(struct pg *p, const char *action);
+
+/*
+ * Field errors of a refusal.  Core's items name their input: a field
+ * name ("serial_number") for field checks, or the scanned text for batch
+ * lines.  page_field_error() finds the message for field `name`, or the
+ * top-level message when `e->code` is about that field and no item is.
+ */
+const char *page_field_error(const struct at_errors *e, const char *name);
+/* GOV.UK error summary: role="alert", tabindex -1, "There is a problem",
+ * one line per item (linked to "#<input>" when it names a field in
+ * `fields`, a NULL-terminated list; else plain), or the top message. */
+void page_error_summary(struct pg *p, const struct at_errors *e, const char *const *fields);
+
+/* Field flags. */
+enum {
+	F_REQUIRED = 1,      /* shows "(required)" and sets required */
+	F_AUTOFOCUS = 2,
+	F_SCAN = 4,          /* scanner input: data-scan, autocomplete off */
+	F_TEXTAREA = 8,
+	F_DATE = 16,         /* type=date */
+	F_NUMBER = 32,       /* type=number inputmode=numeric */
+	F_PASSWORD = 64,
+	F_NARROW = 128,      /* a short field (slot number) */
+};
+/* A labelled text field: <label for=id>, optional hint, error message
+ * (class is-invalid, aria-describedby), value kept.  The input's id and
+ * name are both `name`. */
+void page_field(struct pg *p, const char *name, const char *label, const char *value,
+                const char *hint, const char *error, unsigned flags);
+/* A labelled <select>; `values`/`labels` have `n` entries; `labels` may be
+ * NULL (the values are shown). */
+void page_select(struct pg *p, const char *name, const char *label, const char *const *values,
+                 const char *const *labels, size_t n, const char *selected, const char *error);
+/* A labelled checkbox; `toggles` (may be NULL) is the id of the element
+ * that app.js shows only while it is checked. */
+void page_checkbox(struct pg *p, const char *name, const char *label, int checked,
+                   const char *toggles);
+/* <button type=submit class="btn ..."> with `text`; `name`/`value` may be
+ * NULL; `kind` is a Bootstrap variant: "primary", "secondary", "danger",
+ * "outline-danger", ... */
+void page_button(struct pg *p, const char *text, const char *name, const char *value,
+                 const char *kind);
+/* A notice panel: `kind` "success", "danger", "info", "warning".  `title`
+ * and `text` may be NULL.  Success panels get role="status"; danger
+ * panels role="alert". */
+void page_notice(struct pg *p, const char *kind, const char *title, const char *text);
+
+/* <a href="prefix<seg percent-encoded>">text</a> */
+void page_link(struct pg *p, const char *prefix, const char *seg, const char *text);
+/* Percent-encode `seg` for a path or query value into `out` (cap). */
+void page_url_seg(char *out, size_t cap, const char *prefix, const char *seg);
+
+/* An asset's state as a coloured badge (STORAGE, IN_CUSTODY, RETIRED). */
+void page_state_badge(struct pg *p, const struct asset *a);
+/* "PELI-07/12" linked to the case, or "—" when unslotted. */
+void page_slot_link(struct pg *p, const char *case_name, int position);
+/* Holder name linked to /holders/{id}, or "—". */
+void page_holder_link(struct pg *p, int64_t id, const char *name);
+/* A canonical time shown as "2026-12-01 14:03 UTC" in a <time> element. */
+void page_time(struct pg *p, const char *canonical);
+/* A table of events (seq, when, type, asset, from, to, holder, actor,
+ * reason, batch), the event log's and the asset timeline's. */
+struct event;
+void page_events_table_open(struct pg *p);
+void page_events_table_row(struct pg *p, const struct event *ev);
+void page_events_table_close(struct pg *p);
+
+/* ---- the page handlers (one file per area) ---------------------------- */
+
+/* page_auth.c */
+void page_login_get(struct request *rq);
+void page_login_post(struct request *rq);
+void page_logout_post(struct request *rq);
+/* page_dash.c */
+void page_dashboard(struct request *rq);
+/* page_assets.c */
+void page_assets(struct request *rq);
+void page_asset(struct request *rq);
+void page_asset_new_get(struct request *rq);
+void page_asset_new_post(struct request *rq);
+/* page_cases.c */
+void page_cases(struct request *rq);
+void page_case(struct request *rq);
+void page_case_new_post(struct request *rq);
+/* page_custody.c */
+void page_stock_out_get(struct request *rq);
+void page_stock_out_post(struct request *rq);
+void page_stock_in_get(struct request *rq);
+void page_stock_in_post(struct request *rq);
+/* page_corrections.c */
+void page_corrections_get(struct request *rq);
+void page_corrections_post(struct request *rq);
+void page_replace_get(struct request *rq);
+void page_replace_post(struct request *rq);
+/* page_holders.c */
+void page_holders(struct request *rq);
+void page_holders_post(struct request *rq);
+void page_holder(struct request *rq);
+void page_holder_post(struct request *rq);
+/* page_reports.c */
+void page_report_custody(struct request *rq);
+void page_events(struct request *rq);
+/* page_users.c */
+void page_users(struct request *rq);
+void page_users_post(struct request *rq);
+/* static.c: GET /static/{name} */
+void page_static(struct request *rq);
+/* GET /favicon.ico: browsers ask for it by that name. */
+void page_favicon(struct request *rq);
+
+#endif

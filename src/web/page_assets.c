@@ -1,0 +1,632 @@
+/*
+ * page_assets.c — the asset pages (SPEC §8, §8.1): the list with search
+ * and filters (/assets), one asset with its whole timeline
+ * (/assets/{tag}), and the admin's new-asset form (/admin/assets/new).
+ *
+ * Every read goes through core/read.h inside the request's snapshot;
+ * the form's one write is asset_create (ASSET_CREATED + SLOT_ASSIGN in
+ * one transaction).  Lists are keyset pages, so a page costs the same at
+ * the millionth row as at the first.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/asset.h"
+#include "core/place.h"
+#include "util/text.h"
+#include "web/page.h"
+
+#define ASSET_PAGE 50          /* rows of the asset list */
+#define EVENT_PAGE 100         /* events of a timeline page */
+#define CASE_SELECT_MAX 500    /* more cases than this: a text field */
+#define URL_MAX 1024
+
+/* ==== shared bits ===================================================== */
+
+/* Append "&name=value" (or "?name=value" when `url` has no '?') to `url`,
+ * percent-encoding the value; empty or NULL values are skipped. */
+static void url_add_query(char *url, size_t cap, const char *name, const char *value)
+{
+	char prefix[URL_MAX];
+
+	if (!value || !*value)
+		return;
+	snprintf(prefix, sizeof(prefix), "%s%c%s=", url, strchr(url, '?') ? '&' : '?', name);
+	page_url_seg(url, cap, prefix, value);
+}
+
+/* An asset's slot linked to its case, or "—" when it is in none. */
+static void slot_cell(struct pg *p, const struct asset *a)
+{
+	if (a->case_id)
+		page_slot_link(p, a->case_name, a->position);
+	else
+		html_text(&p->h, "—");
+}
+
+/* An <a class=...> to `href` with `text`. */
+static void link_btn(struct pg *p, const char *href, const char *text, const char *cls)
+{
+	html_elem(&p->h, "a", text, "href", href, "class", cls, HTML_END);
+}
+
+/* Text that may hold newlines, one <br> per line break (notes). */
+static void text_lines(struct pg *p, const char *s)
+{
+	const char *nl;
+
+	while ((nl = strchr(s, '\n')) != NULL) {
+		html_textn(&p->h, s, (size_t)(nl - s));
+		html_void(&p->h, "br", HTML_END);
+		s = nl + 1;
+	}
+	html_text(&p->h, s);
+}
+
+/* ==== /assets: the list ================================================ */
+
+struct asset_rows {
+	struct pg *p;
+	int n, more;
+	char last[AT_TAG_MAX + 1];     /* cursor of the last row shown */
+};
+
+/* read_assets callback: one table row; stops after a full page, noting
+ * that more follow (the page asks for one row more than it shows). */
+static int asset_row(void *ctx, const struct asset *a)
+{
+	struct asset_rows *r = ctx;
+	struct html *h = &r->p->h;
+
+	if (r->n == ASSET_PAGE) {
+		r->more = 1;
+		return 1;
+	}
+	r->n++;
+	snprintf(r->last, sizeof(r->last), "%s", a->tag);
+	html_open(h, "tr", HTML_END);
+	html_open(h, "td", "class", "tag", HTML_END);
+	page_link(r->p, "/assets/", a->tag, a->tag);
+	html_close(h);
+	html_open(h, "td", HTML_END);
+	page_state_badge(r->p, a);
+	html_close(h);
+	html_open(h, "td", HTML_END);
+	slot_cell(r->p, a);
+	html_close(h);
+	html_open(h, "td", HTML_END);
+	page_holder_link(r->p, a->holder_id, a->holder_name);
+	html_close(h);
+	html_elem(h, "td", a->due[0] ? a->due : "—", HTML_END);
+	html_open(h, "td", HTML_END);
+	html_text(h, a->manufacturer);
+	html_text(h, " · ");
+	html_text(h, a->equipment_type);
+	if (a->model[0]) {
+		html_text(h, " · ");
+		html_text(h, a->model);
+	}
+	html_close(h);
+	html_close(h);
+	return 0;
+}
+
+/* The filter form of the list, with what was asked kept. */
+static void assets_filter_form(struct pg *p, const char *q, const char *state,
+                               const char *case_name, const char *case_err)
+{
+	static const char *const values[] = { "", "STORAGE", "IN_CUSTODY", "RETIRED" };
+	static const char *const labels[] = { "Any", "Storage", "In custody", "Retired" };
+	struct html *h = &p->h;
+
+	page_getform_open(p, "/assets");
+	html_open(h, "div", "class", "row g-2 align-items-end", HTML_END);
+	html_open(h, "div", "class", "col-12 col-md-5", HTML_END);
+	page_field(p, "q", "Search", q, "Tag, serial, manufacturer, model or notes", NULL, 0);
+	html_close(h);
+	html_open(h, "div", "class", "col-6 col-md-2", HTML_END);
+	page_select(p, "state", "State", values, labels, 4, state, NULL);
+	html_close(h);
+	html_open(h, "div", "class", "col-6 col-md-3", HTML_END);
+	page_field(p, "case", "Case", case_name, NULL, case_err, 0);
+	html_close(h);
+	html_open(h, "div", "class", "col-12 col-md-2 mb-3", HTML_END);
+	page_button(p, "Search", NULL, NULL, "primary");
+	html_close(h);
+	html_close(h);
+	html_close(h);
+}
+
+/* The table of one page of assets and its "Next page" link. */
+static enum at_code assets_table(struct pg *p, struct asset_filter *f, const char *q,
+                                 const char *state, const char *case_name, struct at_errors *e)
+{
+	static const char *const heads[] = { "Tag", "State", "Slot", "Holder", "Due",
+		                             "Equipment" };
+	struct asset_rows r = { p, 0, 0, "" };
+	struct html *h = &p->h;
+	int depth = html_depth(h);
+	char url[URL_MAX] = "/assets";
+	enum at_code c;
+
+	html_open(h, "div", "class", "table-responsive", HTML_END);
+	html_open(h, "table", "class", "table table-sm table-striped align-middle", HTML_END);
+	html_open(h, "thead", HTML_END);
+	html_open(h, "tr", HTML_END);
+	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
+		html_elem(h, "th", heads[i], "scope", "col", HTML_END);
+	html_close(h);
+	html_close(h);
+	html_open(h, "tbody", HTML_END);
+	f->limit = ASSET_PAGE + 1;
+	c = read_assets(p->rq->st, f, asset_row, &r, e);
+	html_closeto(h, depth);
+	if (c != AT_OK)
+		return c;
+	if (r.n == 0)
+		html_elem(h, "p", f->after_tag ? "No more assets." : "No assets match.", "class",
+		          "text-muted", HTML_END);
+	if (r.more) {
+		url_add_query(url, sizeof(url), "q", q);
+		url_add_query(url, sizeof(url), "state", state);
+		url_add_query(url, sizeof(url), "case", case_name);
+		url_add_query(url, sizeof(url), "after", r.last);
+		html_open(h, "nav", "aria-label", "Pages", HTML_END);
+		link_btn(p, url, "Next page", "btn btn-outline-primary");
+		html_close(h);
+	}
+	return AT_OK;
+}
+
+void page_assets(struct request *rq)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct asset_filter f;
+	struct pg p;
+	const char *q = web_query(rq, "q"), *state = web_query(rq, "state");
+	const char *case_name = web_query(rq, "case");
+	int status = 200;
+	enum at_code c = AT_OK;
+
+	memset(&f, 0, sizeof(f));
+	if (state && *state) {
+		if (asset_state_parse(state, &f.state) < 0)
+			c = at_fail(&e, AT_INVALID, "State must be STORAGE, IN_CUSTODY or RETIRED.");
+		f.has_state = 1;
+	}
+	if (c == AT_OK && q && strlen(q) > AT_FIELD_MAX)
+		c = at_fail(&e, AT_INVALID, "The search text is longer than %d characters.",
+		            AT_FIELD_MAX);
+	if (c == AT_OK && case_name && *case_name)
+		c = read_case_id(rq->st, case_name, &f.case_id, &e);
+	f.q = q;
+	f.after_tag = web_query(rq, "after");
+	if (f.after_tag && !*f.after_tag)
+		f.after_tag = NULL;
+
+	page_begin(&p, rq, "Assets");
+	if (page_can(rq, ADMIN_ONLY)) {
+		html_open(&p.h, "p", HTML_END);
+		link_btn(&p, "/admin/assets/new", "New asset", "btn btn-outline-primary");
+		html_close(&p.h);
+	}
+	assets_filter_form(&p, q, state, case_name,
+	                   c == AT_NOT_FOUND ? e.message : NULL);
+	if (c == AT_OK)
+		c = assets_table(&p, &f, q, state, case_name, &e);
+	if (c != AT_OK) {
+		/* A filter that names nothing says so; an empty list would
+		 * claim the case is empty. */
+		status = at_code_http(c);
+		page_notice(&p, "danger", c == AT_NOT_FOUND ? "No such case" : "Cannot list assets",
+		            e.message);
+	}
+	page_end(&p, status);
+	at_errors_free(&e);
+}
+
+/* ==== /assets/{tag}: one asset ========================================= */
+
+/* One <dt>/<dd> pair of text; empty values show as "—". */
+static void dl_text(struct pg *p, const char *term, const char *value)
+{
+	html_elem(&p->h, "dt", term, "class", "col-sm-4 col-lg-3", HTML_END);
+	html_elem(&p->h, "dd", value && *value ? value : "—", "class", "col-sm-8 col-lg-9",
+	          HTML_END);
+}
+
+/* Open a <dd> after its <dt>, for values that are more than text. */
+static void dl_open(struct pg *p, const char *term)
+{
+	html_elem(&p->h, "dt", term, "class", "col-sm-4 col-lg-3", HTML_END);
+	html_open(&p->h, "dd", "class", "col-sm-8 col-lg-9", HTML_END);
+}
+
+/* A time <dd>, or "—". */
+static void dl_time(struct pg *p, const char *term, const char *t)
+{
+	dl_open(p, term);
+	if (t && *t)
+		page_time(p, t);
+	else
+		html_text(&p->h, "—");
+	html_close(&p->h);
+}
+
+/* Every field of the asset as a definition list. */
+static void asset_fields(struct pg *p, const struct asset *a)
+{
+	struct html *h = &p->h;
+
+	html_open(h, "dl", "class", "row mb-0", HTML_END);
+	dl_text(p, "Asset tag", a->tag);
+	dl_open(p, "State");
+	page_state_badge(p, a);
+	html_close(h);
+	dl_text(p, "Condition", asset_condition_name(a->condition));
+	dl_open(p, "Slot");
+	slot_cell(p, a);
+	html_close(h);
+	dl_open(p, "Holder");
+	page_holder_link(p, a->holder_id, a->holder_name);
+	html_close(h);
+	if (a->state == ASSET_IN_CUSTODY) {
+		dl_time(p, "In custody since", a->custody_since);
+		dl_text(p, "Due", a->due);
+		if (a->last_case_id) {
+			dl_open(p, "Left slot");
+			page_slot_link(p, a->last_case_name, a->last_position);
+			html_close(h);
+		}
+	}
+	dl_text(p, "Serial number", a->serial);
+	dl_text(p, "Manufacturer", a->manufacturer);
+	dl_text(p, "Equipment type", a->equipment_type);
+	dl_text(p, "Model", a->model);
+	dl_text(p, "Model code", a->model_code);
+	dl_text(p, "Building", a->building);
+	dl_text(p, "Room", a->room);
+	dl_open(p, "Notes");
+	if (a->notes[0])
+		text_lines(p, a->notes);
+	else
+		html_text(h, "—");
+	html_close(h);
+	dl_time(p, "Created", a->created_at);
+	dl_time(p, "Updated", a->updated_at);
+	if (a->state == ASSET_RETIRED)
+		dl_time(p, "Retired", a->retired_at);
+	html_close(h);
+}
+
+/* The admin's actions that apply to this asset now. */
+static void asset_actions(struct pg *p, const struct asset *a)
+{
+	char url[URL_MAX];
+	int corrections = a->state == ASSET_STORAGE;
+	int replace = a->state == ASSET_IN_CUSTODY || (a->state == ASSET_STORAGE && a->case_id);
+
+	if (!page_can(p->rq, ADMIN_ONLY) || (!corrections && !replace))
+		return;
+	html_open(&p->h, "p", "class", "d-flex flex-wrap gap-2", HTML_END);
+	if (corrections) {
+		page_url_seg(url, sizeof(url), "/corrections?asset_tag=", a->tag);
+		link_btn(p, url, "Corrections", "btn btn-outline-secondary");
+	}
+	if (replace) {
+		page_url_seg(url, sizeof(url), "/replace?asset_tag=", a->tag);
+		link_btn(p, url, "Replace", "btn btn-outline-secondary");
+	}
+	html_close(&p->h);
+}
+
+struct event_rows {
+	struct pg *p;
+	int n, more;
+	int64_t last;                  /* seq of the oldest row shown */
+};
+
+/* read_events callback: one timeline row, up to a page. */
+static int event_row(void *ctx, const struct event *ev)
+{
+	struct event_rows *r = ctx;
+
+	if (r->n == EVENT_PAGE) {
+		r->more = 1;
+		return 1;
+	}
+	if (r->n == 0)
+		page_events_table_open(r->p);
+	r->n++;
+	r->last = ev->seq;
+	page_events_table_row(r->p, ev);
+	return 0;
+}
+
+/* The asset's events, newest first, one page from before `before` (0:
+ * the newest), with an "Older events" link when there are more. */
+static enum at_code asset_timeline(struct pg *p, const struct asset *a, int64_t before,
+                                   struct at_errors *e)
+{
+	struct event_rows r = { p, 0, 0, 0 };
+	struct event_filter f;
+	char url[URL_MAX], seq[32];
+	int depth = html_depth(&p->h);
+	enum at_code c;
+
+	html_elem(&p->h, "h2", "Timeline", "id", "timeline", HTML_END);
+	memset(&f, 0, sizeof(f));
+	f.asset_tag = a->tag;
+	f.descending = 1;
+	f.after_seq = before;
+	f.limit = EVENT_PAGE + 1;
+	c = read_events(p->rq->st, &f, event_row, &r, e);
+	if (r.n)
+		page_events_table_close(p);
+	html_closeto(&p->h, depth);
+	if (c != AT_OK)
+		return c;
+	if (r.n == 0)
+		html_elem(&p->h, "p", before ? "No older events." : "No events.", "class",
+		          "text-muted", HTML_END);
+	if (r.more) {
+		page_url_seg(url, sizeof(url), "/assets/", a->tag);
+		snprintf(seq, sizeof(seq), "%lld", (long long)r.last);
+		url_add_query(url, sizeof(url), "before", seq);
+		html_open(&p->h, "nav", "aria-label", "Timeline pages", HTML_END);
+		link_btn(p, url, "Older events", "btn btn-outline-primary");
+		html_close(&p->h);
+	}
+	return AT_OK;
+}
+
+/* The "created" panel after the new-asset form, read back from the
+ * asset as it is now. */
+static void asset_created_notice(struct pg *p, const struct asset *a)
+{
+	char title[AT_TAG_MAX + 32], text[AT_NAME_MAX + 48], slot[AT_NAME_MAX + 16];
+
+	snprintf(title, sizeof(title), "Asset %s created", a->tag);
+	asset_slot_label(a, slot, sizeof(slot));
+	if (slot[0])
+		snprintf(text, sizeof(text), "It is in slot %s.", slot);
+	else
+		snprintf(text, sizeof(text), "It is in storage, in no slot.");
+	page_notice(p, "success", title, text);
+}
+
+void page_asset(struct request *rq)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	char why[AT_MSG_MAX], title[AT_TAG_MAX + 8];
+	const char *before_s = web_query(rq, "before"), *created = web_query(rq, "created");
+	int64_t before = 0;
+	struct asset a;
+	struct pg p;
+	enum at_code c;
+
+	c = asset_resolve(rq->st, rq->params[0], &a, NULL, why);
+	if (c != AT_OK) {
+		page_error(rq, at_code_http(c), c == AT_NOT_FOUND ? "Asset not found" : "No such asset",
+		           "%s", why);
+		return;
+	}
+	if (before_s && *before_s && text_parse_int(before_s, 1, INT64_MAX, &before) < 0) {
+		page_error(rq, 400, "Bad request", "before must be an event number, not '%.40s'.",
+		           before_s);
+		return;
+	}
+	snprintf(title, sizeof(title), "Asset %s", a.tag);
+	page_begin(&p, rq, title);
+	if (created && strcmp(created, "1") == 0)
+		asset_created_notice(&p, &a);
+	asset_actions(&p, &a);
+	html_open(&p.h, "div", "class", "at-panel", HTML_END);
+	asset_fields(&p, &a);
+	html_close(&p.h);
+	c = asset_timeline(&p, &a, before, &e);
+	if (c != AT_OK)
+		page_notice(&p, "danger", "Cannot read the timeline", e.message);
+	page_end(&p, c == AT_OK ? 200 : at_code_http(c));
+	at_errors_free(&e);
+}
+
+/* ==== /admin/assets/new ================================================= */
+
+/* The form's text fields in order: name, label, flags, hint. */
+static const struct new_field {
+	const char *name, *label;
+	unsigned flags;
+	const char *hint;
+} new_fields[] = {
+	{ "asset_tag", "Asset tag", F_REQUIRED | F_AUTOFOCUS | F_SCAN,
+	  "What the barcode says: letters, digits, - _ ." },
+	{ "serial_number", "Serial number", F_REQUIRED, NULL },
+	{ "manufacturer", "Manufacturer", F_REQUIRED, NULL },
+	{ "equipment_type", "Equipment type", F_REQUIRED, NULL },
+	{ "building", "Building", F_REQUIRED, NULL },
+	{ "room", "Room", F_REQUIRED, NULL },
+	{ "model", "Model", 0, NULL },
+	{ "model_code", "Model code", 0, NULL },
+	{ "notes", "Notes", F_TEXTAREA, NULL },
+};
+#define NEW_NFIELDS (sizeof(new_fields) / sizeof(new_fields[0]))
+
+/* Field ids the error summary may link to. */
+static const char *const new_field_ids[] = {
+	"asset_tag", "serial_number", "manufacturer", "equipment_type", "building", "room",
+	"model", "model_code", "notes", "case", "slot", NULL,
+};
+
+/* Case names for the Case <select>: up to CASE_SELECT_MAX + 1, so that
+ * "more than the select holds" can be told apart. */
+struct case_names {
+	char (*name)[AT_NAME_MAX + 1];
+	int n;
+};
+
+static int case_name_row(void *ctx, const struct case_info *c)
+{
+	struct case_names *cn = ctx;
+
+	snprintf(cn->name[cn->n++], sizeof(cn->name[0]), "%s", c->name);
+	return cn->n > CASE_SELECT_MAX;
+}
+
+/* The Case field: a <select> of the cases, or a text field when there
+ * are too many for one, or when they cannot be read. */
+static void case_field(struct pg *p, const char *value, const char *error)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct case_names cn = { NULL, 0 };
+	const char **values = NULL;
+
+	cn.name = calloc(CASE_SELECT_MAX + 1, sizeof(cn.name[0]));
+	values = calloc(CASE_SELECT_MAX + 2, sizeof(values[0]));
+	if (!cn.name || !values ||
+	    read_cases(p->rq->st, NULL, CASE_SELECT_MAX + 1, case_name_row, &cn, &e) != AT_OK ||
+	    cn.n > CASE_SELECT_MAX) {
+		page_field(p, "case", "Case", value, "The case's name, as on its label", error, 0);
+		goto out;
+	}
+	values[0] = "";
+	for (int i = 0; i < cn.n; i++)
+		values[i + 1] = cn.name[i];
+	{
+		/* The first choice is "none yet": a case must be picked. */
+		const char **labels = calloc((size_t)cn.n + 1, sizeof(labels[0]));
+		if (labels) {
+			labels[0] = "Choose a case";
+			for (int i = 0; i < cn.n; i++)
+				labels[i + 1] = cn.name[i];
+		}
+		page_select(p, "case", "Case", values, labels, (size_t)cn.n + 1, value, error);
+		free(labels);
+	}
+out:
+	free(values);
+	free(cn.name);
+	at_errors_free(&e);
+}
+
+/* The new-asset form, with `e`'s errors (may be NULL) and what was typed
+ * (rq->form on a re-render; empty on GET). */
+static void new_asset_page(struct request *rq, const struct at_errors *e, int status)
+{
+	const struct form *fm = &rq->form;
+	int assign = e && form_get(fm, "assign_slot") != NULL;
+	struct pg p;
+	struct html *h = &p.h;
+
+	page_begin(&p, rq, "New asset");
+	if (e)
+		page_error_summary(&p, e, new_field_ids);
+	page_form_open(&p, "/admin/assets/new", "new-asset");
+	html_open(h, "div", "class", "row g-0 gx-md-3", HTML_END);
+	for (size_t i = 0; i < NEW_NFIELDS; i++) {
+		const struct new_field *nf = &new_fields[i];
+		html_open(h, "div", "class", nf->flags & F_TEXTAREA ? "col-12" : "col-12 col-md-6",
+		          HTML_END);
+		/* After a refusal the error summary takes the focus instead. */
+		page_field(&p, nf->name, nf->label, e ? form_get(fm, nf->name) : NULL, nf->hint,
+		           e ? page_field_error(e, nf->name) : NULL,
+		           e ? nf->flags & ~(unsigned)F_AUTOFOCUS : nf->flags);
+		html_close(h);
+	}
+	html_close(h);
+	html_open(h, "fieldset", "class", "at-panel", HTML_END);
+	html_elem(h, "legend", "Slot", "class", "visually-hidden", HTML_END);
+	page_checkbox(&p, "assign_slot", "Assign to a slot", assign, "slot-fields");
+	html_open(h, "div", "id", "slot-fields", "class", "row g-0 gx-md-3 mt-2", HTML_END);
+	html_open(h, "div", "class", "col-12 col-md-6", HTML_END);
+	case_field(&p, e ? form_get(fm, "case") : NULL, e ? page_field_error(e, "case") : NULL);
+	html_close(h);
+	html_open(h, "div", "class", "col-12 col-md-6", HTML_END);
+	page_field(&p, "slot", "Slot", e ? form_get(fm, "slot") : NULL, "Position in the case",
+	           e ? page_field_error(e, "slot") : NULL, F_NUMBER | F_NARROW);
+	html_close(h);
+	html_close(h);
+	html_close(h);
+	page_button(&p, "Create asset", NULL, NULL, "primary");
+	html_close(h);
+	page_end(&p, status);
+}
+
+void page_asset_new_get(struct request *rq)
+{
+	new_asset_page(rq, NULL, 200);
+}
+
+/*
+ * Point every item of a refusal at the form field it is about.  Core
+ * names its fields, except that a duplicate tag's item carries the tag
+ * itself (the input a batch would show) and a slot item may be about the
+ * case: an unknown case, or none chosen.
+ */
+static void new_asset_errors_to_fields(struct at_errors *e, const char *tag,
+                                       const char *case_name)
+{
+	char clean[AT_TAG_MAX + 1];
+	int no_case = !case_name || !*case_name;
+
+	if (text_clean_scan(tag ? tag : "", clean, sizeof(clean), NULL) < 0)
+		clean[0] = '\0';
+	for (size_t i = 0; i < e->nitems; i++) {
+		struct at_item_error *it = &e->items[i];
+		if (it->code == AT_DUPLICATE && clean[0] && strcmp(it->input, clean) == 0 &&
+		    strncmp(it->message, "serial number ", 14) != 0)
+			snprintf(it->input, sizeof(it->input), "asset_tag");
+		else if (strcmp(it->input, "slot") == 0 &&
+		         (it->code == AT_NOT_FOUND || (it->code == AT_INVALID && no_case)))
+			snprintf(it->input, sizeof(it->input), "case");
+	}
+	/* A refusal with no items (a storage error) still belongs somewhere:
+	 * the summary shows its top message. */
+}
+
+void page_asset_new_post(struct request *rq)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	const struct form *fm = &rq->form;
+	const char *slot = form_get(fm, "slot");
+	char url[URL_MAX];
+	struct asset_input in;
+	struct asset a;
+	int64_t pos = -1;
+	enum at_code c;
+
+	memset(&in, 0, sizeof(in));
+	in.tag = form_get(fm, "asset_tag");
+	in.serial = form_get(fm, "serial_number");
+	in.manufacturer = form_get(fm, "manufacturer");
+	in.equipment_type = form_get(fm, "equipment_type");
+	in.building = form_get(fm, "building");
+	in.room = form_get(fm, "room");
+	in.model = form_get(fm, "model");
+	in.model_code = form_get(fm, "model_code");
+	in.notes = form_get(fm, "notes");
+	/* The slot fields count only while the box is ticked: without
+	 * JavaScript they are always on the page. */
+	if (form_get(fm, "assign_slot")) {
+		in.slot_case = form_get(fm, "case");
+		if (!in.slot_case)
+			in.slot_case = "";
+		if (!slot || text_parse_int(slot, 1, AT_MAX_SLOTS, &pos) < 0)
+			pos = -1;
+		in.slot_position = (int)pos;
+	}
+	c = asset_create(rq->st, rq->actor, &in, &a, &e);
+	if (c == AT_OK) {
+		page_url_seg(url, sizeof(url), "/assets/", a.tag);
+		url_add_query(url, sizeof(url), "created", "1");
+		web_redirect(rq, url);
+	} else if (c == AT_STORAGE || c == AT_BUSY || c == AT_INTERNAL) {
+		page_refusal(rq, &e);
+	} else {
+		new_asset_errors_to_fields(&e, in.tag, in.slot_case);
+		new_asset_page(rq, &e, at_code_http(c));
+	}
+	at_errors_free(&e);
+}

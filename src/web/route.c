@@ -1,0 +1,313 @@
+/*
+ * route.c — the one route table and the checks every request passes
+ * before its handler runs (Redis's processCommand): route, authentication,
+ * role, CSRF, body size and body well-formedness, in that order, in one
+ * function.
+ */
+#include <assert.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/encode.h"
+#include "core/session.h"
+#include "core/user.h"
+#include "util/text.h"
+#include "web/web.h"
+#include "web/api.h"
+#include "web/page.h"
+
+/* ==== routing ========================================================= */
+
+/* Match `path` against `pattern`, capturing {} segments. */
+static int match(const char *pattern, const char *path, struct request *rq)
+{
+	int n = 0;
+
+	while (*pattern && *path) {
+		if (pattern[0] == '{' && pattern[1] == '}') {
+			const char *end = strchr(path, '/');
+			size_t len = end ? (size_t)(end - path) : strlen(path);
+			if (len == 0 || len >= sizeof(rq->params[0]) || n >= WEB_MAX_PARAMS)
+				return 0;
+			memcpy(rq->params[n], path, len);
+			rq->params[n][len] = '\0';
+			n++;
+			pattern += 2;
+			path += len;
+			continue;
+		}
+		if (*pattern != *path)
+			return 0;
+		pattern++;
+		path++;
+	}
+	if (*pattern || *path)
+		return 0;
+	rq->nparams = n;
+	return 1;
+}
+
+/* ==== the route table ================================================= */
+
+#define PAGE ROUTE_HTML
+#define PAGE_POST (ROUTE_HTML | ROUTE_FORM_BODY)
+
+static const struct route routes[] = {
+	/* JSON API v1 (SPEC §7) */
+	{ "POST", "/api/v1/login", api_login, ANY_ROLE, ROUTE_PUBLIC | ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/logout", api_logout, ANY_ROLE, ROUTE_PUBLIC },
+	{ "GET", "/api/v1/me", api_me, ANY_ROLE, 0 },
+	{ "GET", "/api/v1/assets", list_assets, ANY_ROLE, 0 },
+	{ "POST", "/api/v1/assets", create_asset, ADMIN_ONLY, ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/assets/{}", get_asset, ANY_ROLE, 0 },
+	{ "PATCH", "/api/v1/assets/{}", update_asset, ADMIN_ONLY, ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/assets/{}/retire", retire_asset, ADMIN_ONLY, ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/assets/{}/replace", replace_asset, ADMIN_ONLY, ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/assets/{}/events", asset_events, ANY_ROLE, 0 },
+	{ "GET", "/api/v1/cases", list_cases, ANY_ROLE, 0 },
+	{ "POST", "/api/v1/cases", create_case, ADMIN_ONLY, ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/cases/{}", get_case, ANY_ROLE, 0 },
+	{ "PATCH", "/api/v1/cases/{}", update_case, ADMIN_ONLY, ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/slots/assign", slot_assign_h, ADMIN_ONLY, ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/slots/move", slot_move_h, ADMIN_ONLY, ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/slots/force-vacate", slot_vacate_h, ADMIN_ONLY, ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/custody/stock-out", stock_out, OPERATOR_UP, ROUTE_JSON_BODY },
+	{ "POST", "/api/v1/custody/stock-in", stock_in, OPERATOR_UP, ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/holders", list_holders, ANY_ROLE, 0 },
+	{ "POST", "/api/v1/holders", create_holder, ADMIN_ONLY, ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/holders/{}", get_holder, ANY_ROLE, 0 },
+	{ "PATCH", "/api/v1/holders/{}", update_holder, ADMIN_ONLY, ROUTE_JSON_BODY },
+	{ "GET", "/api/v1/events", list_events, ANY_ROLE, 0 },
+	{ "GET", "/api/v1/reports/custody", custody_report, ANY_ROLE, 0 },
+	{ "GET", "/api/v1/verify", verify_h, ANY_ROLE, ROUTE_OWN_TXN },
+	{ "POST", "/api/v1/import/assets", import_h, ADMIN_ONLY, ROUTE_CSV_BODY },
+
+	/* Web UI (SPEC §8.1) */
+	{ "GET", "/static/{}", page_static, ANY_ROLE, ROUTE_PUBLIC | PAGE },
+	{ "GET", "/favicon.ico", page_favicon, ANY_ROLE, ROUTE_PUBLIC | PAGE },
+	{ "GET", "/login", page_login_get, ANY_ROLE, ROUTE_PUBLIC | PAGE },
+	{ "POST", "/login", page_login_post, ANY_ROLE, ROUTE_PUBLIC | PAGE_POST },
+	{ "POST", "/logout", page_logout_post, ANY_ROLE, ROUTE_PUBLIC | PAGE_POST },
+	{ "GET", "/", page_dashboard, ANY_ROLE, PAGE },
+	{ "GET", "/stock-out", page_stock_out_get, OPERATOR_UP, PAGE },
+	{ "POST", "/stock-out", page_stock_out_post, OPERATOR_UP, PAGE_POST },
+	{ "GET", "/stock-in", page_stock_in_get, OPERATOR_UP, PAGE },
+	{ "POST", "/stock-in", page_stock_in_post, OPERATOR_UP, PAGE_POST },
+	{ "GET", "/assets", page_assets, ANY_ROLE, PAGE },
+	{ "GET", "/assets/{}", page_asset, ANY_ROLE, PAGE },
+	{ "GET", "/admin/assets/new", page_asset_new_get, ADMIN_ONLY, PAGE },
+	{ "POST", "/admin/assets/new", page_asset_new_post, ADMIN_ONLY, PAGE_POST },
+	{ "GET", "/cases", page_cases, ANY_ROLE, PAGE },
+	{ "POST", "/cases", page_case_new_post, ADMIN_ONLY, PAGE_POST },
+	{ "GET", "/cases/{}", page_case, ANY_ROLE, PAGE },
+	{ "GET", "/holders", page_holders, ANY_ROLE, PAGE },
+	{ "POST", "/holders", page_holders_post, ADMIN_ONLY, PAGE_POST },
+	{ "GET", "/holders/{}", page_holder, ANY_ROLE, PAGE },
+	{ "POST", "/holders/{}", page_holder_post, ADMIN_ONLY, PAGE_POST },
+	{ "GET", "/corrections", page_corrections_get, ADMIN_ONLY, PAGE },
+	{ "POST", "/corrections", page_corrections_post, ADMIN_ONLY, PAGE_POST },
+	{ "GET", "/replace", page_replace_get, ADMIN_ONLY, PAGE },
+	{ "POST", "/replace", page_replace_post, ADMIN_ONLY, PAGE_POST },
+	{ "GET", "/reports/custody", page_report_custody, ANY_ROLE, PAGE },
+	{ "GET", "/events", page_events, ANY_ROLE, PAGE },
+	{ "GET", "/admin/users", page_users, ADMIN_ONLY, PAGE },
+	{ "POST", "/admin/users", page_users_post, ADMIN_ONLY, PAGE_POST },
+};
+
+/* Find the route; *method_mismatch set if the path exists for another
+ * method. */
+static const struct route *find_route(struct request *rq, int *method_mismatch)
+{
+	const char *method = strcmp(rq->method, "HEAD") == 0 ? "GET" : rq->method;
+
+	*method_mismatch = 0;
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const struct route *r = &routes[i];
+		if (!match(r->pattern, rq->path, rq))
+			continue;
+		if (strcmp(r->method, method) == 0)
+			return r;
+		*method_mismatch = 1;
+	}
+	return NULL;
+}
+
+/* Paths outside /api/ are the browser's: their refusals are pages. */
+static int wants_html(const struct request *rq)
+{
+	return strncmp(rq->path, "/api/", 5) != 0;
+}
+
+/* Refuse a request: a page for the browser's paths, JSON for the API's. */
+static void refuse(struct request *rq, enum at_code code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void refuse(struct request *rq, enum at_code code, const char *fmt, ...)
+{
+	char msg[AT_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (wants_html(rq)) {
+		static const char *const titles[] = {
+			[AT_MALFORMED] = "Bad request", [AT_NOT_FOUND] = "Page not found",
+			[AT_FORBIDDEN] = "Not allowed", [AT_TOO_LARGE] = "Too large",
+			[AT_STORAGE] = "Database error", [AT_BUSY] = "Busy",
+			[AT_INTERNAL] = "Internal error",
+		};
+		const char *t = (size_t)code < sizeof(titles) / sizeof(titles[0]) && titles[code]
+		                        ? titles[code] : "Refused";
+		page_error(rq, at_code_http(code), t, "%s", msg);
+	} else {
+		web_reply_fail(rq, code, "%s", msg);
+	}
+}
+
+/* The CSRF token a write carries: the form field on form routes, the
+ * X-CSRF-Token header on JSON ones. */
+static int csrf_ok(struct request *rq)
+{
+	const char *t = (rq->route->flags & ROUTE_FORM_BODY) ? form_get(&rq->form, "csrf_token")
+	                                                       : web_header(rq, "X-CSRF-Token");
+
+	return t && rq->csrf[0] && web_secret_eq(t, rq->csrf);
+}
+
+static void dispatch_checked(struct request *rq, int *read_txn_out)
+{
+	const struct route *r;
+	json_error_t jerr;
+	int mismatch, read_txn, writing;
+	char why[AT_MSG_MAX];
+	enum at_code c;
+
+	r = find_route(rq, &mismatch);
+	if (!r && mismatch) {
+		char msg[AT_MSG_MAX];
+		snprintf(msg, sizeof(msg), "%s is not allowed on %s", rq->method, rq->path);
+		if (wants_html(rq)) {
+			page_error(rq, 405, "Not allowed", "%s", msg);
+			return;
+		}
+		web_reply_json(rq, 405,
+		               json_pack("{s:{s:s, s:s, s:[]}}", "error", "code",
+		                         "METHOD_NOT_ALLOWED", "message", msg, "items"));
+		return;
+	}
+	if (!r) {
+		if (wants_html(rq))
+			refuse(rq, AT_NOT_FOUND, "There is no page at %s.", rq->path);
+		else
+			web_reply_fail(rq, AT_NOT_FOUND, "no such endpoint: %s", rq->path);
+		return;
+	}
+	rq->route = r;
+	rq->st = web_thread_store();
+	if (!rq->st) {
+		refuse(rq, AT_STORAGE, "the database cannot be opened");
+		return;
+	}
+	writing = strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0;
+	/* A read answers from one snapshot: authentication and the handler's
+	 * queries share one read transaction, so SQLite takes its WAL read
+	 * lock once per request instead of once per statement. */
+	read_txn = strcmp(r->method, "GET") == 0 && !(r->flags & ROUTE_OWN_TXN) &&
+	           db_read_begin(rq->st, NULL) == AT_OK;
+	*read_txn_out = read_txn;
+	rq->read_txn = read_txn;
+	/* Pages know who is asking even when anyone may see them (the login
+	 * page sends a logged-in user home; logout needs the session). */
+	c = (r->flags & ROUTE_PUBLIC) && (!(r->flags & ROUTE_HTML) || (r->handler == page_static || r->handler == page_favicon))
+	            ? AT_UNAUTHORIZED
+	            : web_authenticate(rq);
+	if (c == AT_STORAGE || c == AT_BUSY) {
+		refuse(rq, c, "cannot check credentials: %s", db_errmsg(rq->st));
+		return;
+	}
+	if (c == AT_OK) {
+		rq->authed = 1;
+		snprintf(rq->actor, sizeof(rq->actor), "%s", rq->user.username);
+	}
+	if (!(r->flags & ROUTE_PUBLIC)) {
+		if (c != AT_OK) {
+			if (r->flags & ROUTE_HTML)
+				web_redirect(rq, "/login");
+			else
+				web_reply_fail(rq, AT_UNAUTHORIZED,
+				               "log in, or send Authorization: Bearer <token>");
+			return;
+		}
+		if (!(r->roles & ROLE_BIT(rq->user.role))) {
+			refuse(rq, AT_FORBIDDEN, "%s (%s) may not %s %s", rq->user.username,
+			       user_role_name(rq->user.role), rq->method, rq->path);
+			return;
+		}
+		/* Cookies ride along on cross-site requests; a write must also
+		 * prove it came from our page by echoing the session's token. */
+		if (rq->via_cookie && writing && !(r->flags & ROUTE_FORM_BODY) && !csrf_ok(rq)) {
+			refuse(rq, AT_FORBIDDEN, "missing or wrong X-CSRF-Token for a cookie session");
+			return;
+		}
+	}
+	if (rq->too_large) {
+		refuse(rq, AT_TOO_LARGE, "request body is larger than %zu bytes",
+		       (r->flags & ROUTE_CSV_BODY) ? WEB_CSV_LIMIT : rq->cfg->json_limit);
+		return;
+	}
+	if (!(r->flags & ROUTE_CSV_BODY) && rq->body.len > rq->cfg->json_limit) {
+		refuse(rq, AT_TOO_LARGE, "request body is larger than %zu bytes", rq->cfg->json_limit);
+		return;
+	}
+	if (r->flags & ROUTE_FORM_BODY) {
+		c = form_parse(rq->body.data, rq->body.len, FORM_MAX_FIELDS, &rq->form, why);
+		if (c != AT_OK) {
+			refuse(rq, c, "the form could not be read: %s", why);
+			return;
+		}
+		/* A form post from a session must carry its token (the login
+		 * form has no session yet). */
+		if (rq->authed && rq->via_cookie && !csrf_ok(rq)) {
+			refuse(rq, AT_FORBIDDEN,
+			       "This form is out of date or did not come from AssetTrack (its "
+			       "security token is missing or wrong). Nothing was changed; reload "
+			       "the page and try again.");
+			return;
+		}
+	}
+	if (r->flags & ROUTE_JSON_BODY) {
+		rq->json = json_loadb(rq->body.data, rq->body.len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!rq->json) {
+			web_reply_fail(rq, AT_MALFORMED, "malformed JSON at line %d column %d: %s",
+			               jerr.line, jerr.column, jerr.text);
+			return;
+		}
+		if (!json_is_object(rq->json)) {
+			web_reply_fail(rq, AT_MALFORMED, "the request body must be a JSON object");
+			return;
+		}
+	}
+	r->handler(rq);
+}
+
+/* Run the checks and the handler; end the request's read transaction. */
+void web_dispatch(struct request *rq)
+{
+	int read_txn = 0;
+
+	dispatch_checked(rq, &read_txn);
+	if (read_txn)
+		db_read_end(rq->st);
+	/* After the snapshot ends: a write inside it would be rolled back. */
+	if (rq->touch_session)
+		session_touch(rq->st, rq->touch_session);
+	if (!rq->replied)
+		web_reply_fail(rq, AT_INTERNAL, "handler gave no answer");
+}

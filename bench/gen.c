@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/store.h"
 #include "core/asset.h"
 #include "core/custody.h"
 #include "core/holder.h"

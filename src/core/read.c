@@ -61,8 +61,10 @@ static int fill_slot(void *ctx, const struct asset *a)
 	if (a->position < 1 || a->position > cs->c.slot_count || cs->slot[a->position - 1])
 		return 0; /* cannot happen with the schema's checks; verify reports it */
 	copy = malloc(sizeof(*copy));
-	if (!copy)
+	if (!copy) {
+		cs->oom = 1;
 		return 1;
+	}
 	*copy = *a;
 	cs->slot[a->position - 1] = copy;
 	return 0;
@@ -84,6 +86,10 @@ enum at_code read_case_slots(struct store *st, const char *name, struct case_slo
 	memset(&f, 0, sizeof(f));
 	f.case_id = out->c.id;
 	r = store_asset_list(st, &f, fill_slot, out);
+	if (r == AT_OK && out->oom) {
+		case_slots_free(out);
+		return at_fail(e, AT_INTERNAL, "out of memory reading case %s", name);
+	}
 	if (r != AT_OK) {
 		case_slots_free(out);
 		return storage_fail(st, e, r);

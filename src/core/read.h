@@ -34,6 +34,7 @@ enum at_code read_case(struct store *st, const char *name, struct case_info *c,
 struct case_slots {
 	struct case_info c;
 	struct asset **slot;         /* c.slot_count entries; NULL: empty */
+	int oom;                     /* internal: a slot could not be copied */
 };
 enum at_code read_case_slots(struct store *st, const char *name, struct case_slots *out,
                              struct at_errors *e);

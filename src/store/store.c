@@ -31,6 +31,8 @@ enum stmt {
 	STMT_ASSET_BY_KEY,
 	STMT_ASSET_BY_SERIAL,
 	STMT_ASSET_IN_SLOT,
+	STMT_ASSET_IN_CASE,
+	STMT_ASSET_OF_HOLDER,
 	STMT_ASSET_INSERT,
 	STMT_ASSET_SAVE,
 	STMT_ASSET_SAVE_META,
@@ -115,6 +117,10 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ASSET_BY_KEY] = "SELECT " ASSET_COLS "WHERE a.match_key = ?1 LIMIT 2",
 	[STMT_ASSET_BY_SERIAL] = "SELECT " ASSET_COLS "WHERE a.serial_key = lower(trim(?1))",
 	[STMT_ASSET_IN_SLOT] = "SELECT " ASSET_COLS "WHERE a.case_id = ?1 AND a.position = ?2",
+	/* A case's slots and a holder's assets through their own indexes: the
+	 * general list's "(?4 = 0 OR a.case_id = ?4)" cannot use them. */
+	[STMT_ASSET_IN_CASE] = "SELECT " ASSET_COLS "WHERE a.case_id = ?1 ORDER BY a.tag",
+	[STMT_ASSET_OF_HOLDER] = "SELECT " ASSET_COLS "WHERE a.holder_id = ?1 ORDER BY a.tag",
 	[STMT_ASSET_INSERT] =
 		"INSERT INTO assets(tag, serial, manufacturer, equipment_type, model, "
 		"model_code, building, room, notes, state, condition, holder_id, due, "
@@ -144,7 +150,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"AND (?7 IS NULL OR a.tag > ?7) ORDER BY a.tag LIMIT ?8",
 	[STMT_ASSET_COUNT] = "SELECT count(*) FROM assets",
 	[STMT_ASSET_COUNT_OVERDUE] =
-		"SELECT count(*) FROM assets WHERE state = 'IN_CUSTODY' AND due < ?1",
+		"SELECT count(*) FROM assets WHERE holder_id IS NOT NULL AND state = 'IN_CUSTODY' "
+		"AND due < ?1",
 	[STMT_ASSET_COUNT_STATE] = "SELECT count(*) FROM assets WHERE state = ?1",
 	[STMT_CASE_BY_NAME] = "SELECT " CASE_COLS "WHERE c.name = ?1",
 	[STMT_CASE_BY_ID] = "SELECT " CASE_COLS "WHERE c.id = ?1",
@@ -172,7 +179,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"OR lower(coalesce(badge, '')) = ?1 OR CAST(id AS TEXT) = ?1) "
 		"ORDER BY lower(name), id LIMIT ?2",
 	[STMT_ASSET_OUT_LONGEST] =
-		"SELECT " ASSET_COLS "WHERE a.state = 'IN_CUSTODY' "
+		"SELECT " ASSET_COLS "WHERE a.holder_id IS NOT NULL AND a.state = 'IN_CUSTODY' "
 		"ORDER BY a.custody_since, a.tag LIMIT ?1",
 	[STMT_EVENT_LAST] = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
 	[STMT_EVENT_INSERT] =
@@ -782,6 +789,15 @@ enum at_code store_asset_list(struct store *st, const struct asset_filter *f, as
 	struct asset a;
 	int rc;
 
+	/* Only a case, or only a holder: the indexed statements. */
+	if (!f->has_state && !(f->q && *f->q) && !f->unslotted && !f->overdue_before &&
+	    !f->after_tag && f->limit <= 0 && (!f->case_id != !f->holder_id)) {
+		s = stmt(st, f->case_id ? STMT_ASSET_IN_CASE : STMT_ASSET_OF_HOLDER);
+		if (!s)
+			return AT_STORAGE;
+		sqlite3_bind_int64(s, 1, f->case_id ? f->case_id : f->holder_id);
+		goto rows;
+	}
 	if (!s)
 		return AT_STORAGE;
 	if (f->has_state)
@@ -800,6 +816,7 @@ enum at_code store_asset_list(struct store *st, const struct asset_filter *f, as
 		bind_text(s, 6, f->today, 0);
 	bind_text(s, 7, f->after_tag, 1);
 	sqlite3_bind_int(s, 8, f->limit > 0 ? f->limit : -1);
+rows:
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		read_asset(s, &a);
 		if (cb(ctx, &a)) {

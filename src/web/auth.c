@@ -233,6 +233,12 @@ enum at_code web_authenticate(struct request *rq)
 	const char *auth = web_header(rq, "Authorization");
 	const char *tok;
 
+	/* Any request that may write (a token revoked from a browser session,
+	 * a user deactivated) empties this thread's token cache: PRAGMA
+	 * data_version does not change for this connection's own commits, so
+	 * the cache could not see them. */
+	if (!rq->read_txn)
+		tl_ntokens = 0;
 	if (auth) {
 		if (strncasecmp(auth, "Bearer ", 7) != 0)
 			return AT_UNAUTHORIZED;

@@ -431,6 +431,20 @@ void page_time(struct pg *p, const char *t)
 
 /* ==== event tables ===================================================== */
 
+/* On a phone the event table keeps what says what happened (#, when,
+ * type, asset, reason); the rest shows from the md breakpoint up. */
+static const char *col_class(size_t i)
+{
+	switch (i) {
+	case 0:
+	case 2:
+	case 3: return "text-nowrap";
+	case 1:
+	case 8: return NULL;
+	default: return "d-none d-md-table-cell";
+	}
+}
+
 void page_events_table_open(struct pg *p)
 {
 	static const char *const cols[] = { "#", "When", "Type", "Asset", "From", "To",
@@ -443,7 +457,7 @@ void page_events_table_open(struct pg *p)
 	html_open(h, "thead", HTML_END);
 	html_open(h, "tr", HTML_END);
 	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		html_elem(h, "th", cols[i], "scope", "col", HTML_END);
+		html_elem(h, "th", cols[i], "scope", "col", "class", col_class(i), HTML_END);
 	html_close(h);
 	html_close(h);
 	html_open(h, "tbody", HTML_END);
@@ -455,33 +469,33 @@ void page_events_table_row(struct pg *p, const struct event *ev)
 	char batch[16];
 
 	html_open(h, "tr", HTML_END);
-	html_open(h, "td", HTML_END);
+	html_open(h, "td", "class", col_class(0), HTML_END);
 	html_int(h, ev->seq);
 	html_close(h);
 	html_open(h, "td", HTML_END);
 	page_time(p, ev->at);
 	html_close(h);
-	html_open(h, "td", HTML_END);
-	html_elem(h, "code", ev->type, HTML_END);
+	html_open(h, "td", "class", col_class(2), HTML_END);
+	html_elem(h, "code", ev->type, "class", "text-nowrap", HTML_END);
 	html_close(h);
-	html_open(h, "td", HTML_END);
+	html_open(h, "td", "class", col_class(3), HTML_END);
 	if (ev->asset_tag)
 		page_link(p, "/assets/", ev->asset_tag, ev->asset_tag);
 	else
 		html_text(h, "—");
 	html_close(h);
-	html_open(h, "td", HTML_END);
+	html_open(h, "td", "class", col_class(4), HTML_END);
 	page_slot_link(p, ev->from_case, ev->from_position);
 	html_close(h);
-	html_open(h, "td", HTML_END);
+	html_open(h, "td", "class", col_class(5), HTML_END);
 	page_slot_link(p, ev->to_case, ev->to_position);
 	html_close(h);
-	html_open(h, "td", HTML_END);
+	html_open(h, "td", "class", col_class(6), HTML_END);
 	page_holder_link(p, ev->holder_id, ev->holder_name);
 	html_close(h);
-	html_elem(h, "td", ev->actor, HTML_END);
+	html_elem(h, "td", ev->actor, "class", col_class(7), HTML_END);
 	html_elem(h, "td", ev->reason ? ev->reason : "", HTML_END);
-	html_open(h, "td", HTML_END);
+	html_open(h, "td", "class", col_class(9), HTML_END);
 	snprintf(batch, sizeof(batch), "%.8s", ev->batch_id ? ev->batch_id : "");
 	html_elem(h, "span", batch, "class", "mono", "title", ev->batch_id, HTML_END);
 	html_close(h);

@@ -73,12 +73,27 @@ struct asset_rows {
 	char last[AT_TAG_MAX + 1];     /* cursor of the last row shown */
 };
 
+/* "Acme · Radio · APX 6000" */
+static void equipment_text(struct html *h, const struct asset *a)
+{
+	html_text(h, a->manufacturer);
+	html_text(h, " · ");
+	html_text(h, a->equipment_type);
+	if (a->model[0]) {
+		html_text(h, " · ");
+		html_text(h, a->model);
+	}
+}
+
 /* read_assets callback: one table row; stops after a full page, noting
- * that more follow (the page asks for one row more than it shows). */
+ * that more follow (the page asks for one row more than it shows).  On a
+ * phone the Due and Equipment columns fold into the Holder and Tag cells
+ * (d-md-none / d-none d-md-table-cell), so four columns fit 390 px. */
 static int asset_row(void *ctx, const struct asset *a)
 {
 	struct asset_rows *r = ctx;
 	struct html *h = &r->p->h;
+	char href[URL_MAX];
 
 	if (r->n == ASSET_PAGE) {
 		r->more = 1;
@@ -86,9 +101,13 @@ static int asset_row(void *ctx, const struct asset *a)
 	}
 	r->n++;
 	snprintf(r->last, sizeof(r->last), "%s", a->tag);
+	page_url_seg(href, sizeof(href), "/assets/", a->tag);
 	html_open(h, "tr", HTML_END);
-	html_open(h, "td", "class", "tag", HTML_END);
-	page_link(r->p, "/assets/", a->tag, a->tag);
+	html_open(h, "td", "class", "tag-cell", HTML_END);
+	html_elem(h, "a", a->tag, "href", href, "class", "tag text-nowrap", HTML_END);
+	html_open(h, "div", "class", "small text-muted d-md-none", HTML_END);
+	equipment_text(h, a);
+	html_close(h);
 	html_close(h);
 	html_open(h, "td", HTML_END);
 	page_state_badge(r->p, a);
@@ -98,16 +117,16 @@ static int asset_row(void *ctx, const struct asset *a)
 	html_close(h);
 	html_open(h, "td", HTML_END);
 	page_holder_link(r->p, a->holder_id, a->holder_name);
-	html_close(h);
-	html_elem(h, "td", a->due[0] ? a->due : "—", HTML_END);
-	html_open(h, "td", HTML_END);
-	html_text(h, a->manufacturer);
-	html_text(h, " · ");
-	html_text(h, a->equipment_type);
-	if (a->model[0]) {
-		html_text(h, " · ");
-		html_text(h, a->model);
+	if (a->due[0]) {
+		html_open(h, "div", "class", "small d-md-none", HTML_END);
+		html_text(h, "due ");
+		html_text(h, a->due);
+		html_close(h);
 	}
+	html_close(h);
+	html_elem(h, "td", a->due[0] ? a->due : "—", "class", "d-none d-md-table-cell", HTML_END);
+	html_open(h, "td", "class", "d-none d-md-table-cell", HTML_END);
+	equipment_text(h, a);
 	html_close(h);
 	html_close(h);
 	return 0;
@@ -156,7 +175,8 @@ static enum at_code assets_table(struct pg *p, struct asset_filter *f, const cha
 	html_open(h, "thead", HTML_END);
 	html_open(h, "tr", HTML_END);
 	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
-		html_elem(h, "th", heads[i], "scope", "col", HTML_END);
+		html_elem(h, "th", heads[i], "scope", "col", "class",
+		          i >= 4 ? "d-none d-md-table-cell" : NULL, HTML_END);
 	html_close(h);
 	html_close(h);
 	html_open(h, "tbody", HTML_END);
@@ -582,8 +602,21 @@ static void new_asset_errors_to_fields(struct at_errors *e, const char *tag,
 		         (it->code == AT_NOT_FOUND || (it->code == AT_INVALID && no_case)))
 			snprintf(it->input, sizeof(it->input), "case");
 	}
-	/* A refusal with no items (a storage error) still belongs somewhere:
-	 * the summary shows its top message. */
+	/* Core words its field checks with the field's name
+	 * ("serial_number is required"); a person reads the label. */
+	for (size_t i = 0; i < e->nitems; i++) {
+		struct at_item_error *it = &e->items[i];
+		for (size_t j = 0; j < NEW_NFIELDS; j++) {
+			size_t n = strlen(new_fields[j].name);
+			if (strcmp(it->input, new_fields[j].name) == 0 &&
+			    strncmp(it->message, new_fields[j].name, n) == 0 &&
+			    (it->message[n] == ' ' || it->message[n] == ':')) {
+				char msg[AT_MSG_MAX];
+				snprintf(msg, sizeof(msg), "%s%s", new_fields[j].label, it->message + n);
+				snprintf(it->message, sizeof(it->message), "%s", msg);
+			}
+		}
+	}
 }
 
 void page_asset_new_post(struct request *rq)

@@ -65,11 +65,26 @@ struct custody_view {
 	size_t shown, overdue;
 };
 
+/*
+ * The report's columns.  On a phone the row keeps what the report is for
+ * (what, who, due, overdue); since when and the slot it left appear from
+ * tablet width (and on the asset's page, which the tag links to).
+ */
+static const struct {
+	const char *name, *cls;
+} custody_cols[] = {
+	{ "Asset tag", "text-nowrap" },
+	{ "Holder", NULL },
+	{ "Since", "d-none d-md-table-cell" },
+	{ "Due", "text-nowrap" },
+	{ "Overdue", NULL },
+	{ "Slot it left", "d-none d-sm-table-cell text-nowrap" },
+};
+#define N_CUSTODY_COLS (sizeof(custody_cols) / sizeof(custody_cols[0]))
+
 /* Open the report's table and its header row. */
 static void custody_table_open(struct pg *p)
 {
-	static const char *const cols[] = { "Asset tag", "Holder", "Since", "Due", "Overdue",
-		                            "Slot it left" };
 	struct html *h = &p->h;
 
 	html_open(h, "div", "class", "table-responsive", HTML_END);
@@ -77,8 +92,9 @@ static void custody_table_open(struct pg *p)
 	          "id", "custody-report", HTML_END);
 	html_open(h, "thead", HTML_END);
 	html_open(h, "tr", HTML_END);
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		html_elem(h, "th", cols[i], "scope", "col", HTML_END);
+	for (size_t i = 0; i < N_CUSTODY_COLS; i++)
+		html_elem(h, "th", custody_cols[i].name, "scope", "col", "class", custody_cols[i].cls,
+		          HTML_END);
 	html_close(h);
 	html_close(h);
 }
@@ -90,23 +106,23 @@ static void custody_row_html(struct pg *p, const struct custody_row *row)
 	const struct asset *a = &row->asset;
 
 	html_open(h, "tr", "class", row->overdue ? "table-danger" : NULL, HTML_END);
-	html_open(h, "th", "scope", "row", HTML_END);
+	html_open(h, "th", "scope", "row", "class", custody_cols[0].cls, HTML_END);
 	page_link(p, "/assets/", a->tag, a->tag);
 	html_close(h);
 	html_open(h, "td", HTML_END);
 	page_holder_link(p, a->holder_id, a->holder_name);
 	html_close(h);
-	html_open(h, "td", HTML_END);
+	html_open(h, "td", "class", custody_cols[2].cls, HTML_END);
 	page_time(p, a->custody_since);
 	html_close(h);
-	html_elem(h, "td", a->due[0] ? a->due : "—", HTML_END);
+	html_elem(h, "td", a->due[0] ? a->due : "—", "class", custody_cols[3].cls, HTML_END);
 	html_open(h, "td", HTML_END);
 	if (row->overdue)
 		html_elem(h, "span", "Overdue", "class", "badge text-bg-danger", HTML_END);
 	else
 		html_elem(h, "span", "No", "class", "text-muted", HTML_END);
 	html_close(h);
-	html_open(h, "td", HTML_END);
+	html_open(h, "td", "class", custody_cols[5].cls, HTML_END);
 	page_slot_link(p, a->last_case_name, a->last_position);
 	html_close(h);
 	html_close(h);
@@ -139,14 +155,15 @@ static void custody_form(struct pg *p, int overdue, const char *as_of, const cha
 {
 	page_getform_open(p, "/reports/custody");
 	html_open(&p->h, "div", "class", "row g-3 align-items-end", HTML_END);
-	filter_col(p, "col-12 col-sm-6 col-lg-3");
-	page_field(p, "as_of", "As of", as_of, "The end of that day (UTC); empty: now", err,
-	           F_DATE);
+	filter_col(p, "col-12 col-sm-7 col-md-5 col-lg-4");
+	page_field(p, "as_of", "As of", as_of, "Up to the end of that day (UTC); empty: now",
+	           err, F_DATE);
 	html_close(&p->h);
-	filter_col(p, "col-12 col-sm-6 col-lg-3");
+	/* Lifted so the box sits level with the date field, not its bottom. */
+	filter_col(p, "col-auto pb-2");
 	page_checkbox(p, "overdue", "Overdue only", overdue, NULL);
 	html_close(&p->h);
-	filter_col(p, "col-12 col-lg-6 mb-3");
+	filter_col(p, "col-auto mb-3");
 	page_button(p, "Show report", NULL, NULL, "primary");
 	if (overdue || as_of) {
 		html_text(&p->h, " ");
@@ -266,7 +283,7 @@ static void events_parse(struct request *rq, struct events_query *q, struct at_e
 		if (c == AT_OK)
 			q->f.asset_tag = q->a.tag;
 		else
-			at_item(e, "asset_tag", c, "Asset tag: %s", why);
+			at_item(e, "asset_tag", c, "%s", why); /* names what was typed */
 	}
 	if (q->type) {
 		for (i = 0; i < N_EVENT_TYPES && strcmp(q->type, event_types[i]) != 0; i++)
@@ -310,18 +327,18 @@ static void events_form(struct pg *p, const struct events_query *q, const struct
 	html_open(h, "div", "class", "row g-3 align-items-end", HTML_END);
 	filter_col(p, "col-12 col-sm-6 col-lg-3");
 	page_field(p, "asset_tag", "Asset tag", q->asset_tag, NULL,
-	           page_field_error(e, "asset_tag"), F_SCAN);
+	           page_field_error(e, "asset_tag"), 0);
 	html_close(h);
 	filter_col(p, "col-12 col-sm-6 col-lg-3");
 	page_select(p, "type", "Type", values, labels, N_EVENT_TYPES + 1, q->type ? q->type : "",
 	            page_field_error(e, "type"));
 	html_close(h);
-	filter_col(p, "col-12 col-sm-6 col-lg-3");
+	filter_col(p, "col-6 col-lg-3");
 	page_field(p, "since", "Since", q->since, NULL, page_field_error(e, "since"), F_DATE);
 	html_close(h);
-	filter_col(p, "col-12 col-sm-6 col-lg-3");
+	filter_col(p, "col-6 col-lg-3");
 	page_field(p, "holder_id", "Holder id", q->holder, NULL, page_field_error(e, "holder_id"),
-	           F_NUMBER | F_NARROW);
+	           F_NUMBER);
 	html_close(h);
 	filter_col(p, "col-12 mb-3");
 	page_button(p, "Filter", NULL, NULL, "primary");
@@ -393,10 +410,20 @@ static void events_footer(struct pg *p, const struct events_query *q,
 		                      : "No events match these filters.");
 	} else {
 		html_open(h, "p", "id", "events-count", HTML_END);
-		html_textf(h, "Events #%lld to #%lld, newest first.", (long long)v->first_seq,
-		           (long long)v->last_seq);
+		if (v->rows == 1)
+			html_textf(h, "Event #%lld", (long long)v->first_seq);
+		else
+			html_textf(h, "Events #%lld to #%lld", (long long)v->first_seq,
+			           (long long)v->last_seq);
+		if (q->f.asset_tag) {
+			html_text(h, " of ");
+			html_elem(h, "strong", q->f.asset_tag, "class", "tag", HTML_END);
+		}
+		html_text(h, v->rows > 1 ? ", newest first." : ".");
 		html_close(h);
 	}
+	if (!q->before && !v->more)
+		return;
 	html_open(h, "nav", "aria-label", "Event pages", "class", "d-flex gap-3", HTML_END);
 	if (q->before) {
 		events_url(q, 0, url, sizeof(url));

@@ -104,7 +104,7 @@ static int asset_row(void *ctx, const struct asset *a)
 	page_url_seg(href, sizeof(href), "/assets/", a->tag);
 	html_open(h, "tr", HTML_END);
 	html_open(h, "td", "class", "tag-cell", HTML_END);
-	html_elem(h, "a", a->tag, "href", href, "class", "tag text-nowrap", HTML_END);
+	html_elem(h, "a", a->tag, "href", href, "class", "tag", HTML_END);
 	html_open(h, "div", "class", "small text-muted d-md-none", HTML_END);
 	equipment_text(h, a);
 	html_close(h);
@@ -118,7 +118,7 @@ static int asset_row(void *ctx, const struct asset *a)
 	html_open(h, "td", HTML_END);
 	page_holder_link(r->p, a->holder_id, a->holder_name);
 	if (a->due[0]) {
-		html_open(h, "div", "class", "small d-md-none", HTML_END);
+		html_open(h, "div", "class", "small text-nowrap d-md-none", HTML_END);
 		html_text(h, "due ");
 		html_text(h, a->due);
 		html_close(h);
@@ -249,19 +249,24 @@ void page_assets(struct request *rq)
 
 /* ==== /assets/{tag}: one asset ========================================= */
 
+/* Definition lists are two columns at every width: term and value side
+ * by side read faster than stacked, even on a phone. */
+#define DT_CLASS "col-6 col-sm-4"
+#define DD_CLASS "col-6 col-sm-8"
+
 /* One <dt>/<dd> pair of text; empty values show as "—". */
 static void dl_text(struct pg *p, const char *term, const char *value)
 {
-	html_elem(&p->h, "dt", term, "class", "col-sm-4 col-lg-3", HTML_END);
-	html_elem(&p->h, "dd", value && *value ? value : "—", "class", "col-sm-8 col-lg-9",
+	html_elem(&p->h, "dt", term, "class", DT_CLASS, HTML_END);
+	html_elem(&p->h, "dd", value && *value ? value : "—", "class", DD_CLASS,
 	          HTML_END);
 }
 
 /* Open a <dd> after its <dt>, for values that are more than text. */
 static void dl_open(struct pg *p, const char *term)
 {
-	html_elem(&p->h, "dt", term, "class", "col-sm-4 col-lg-3", HTML_END);
-	html_open(&p->h, "dd", "class", "col-sm-8 col-lg-9", HTML_END);
+	html_elem(&p->h, "dt", term, "class", DT_CLASS, HTML_END);
+	html_open(&p->h, "dd", "class", DD_CLASS, HTML_END);
 }
 
 /* A time <dd>, or "—". */
@@ -275,13 +280,23 @@ static void dl_time(struct pg *p, const char *term, const char *t)
 	html_close(&p->h);
 }
 
-/* Every field of the asset as a definition list. */
-static void asset_fields(struct pg *p, const struct asset *a)
+/* Open a panel of the asset page with its heading and <dl>. */
+static void panel_open(struct pg *p, const char *id, const char *heading)
+{
+	html_open(&p->h, "div", "class", "col-12 col-lg-6", HTML_END);
+	html_open(&p->h, "section", "class", "at-panel h-100 mb-0", "aria-labelledby", id,
+	          HTML_END);
+	html_elem(&p->h, "h2", heading, "id", id, "class", "h5 mt-0 mb-3", HTML_END);
+	html_open(&p->h, "dl", "class", "row gx-2 mb-0", HTML_END);
+}
+
+/* Where the asset is and who has it, and when it changed. */
+static void asset_whereabouts_panel(struct pg *p, const struct asset *a)
 {
 	struct html *h = &p->h;
+	int depth = html_depth(h);
 
-	html_open(h, "dl", "class", "row mb-0", HTML_END);
-	dl_text(p, "Asset tag", a->tag);
+	panel_open(p, "where", "Where it is");
 	dl_open(p, "State");
 	page_state_badge(p, a);
 	html_close(h);
@@ -296,11 +311,26 @@ static void asset_fields(struct pg *p, const struct asset *a)
 		dl_time(p, "In custody since", a->custody_since);
 		dl_text(p, "Due", a->due);
 		if (a->last_case_id) {
-			dl_open(p, "Left slot");
+			dl_open(p, "Taken from slot");
 			page_slot_link(p, a->last_case_name, a->last_position);
 			html_close(h);
 		}
 	}
+	dl_time(p, "Created", a->created_at);
+	dl_time(p, "Updated", a->updated_at);
+	if (a->state == ASSET_RETIRED)
+		dl_time(p, "Retired", a->retired_at);
+	html_closeto(h, depth);
+}
+
+/* What the asset is: its descriptive fields and notes. */
+static void asset_details_panel(struct pg *p, const struct asset *a)
+{
+	struct html *h = &p->h;
+	int depth = html_depth(h);
+
+	panel_open(p, "details", "Details");
+	dl_text(p, "Asset tag", a->tag);
 	dl_text(p, "Serial number", a->serial);
 	dl_text(p, "Manufacturer", a->manufacturer);
 	dl_text(p, "Equipment type", a->equipment_type);
@@ -313,12 +343,16 @@ static void asset_fields(struct pg *p, const struct asset *a)
 		text_lines(p, a->notes);
 	else
 		html_text(h, "—");
-	html_close(h);
-	dl_time(p, "Created", a->created_at);
-	dl_time(p, "Updated", a->updated_at);
-	if (a->state == ASSET_RETIRED)
-		dl_time(p, "Retired", a->retired_at);
-	html_close(h);
+	html_closeto(h, depth);
+}
+
+/* Every field of the asset, in two panels side by side on wide screens. */
+static void asset_fields(struct pg *p, const struct asset *a)
+{
+	html_open(&p->h, "div", "class", "row g-3 mb-3", HTML_END);
+	asset_whereabouts_panel(p, a);
+	asset_details_panel(p, a);
+	html_close(&p->h);
 }
 
 /* The admin's actions that apply to this asset now. */
@@ -333,11 +367,11 @@ static void asset_actions(struct pg *p, const struct asset *a)
 	html_open(&p->h, "p", "class", "d-flex flex-wrap gap-2", HTML_END);
 	if (corrections) {
 		page_url_seg(url, sizeof(url), "/corrections?asset_tag=", a->tag);
-		link_btn(p, url, "Corrections", "btn btn-outline-secondary");
+		link_btn(p, url, "Corrections", "btn btn-outline-primary");
 	}
 	if (replace) {
 		page_url_seg(url, sizeof(url), "/replace?asset_tag=", a->tag);
-		link_btn(p, url, "Replace", "btn btn-outline-secondary");
+		link_btn(p, url, "Replace", "btn btn-outline-primary");
 	}
 	html_close(&p->h);
 }
@@ -443,9 +477,7 @@ void page_asset(struct request *rq)
 	if (created && strcmp(created, "1") == 0)
 		asset_created_notice(&p, &a);
 	asset_actions(&p, &a);
-	html_open(&p.h, "div", "class", "at-panel", HTML_END);
 	asset_fields(&p, &a);
-	html_close(&p.h);
 	c = asset_timeline(&p, &a, before, &e);
 	if (c != AT_OK)
 		page_notice(&p, "danger", "Cannot read the timeline", e.message);
@@ -463,7 +495,7 @@ static const struct new_field {
 } new_fields[] = {
 	{ "asset_tag", "Asset tag", F_REQUIRED | F_AUTOFOCUS | F_SCAN,
 	  "What the barcode says: letters, digits, - _ ." },
-	{ "serial_number", "Serial number", F_REQUIRED, NULL },
+	{ "serial_number", "Serial number", F_REQUIRED, "As printed on the device" },
 	{ "manufacturer", "Manufacturer", F_REQUIRED, NULL },
 	{ "equipment_type", "Equipment type", F_REQUIRED, NULL },
 	{ "building", "Building", F_REQUIRED, NULL },
@@ -496,36 +528,30 @@ static int case_name_row(void *ctx, const struct case_info *c)
 }
 
 /* The Case field: a <select> of the cases, or a text field when there
- * are too many for one, or when they cannot be read. */
+ * are too many for one, or when they cannot be read.  The select's first
+ * choice is "none yet", so a case is picked on purpose. */
 static void case_field(struct pg *p, const char *value, const char *error)
 {
 	struct at_errors e = AT_ERRORS_INIT;
 	struct case_names cn = { NULL, 0 };
-	const char **values = NULL;
+	const char **values = NULL, **labels = NULL;
 
 	cn.name = calloc(CASE_SELECT_MAX + 1, sizeof(cn.name[0]));
 	values = calloc(CASE_SELECT_MAX + 2, sizeof(values[0]));
-	if (!cn.name || !values ||
+	labels = calloc(CASE_SELECT_MAX + 2, sizeof(labels[0]));
+	if (!cn.name || !values || !labels ||
 	    read_cases(p->rq->st, NULL, CASE_SELECT_MAX + 1, case_name_row, &cn, &e) != AT_OK ||
 	    cn.n > CASE_SELECT_MAX) {
 		page_field(p, "case", "Case", value, "The case's name, as on its label", error, 0);
 		goto out;
 	}
 	values[0] = "";
+	labels[0] = "Choose a case";
 	for (int i = 0; i < cn.n; i++)
-		values[i + 1] = cn.name[i];
-	{
-		/* The first choice is "none yet": a case must be picked. */
-		const char **labels = calloc((size_t)cn.n + 1, sizeof(labels[0]));
-		if (labels) {
-			labels[0] = "Choose a case";
-			for (int i = 0; i < cn.n; i++)
-				labels[i + 1] = cn.name[i];
-		}
-		page_select(p, "case", "Case", values, labels, (size_t)cn.n + 1, value, error);
-		free(labels);
-	}
+		values[i + 1] = labels[i + 1] = cn.name[i];
+	page_select(p, "case", "Case", values, labels, (size_t)cn.n + 1, value, error);
 out:
+	free(labels);
 	free(values);
 	free(cn.name);
 	at_errors_free(&e);
@@ -559,7 +585,7 @@ static void new_asset_page(struct request *rq, const struct at_errors *e, int st
 	html_open(h, "fieldset", "class", "at-panel", HTML_END);
 	html_elem(h, "legend", "Slot", "class", "visually-hidden", HTML_END);
 	page_checkbox(&p, "assign_slot", "Assign to a slot", assign, "slot-fields");
-	html_open(h, "div", "id", "slot-fields", "class", "row g-0 gx-md-3 mt-2", HTML_END);
+	html_open(h, "div", "id", "slot-fields", "class", "row g-0 gx-md-3", HTML_END);
 	html_open(h, "div", "class", "col-12 col-md-6", HTML_END);
 	case_field(&p, e ? form_get(fm, "case") : NULL, e ? page_field_error(e, "case") : NULL);
 	html_close(h);

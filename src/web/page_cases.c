@@ -225,24 +225,28 @@ static void slot_grid(struct pg *p, const struct case_slots *cs)
 	html_close(h);
 }
 
+/* Term and value side by side at every width (as on the asset page). */
+#define DT_CLASS "col-6 col-sm-4 col-lg-3"
+#define DD_CLASS "col-6 col-sm-8 col-lg-9"
+
 /* Building, room, notes and occupancy. */
 static void case_facts(struct pg *p, const struct case_info *c)
 {
 	struct html *h = &p->h;
 	const char *notes = c->notes, *nl;
 
-	html_open(h, "dl", "class", "row mb-0", HTML_END);
-	html_elem(h, "dt", "Occupancy", "class", "col-sm-4 col-lg-3", HTML_END);
-	html_open(h, "dd", "class", "col-sm-8 col-lg-9", HTML_END);
+	html_open(h, "dl", "class", "row gx-2 mb-0", HTML_END);
+	html_elem(h, "dt", "Occupancy", "class", DT_CLASS, HTML_END);
+	html_open(h, "dd", "class", DD_CLASS, HTML_END);
 	html_textf(h, "%d of %d slots occupied", c->occupied, c->slot_count);
 	html_close(h);
-	html_elem(h, "dt", "Building", "class", "col-sm-4 col-lg-3", HTML_END);
-	html_elem(h, "dd", c->building[0] ? c->building : "—", "class", "col-sm-8 col-lg-9",
+	html_elem(h, "dt", "Building", "class", DT_CLASS, HTML_END);
+	html_elem(h, "dd", c->building[0] ? c->building : "—", "class", DD_CLASS,
 	          HTML_END);
-	html_elem(h, "dt", "Room", "class", "col-sm-4 col-lg-3", HTML_END);
-	html_elem(h, "dd", c->room[0] ? c->room : "—", "class", "col-sm-8 col-lg-9", HTML_END);
-	html_elem(h, "dt", "Notes", "class", "col-sm-4 col-lg-3", HTML_END);
-	html_open(h, "dd", "class", "col-sm-8 col-lg-9", HTML_END);
+	html_elem(h, "dt", "Room", "class", DT_CLASS, HTML_END);
+	html_elem(h, "dd", c->room[0] ? c->room : "—", "class", DD_CLASS, HTML_END);
+	html_elem(h, "dt", "Notes", "class", DT_CLASS, HTML_END);
+	html_open(h, "dd", "class", DD_CLASS, HTML_END);
 	if (!*notes)
 		html_text(h, "—");
 	while ((nl = strchr(notes, '\n')) != NULL) {
@@ -280,7 +284,7 @@ void page_case(struct request *rq)
 	if (page_can(rq, ADMIN_ONLY)) {
 		page_url_seg(url, sizeof(url), "/corrections?case=", cs.c.name);
 		html_open(&p.h, "p", HTML_END);
-		html_elem(&p.h, "a", "Corrections", "href", url, "class", "btn btn-outline-secondary",
+		html_elem(&p.h, "a", "Corrections", "href", url, "class", "btn btn-outline-primary",
 		          HTML_END);
 		html_close(&p.h);
 	}

@@ -607,51 +607,86 @@ static void scan_row(struct pg *p, const char *hint, const char *error, int focu
 
 /* ==== confirmation ==================================================== */
 
-/* What a committed batch did, for the confirmation panel's title. */
-struct batch_sum {
-	size_t n;
+/*
+ * How many of the newest events the confirmation looks through for its
+ * batch.  It is shown right after the commit, when the batch is at the
+ * end of the log.  Asking by batch_id instead would cost a whole-log scan
+ * (~250 ms at a million events: the events query's "?5 IS NULL OR
+ * batch_id = ?5" cannot use its index), so an older batch gets a pointer
+ * to the event log rather than a slow page.
+ */
+#define BATCH_SCAN 5000
+
+/* One event of a committed batch, copied out of the read callback. */
+struct batch_event {
+	int64_t seq;
+	char tag[AT_TAG_MAX + 1];
+	char case_name[AT_NAME_MAX + 1];   /* from (Stock-Out) or to (Stock-In) */
+	int position;
+	int64_t holder_id;
 	char holder[AT_PERSON_MAX + 1];
-	char at[AT_TIME_LEN + 1];
-	int several;                       /* more than one holder */
 };
 
-static int sum_event(void *ctx, const struct event *ev)
-{
-	struct batch_sum *s = ctx;
+/* A batch being read back: its events (newest first while walking back). */
+struct batch_read {
+	const char *batch_id, *type;
+	struct batch_event *ev;            /* AT_MAX_BATCH entries */
+	size_t n;
+	char at[AT_TIME_LEN + 1];
+	long scanned;
+	int found;
+};
 
-	if (s->n == 0) {
-		snprintf(s->holder, sizeof(s->holder), "%s", ev->holder_name ? ev->holder_name : "");
-		snprintf(s->at, sizeof(s->at), "%s", ev->at);
-	} else if (strcmp(s->holder, ev->holder_name ? ev->holder_name : "") != 0) {
-		s->several = 1;
-	}
-	s->n++;
-	return 0;
-}
-
-/* One row of the confirmation table: event, asset, slot, holder. */
-static int row_event(void *ctx, const struct event *ev)
+/* Copy `ev` into the batch if it is one of its events of the right type. */
+static void batch_take(struct batch_read *b, const struct event *ev)
 {
-	struct pg *p = ctx;
-	struct html *h = &p->h;
+	struct batch_event *o;
 	int out = ev->from_case != NULL;
 
-	html_open(h, "tr", HTML_END);
-	html_open(h, "td", HTML_END);
-	html_int(h, ev->seq);
-	html_close(h);
-	html_open(h, "td", HTML_END);
-	page_link(p, "/assets/", ev->asset_tag ? ev->asset_tag : "", ev->asset_tag);
-	html_close(h);
-	html_open(h, "td", HTML_END);
-	page_slot_link(p, out ? ev->from_case : ev->to_case,
-	               out ? ev->from_position : ev->to_position);
-	html_close(h);
-	html_open(h, "td", HTML_END);
-	page_holder_link(p, ev->holder_id, ev->holder_name);
-	html_close(h);
-	html_close(h);
-	return 0;
+	if (strcmp(ev->type, b->type) != 0 || b->n >= AT_MAX_BATCH)
+		return;
+	o = &b->ev[b->n++];
+	o->seq = ev->seq;
+	snprintf(o->tag, sizeof(o->tag), "%s", ev->asset_tag ? ev->asset_tag : "");
+	snprintf(o->case_name, sizeof(o->case_name), "%s",
+	         (out ? ev->from_case : ev->to_case) ? (out ? ev->from_case : ev->to_case) : "");
+	o->position = out ? ev->from_position : ev->to_position;
+	o->holder_id = ev->holder_id;
+	snprintf(o->holder, sizeof(o->holder), "%s", ev->holder_name ? ev->holder_name : "");
+	snprintf(b->at, sizeof(b->at), "%s", ev->at);
+}
+
+/* Walking back from the newest event: a batch's events are consecutive
+ * (one transaction), so stop at the first event past it, or give up
+ * after BATCH_SCAN events. */
+static int batch_walk(void *ctx, const struct event *ev)
+{
+	struct batch_read *b = ctx;
+
+	if (strcmp(ev->batch_id, b->batch_id) == 0) {
+		b->found = 1;
+		batch_take(b, ev);
+		return 0;
+	}
+	return b->found || ++b->scanned >= BATCH_SCAN;
+}
+
+/* Read batch `b->batch_id`'s events, oldest first, into b->ev, if it is
+ * among the newest BATCH_SCAN events (b->found). */
+static enum at_code batch_read(struct store *st, struct batch_read *b, struct at_errors *e)
+{
+	struct event_filter f;
+	enum at_code r;
+
+	memset(&f, 0, sizeof(f));
+	f.descending = 1;
+	r = read_events(st, &f, batch_walk, b, e);
+	for (size_t i = 0; i < b->n / 2; i++) {
+		struct batch_event t = b->ev[i];
+		b->ev[i] = b->ev[b->n - 1 - i];
+		b->ev[b->n - 1 - i] = t;
+	}
+	return r;
 }
 
 /* A batch id as it appears in a link we made: 36 characters of UUID. */
@@ -665,45 +700,28 @@ static int batch_id_ok(const char *b)
 	return n > 0 && n <= AT_BATCH_ID_LEN;
 }
 
-/* The confirmation panel of ?batch=ID: "Stock-Out complete: N assets to
- * HOLDER" and the batch's events, read back from the log. */
-static void batch_panel(struct pg *p, const char *batch, int in)
+/* "Stock-Out complete: N assets to HOLDER" / "Stock-In complete: ...". */
+static void batch_title(const struct batch_read *b, int in, char *out, size_t cap)
+{
+	int several = 0;
+
+	for (size_t i = 1; i < b->n; i++)
+		several |= b->ev[i].holder_id != b->ev[0].holder_id;
+	if (in)
+		snprintf(out, cap, "Stock-In complete: %zu asset%s returned to storage", b->n,
+		         b->n == 1 ? "" : "s");
+	else
+		snprintf(out, cap, "Stock-Out complete: %zu asset%s to %s", b->n,
+		         b->n == 1 ? "" : "s", several ? "several holders" : b->ev[0].holder);
+}
+
+/* The confirmation's table: event, asset, slot left or returned to,
+ * holder. */
+static void batch_table(struct pg *p, const struct batch_read *b, int in)
 {
 	static const char *const cols[] = { "Event", "Asset", "Slot", "Holder" };
-	struct event_filter f;
-	struct at_errors e = AT_ERRORS_INIT;
-	struct batch_sum s;
 	struct html *h = &p->h;
-	char title[AT_PERSON_MAX + 64];
 
-	memset(&f, 0, sizeof(f));
-	memset(&s, 0, sizeof(s));
-	f.batch_id = batch;
-	f.type = in ? "STOCK_IN" : "STOCK_OUT";
-	f.limit = AT_MAX_BATCH;
-	if (!batch_id_ok(batch) || read_events(p->rq->st, &f, sum_event, &s, &e) != AT_OK ||
-	    s.n == 0) {
-		page_notice(p, "warning", NULL,
-		            e.message[0] ? e.message : "There is no such batch to confirm.");
-		at_errors_free(&e);
-		return;
-	}
-	if (in)
-		snprintf(title, sizeof(title), "Stock-In complete: %zu asset%s returned to storage",
-		         s.n, s.n == 1 ? "" : "s");
-	else
-		snprintf(title, sizeof(title), "Stock-Out complete: %zu asset%s to %s", s.n,
-		         s.n == 1 ? "" : "s", s.several ? "several holders" : s.holder);
-	html_open(h, "div", "class", "alert alert-success at-panel", "role", "status",
-	          "id", "confirmation", HTML_END);
-	html_elem(h, "h2", title, "class", "h4 alert-heading", HTML_END);
-	html_open(h, "p", "class", "mb-2", HTML_END);
-	html_text(h, "Recorded ");
-	page_time(p, s.at);
-	html_text(h, " as batch ");
-	html_elem(h, "span", batch, "class", "mono", HTML_END);
-	html_text(h, ".");
-	html_close(h);
 	html_open(h, "div", "class", "table-responsive", HTML_END);
 	html_open(h, "table", "class", "table table-sm table-striped mb-0", HTML_END);
 	html_open(h, "thead", HTML_END);
@@ -714,11 +732,61 @@ static void batch_panel(struct pg *p, const char *batch, int in)
 	html_close(h);
 	html_close(h);
 	html_open(h, "tbody", HTML_END);
-	read_events(p->rq->st, &f, row_event, p, &e);
+	for (size_t i = 0; i < b->n; i++) {
+		const struct batch_event *ev = &b->ev[i];
+		html_open(h, "tr", HTML_END);
+		html_open(h, "td", HTML_END);
+		html_int(h, ev->seq);
+		html_close(h);
+		html_open(h, "td", HTML_END);
+		page_link(p, "/assets/", ev->tag, ev->tag);
+		html_close(h);
+		html_open(h, "td", HTML_END);
+		page_slot_link(p, ev->case_name, ev->position);
+		html_close(h);
+		html_open(h, "td", HTML_END);
+		page_holder_link(p, ev->holder_id, ev->holder);
+		html_close(h);
+		html_close(h);
+	}
+	html_closeto(h, html_depth(h) - 3); /* tbody, table, div */
+}
+
+/* The confirmation panel of ?batch=ID: the title and the batch's events,
+ * read back from the log. */
+static void batch_panel(struct pg *p, const char *batch, int in)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct batch_read b;
+	struct html *h = &p->h;
+	char title[AT_PERSON_MAX + 64];
+
+	memset(&b, 0, sizeof(b));
+	b.batch_id = batch;
+	b.type = in ? "STOCK_IN" : "STOCK_OUT";
+	b.ev = calloc(AT_MAX_BATCH, sizeof(*b.ev));
+	if (!b.ev || !batch_id_ok(batch) || batch_read(p->rq->st, &b, &e) != AT_OK || b.n == 0) {
+		snprintf(title, sizeof(title),
+		         "No %s batch %.40s among the latest events: look it up in the event log.",
+		         in ? "Stock-In" : "Stock-Out", batch);
+		page_notice(p, "warning", NULL, e.message[0] ? e.message : title);
+		goto out;
+	}
+	batch_title(&b, in, title, sizeof(title));
+	html_open(h, "div", "class", "alert alert-success border-success mb-4", "role", "status",
+	          "id", "confirmation", HTML_END);
+	html_elem(h, "h2", title, "class", "h4 alert-heading", HTML_END);
+	html_open(h, "p", "class", "mb-2", HTML_END);
+	html_text(h, "Recorded ");
+	page_time(p, b.at);
+	html_text(h, " as batch ");
+	html_elem(h, "span", batch, "class", "mono", HTML_END);
+	html_text(h, ".");
 	html_close(h);
+	batch_table(p, &b, in);
 	html_close(h);
-	html_close(h);
-	html_close(h);
+out:
+	free(b.ev);
 	at_errors_free(&e);
 }
 

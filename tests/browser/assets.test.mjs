@@ -255,6 +255,10 @@ test('a slot that is taken is refused beside the Slot field', async () => {
 		assert.match(await page.getByRole('alert').innerText(), /SLOT_OCCUPIED/);
 		assert.equal(await page.getByLabel('Case', { exact: true }).inputValue(), 'PELI-01');
 		assert.equal(await page.locator('#slot-fields').isVisible(), true);
+		await screenshot(page, 'assets-new-slot-error');
+		await page.setViewportSize(PHONE);
+		await assertNoHorizontalScroll(page);
+		await screenshot(page, 'assets-new-slot-error');
 	} finally {
 		await closePage(page);
 	}
@@ -294,7 +298,7 @@ test('the asset page: scanned form of the tag, every field, actions, unknown is 
 			assert.match(main, /In custody/);
 			assert.match(main, /Dana Ruiz/);
 			assert.match(main, /Due\s+2099-01-31/);
-			assert.match(main, /Left slot\s+PELI-01\/2/);
+			assert.match(main, /Taken from slot\s+PELI-01\/2/);
 			// In custody: Replace applies, corrections do not.
 			assert.equal(await page.locator('main').getByRole('link', { name: 'Replace', exact: true })
 				.getAttribute('href'), '/replace?asset_tag=AT-0010');

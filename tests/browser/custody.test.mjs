@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 
 import {
 	assertNoHorizontalScroll, closePage, DESKTOP, launchBrowser, login, newPage, shot2,
-	startServer, USERS,
+	screenshot, startServer, USERS,
 } from './lib.mjs';
 
 let srv, browser, token;
@@ -54,6 +54,17 @@ const line = (page, n) => page.locator('ol.batch-lines > li').filter({
 	has: page.locator('span.badge', { hasText: new RegExp(`^${n}$`) }),
 });
 
+/* The element with `id` has the focus (native autofocus may land a moment
+ * after the load event). */
+async function assertFocus(page, id) {
+	try {
+		await page.waitForFunction((want) => document.activeElement?.id === want, id,
+			{ timeout: 3000 });
+	} catch {
+		assert.equal(await page.evaluate(() => document.activeElement?.id), id, 'focus');
+	}
+}
+
 /* Console errors other than the refused Commit's own 422 (which chromium
  * reports as a resource that failed to load): CSP violations, script errors. */
 const unexpectedErrors = (page) =>
@@ -92,11 +103,11 @@ test('Stock-Out by scanner: canonical tags, refusals with codes, commit all or n
 		assert.equal(res.status(), 200);
 		assert.equal(await page.locator('h1').innerText(), 'Stock-Out');
 		/* Nothing chosen yet: the badge scan goes first. */
-		assert.equal(await page.evaluate(() => document.activeElement.id), 'holder');
+		await assertFocus(page, 'holder');
 		res = await typeEnter(page, 'Holder', 'B-17');
 		assert.equal(res.status(), 200);
 		assert.match(await page.locator('#holder-line').innerText(), /Dana Ruiz \(#1, badge B-17\)\s*OK/);
-		assert.equal(await page.evaluate(() => document.activeElement.id), 'scan');
+		await assertFocus(page, 'scan');
 
 		/* Lower case, no dash: the line shows the canonical tag. */
 		res = await scan(page, 'at0001');
@@ -108,7 +119,7 @@ test('Stock-Out by scanner: canonical tags, refusals with codes, commit all or n
 		assert.match(await l1.innerText(), /from PELI-07\/1/);
 		assert.equal(await l1.locator('.status').innerText(), 'OK');
 		assert.match(await l1.innerText(), /scanned at0001/);
-		assert.equal(await page.evaluate(() => document.activeElement.id), 'scan');
+		await assertFocus(page, 'scan');
 		assert.equal(await page.getByLabel('Scan', { exact: true }).inputValue(), '');
 
 		await scan(page, 'AT-9999');
@@ -117,7 +128,7 @@ test('Stock-Out by scanner: canonical tags, refusals with codes, commit all or n
 		assert.equal(await l2.getAttribute('data-scan-result'), 'bad');
 		assert.equal(await l1.getAttribute('data-scan-result'), null);
 		assert.match(await l2.locator('.reason').innerText(), /^NOT_FOUND\s*AT-9999: no asset has this tag$/);
-		assert.equal(await page.evaluate(() => document.activeElement.id), 'scan');
+		await assertFocus(page, 'scan');
 
 		await scan(page, 'AT-0003');
 		const l3 = line(page, 3);
@@ -142,6 +153,7 @@ test('Stock-Out by scanner: canonical tags, refusals with codes, commit all or n
 		const before = await eventCount();
 		res = await click(page, 'Commit');
 		assert.equal(res.status(), 422);
+		await screenshot(page, 'custody-stock-out-refused');
 		const summary = page.locator('.error-summary');
 		assert.equal(await summary.getAttribute('role'), 'alert');
 		const st = await summary.innerText();
@@ -172,6 +184,11 @@ test('Stock-Out by scanner: canonical tags, refusals with codes, commit all or n
 		assert.equal(await panel.locator('h2').innerText(), 'Stock-Out complete: 1 asset to Dana Ruiz');
 		assert.match(await panel.locator('tbody').innerText(), /AT-0001\s+PELI-07\/1\s+Dana Ruiz/);
 		assert.match(await page.locator('main').innerText(), /Nothing scanned yet\./);
+		/* The confirmation is a GET: it reads the batch back from the log. */
+		await shot2(page, page.url(), 'custody-stock-out-done');
+		await assertNoHorizontalScroll(page);
+		await page.setViewportSize(DESKTOP);
+		assert.equal(await panel.locator('h2').innerText(), 'Stock-Out complete: 1 asset to Dana Ruiz');
 
 		a1 = await asset('AT-0001');
 		assert.equal(a1.state, 'IN_CUSTODY');
@@ -271,7 +288,7 @@ test('Stock-In: back to its slot by default; an occupied slot is refused', async
 	try {
 		let res = await page.goto(srv.base + '/stock-in');
 		assert.equal(res.status(), 200);
-		assert.equal(await page.evaluate(() => document.activeElement.id), 'scan');
+		await assertFocus(page, 'scan');
 
 		/* AT-0001 left PELI-07/1 at its Stock-Out: that is the default. */
 		await scan(page, 'at0001');
@@ -281,7 +298,7 @@ test('Stock-In: back to its slot by default; an occupied slot is refused', async
 		assert.match(await l1.innerText(), /OK\s*returns to PELI-07\/1/);
 		assert.equal(await l1.getByLabel('Case').inputValue(), 'PELI-07');
 		assert.equal(await l1.getByLabel('Slot').inputValue(), '1');
-		assert.equal(await page.evaluate(() => document.activeElement.id), 'scan');
+		await assertFocus(page, 'scan');
 
 		/* AT-0004, then the label of an occupied slot: refused on its line. */
 		await scan(page, 'AT-0004');
@@ -320,6 +337,8 @@ test('Stock-In: back to its slot by default; an occupied slot is refused', async
 		assert.equal(a1.holder, null);
 		assert.deepEqual(a1.slot, { case: 'PELI-07', position: 1 });
 		assert.deepEqual((await asset('AT-0004')).slot, { case: 'PELI-07', position: 7 });
+		await shot2(page, page.url(), 'custody-stock-in-done');
+		await assertNoHorizontalScroll(page);
 		assert.deepEqual(unexpectedErrors(page), []);
 	} finally {
 		await closePage(page);
@@ -340,6 +359,10 @@ test('Stock-In refuses an asset that is not in custody, and a slot label with no
 			/^NOT_IN_CUSTODY\s*AT-0002: in storage in slot PELI-07\/2; Stock-In needs an asset in custody$/);
 		await click(page, 'Remove line 1 (AT-0002)');
 		assert.equal(await page.locator('ol.batch-lines > li').count(), 0);
+		res = await click(page, 'Commit');
+		assert.equal(res.status(), 422);
+		assert.match(await page.locator('.error-summary').innerText(),
+			/nothing to stock in: scan at least one asset \(INVALID\)/);
 	} finally {
 		await closePage(page);
 	}

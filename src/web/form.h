@@ -14,7 +14,7 @@
 
 #include "util/err.h"
 
-#define FORM_MAX_FIELDS 1100   /* a 1,000-line batch plus its other fields */
+#define FORM_MAX_FIELDS 2100   /* a 1,000-line Stock-In (tag, case, slot per line) plus its other fields */
 
 struct form_field {
 	char *name;

@@ -1119,8 +1119,8 @@ void page_stock_out_post(struct request *rq)
  * Every Stock-In line posts its Case and Slot with the form, and route.c
  * parses at most FORM_MAX_FIELDS fields: a draft that outgrew that could
  * no longer be posted at all, not even to remove a line.  So a Stock-In
- * draft holds as many lines as the form can carry (546 while
- * FORM_MAX_FIELDS is 1,100), up to AT_MAX_BATCH.
+ * draft holds as many lines as the form can carry, up to AT_MAX_BATCH
+ * (FORM_MAX_FIELDS leaves room for all 1,000).
  */
 #define IN_FORM_LINES ((FORM_MAX_FIELDS - 8) / 2)
 #define IN_MAX_LINES (IN_FORM_LINES < AT_MAX_BATCH ? IN_FORM_LINES : AT_MAX_BATCH)

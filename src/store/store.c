@@ -80,13 +80,17 @@ enum stmt {
 	STMT__MAX
 };
 
-#define ASSET_COLS                                                                          \
+#define ASSET_SELECT                                                                        \
 	"a.id, a.tag, a.serial, a.manufacturer, a.equipment_type, a.model, a.model_code, " \
 	"a.building, a.room, a.notes, a.state, a.condition, a.holder_id, h.name, a.due, "  \
 	"a.custody_since, a.case_id, c.name, a.position, a.last_case_id, lc.name, "        \
-	"a.last_position, a.created_at, a.updated_at, a.retired_at "                        \
-	"FROM assets a LEFT JOIN holders h ON h.id = a.holder_id "                          \
+	"a.last_position, a.created_at, a.updated_at, a.retired_at "
+#define ASSET_JOINS                                                                         \
+	"LEFT JOIN holders h ON h.id = a.holder_id "                                        \
 	"LEFT JOIN cases c ON c.id = a.case_id LEFT JOIN cases lc ON lc.id = a.last_case_id "
+#define ASSET_COLS ASSET_SELECT "FROM assets a " ASSET_JOINS
+/* The same, walking the named index (a literal). */
+#define ASSET_COLS_INDEXED(ix) ASSET_SELECT "FROM assets a INDEXED BY " ix " " ASSET_JOINS
 
 #define CASE_COLS                                                                     \
 	"c.id, c.name, c.slot_count, c.building, c.room, c.notes, "                  \
@@ -141,18 +145,30 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ASSET_LIST] =
 		"SELECT " ASSET_COLS
 		"WHERE (?1 IS NULL OR a.state = ?1) "
-		"AND (?2 IS NULL OR instr(lower(a.tag), ?2) OR instr(lower(a.serial), ?2) "
-		"  OR instr(lower(a.manufacturer), ?2) OR instr(lower(coalesce(a.model, '')), ?2) "
-		"  OR instr(lower(coalesce(a.notes, '')), ?2)) "
+		/* ?2 is '%q%' with q's % _ \ escaped: a plain substring, ASCII
+		 * case-insensitive (LIKE's folding is lower()'s), and about four
+		 * times faster than instr(lower(...)) on a scan. */
+		"AND (?2 IS NULL OR a.tag LIKE ?2 ESCAPE '\\' OR a.serial LIKE ?2 ESCAPE '\\' "
+		"  OR a.manufacturer LIKE ?2 ESCAPE '\\' OR a.model LIKE ?2 ESCAPE '\\' "
+		"  OR a.notes LIKE ?2 ESCAPE '\\') "
 		"AND (?3 = 0 OR a.holder_id = ?3) AND (?4 = 0 OR a.case_id = ?4) "
 		"AND (?5 = 0 OR (a.state = 'STORAGE' AND a.case_id IS NULL)) "
 		"AND (?6 IS NULL OR (a.due IS NOT NULL AND a.due < ?6)) "
 		"AND (?7 IS NULL OR a.tag > ?7) ORDER BY a.tag LIMIT ?8",
 	[STMT_ASSET_COUNT] = "SELECT count(*) FROM assets",
 	[STMT_ASSET_COUNT_OVERDUE] =
-		"SELECT count(*) FROM assets WHERE holder_id IS NOT NULL AND state = 'IN_CUSTODY' "
-		"AND due < ?1",
-	[STMT_ASSET_COUNT_STATE] = "SELECT count(*) FROM assets WHERE state = ?1",
+		"SELECT count(*) FROM assets INDEXED BY assets_custody "
+		"WHERE holder_id IS NOT NULL AND due < ?1",
+	/* By state through the partial indexes of migration 3 (IN_CUSTODY
+	 * has a holder and RETIRED a retirement time, by the schema's CHECKs):
+	 * the dashboard's counts at 100k assets without a table scan. */
+	[STMT_ASSET_COUNT_STATE] =
+		"SELECT CASE ?1 "
+		"WHEN 'IN_CUSTODY' THEN (SELECT count(*) FROM assets WHERE holder_id IS NOT NULL) "
+		"WHEN 'RETIRED' THEN (SELECT count(*) FROM assets WHERE retired_at IS NOT NULL) "
+		"ELSE (SELECT count(*) FROM assets) "
+		"  - (SELECT count(*) FROM assets WHERE holder_id IS NOT NULL) "
+		"  - (SELECT count(*) FROM assets WHERE retired_at IS NOT NULL) END",
 	[STMT_CASE_BY_NAME] = "SELECT " CASE_COLS "WHERE c.name = ?1",
 	[STMT_CASE_BY_ID] = "SELECT " CASE_COLS "WHERE c.id = ?1",
 	[STMT_CASE_ID] = "SELECT id FROM cases WHERE name = ?1",
@@ -179,7 +195,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"OR lower(coalesce(badge, '')) = ?1 OR CAST(id AS TEXT) = ?1) "
 		"ORDER BY lower(name), id LIMIT ?2",
 	[STMT_ASSET_OUT_LONGEST] =
-		"SELECT " ASSET_COLS "WHERE a.holder_id IS NOT NULL AND a.state = 'IN_CUSTODY' "
+		"SELECT " ASSET_COLS_INDEXED("assets_custody") "WHERE a.holder_id IS NOT NULL "
 		"ORDER BY a.custody_since, a.tag LIMIT ?1",
 	[STMT_EVENT_LAST] = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
 	[STMT_EVENT_INSERT] =
@@ -784,7 +800,7 @@ enum at_code store_asset_list(struct store *st, const struct asset_filter *f, as
                               void *ctx)
 {
 	sqlite3_stmt *s = stmt(st, STMT_ASSET_LIST);
-	char q[AT_FIELD_MAX * 2 + 1];
+	char q[AT_FIELD_MAX * 2 + 4];
 	enum at_code c = AT_OK;
 	struct asset a;
 	int rc;
@@ -803,10 +819,15 @@ enum at_code store_asset_list(struct store *st, const struct asset_filter *f, as
 	if (f->has_state)
 		bind_text(s, 1, asset_state_name(f->state), 0);
 	if (f->q && *f->q) {
-		size_t i;
-		for (i = 0; f->q[i] && i + 1 < sizeof(q); i++)
-			q[i] = (f->q[i] >= 'A' && f->q[i] <= 'Z') ? (char)(f->q[i] + 32) : f->q[i];
-		q[i] = '\0';
+		size_t o = 0;
+		q[o++] = '%';
+		for (size_t i = 0; f->q[i] && o + 3 < sizeof(q); i++) {
+			if (f->q[i] == '%' || f->q[i] == '_' || f->q[i] == '\\')
+				q[o++] = '\\';
+			q[o++] = f->q[i];
+		}
+		q[o++] = '%';
+		q[o] = '\0';
 		bind_text(s, 2, q, 0);
 	}
 	sqlite3_bind_int64(s, 3, f->holder_id);

@@ -28,6 +28,14 @@ int64_t read_asset_count(struct store *st, int has_state, enum asset_state s)
 	return store_asset_count(st, has_state, s);
 }
 
+int64_t read_overdue_count(struct store *st)
+{
+	char today[11];
+
+	text_today(today);
+	return store_asset_count_overdue(st, today);
+}
+
 enum at_code read_case_id(struct store *st, const char *name, int64_t *id, struct at_errors *e)
 {
 	struct case_info c;

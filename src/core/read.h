@@ -19,6 +19,9 @@ enum at_code read_assets(struct store *st, const struct asset_filter *f, asset_c
 /* How many assets (in state `s` when has_state). */
 int64_t read_asset_count(struct store *st, int has_state, enum asset_state s);
 
+/* Assets in custody whose due date is before today. */
+int64_t read_overdue_count(struct store *st);
+
 /* Resolve a `case` query value (a name) to the filter's case id:
  * AT_NOT_FOUND with a message if there is no such case. */
 enum at_code read_case_id(struct store *st, const char *name, int64_t *id, struct at_errors *e);

@@ -21,6 +21,7 @@ struct report_ctx {
 	void *ctx;
 	char today[11];
 	int overdue_only;
+	const char *after_tag;         /* as of: rows from the log are skipped */
 };
 
 static int on_asset(void *ctx, const struct asset *a)
@@ -48,6 +49,8 @@ static int on_held(void *ctx, const char *tag, int64_t holder_id, const char *si
 	struct asset a;
 	struct holder h;
 
+	if (x->rc->after_tag && strcmp(tag, x->rc->after_tag) <= 0)
+		return 0;
 	x->c = store_asset_by_tag(x->st, tag, &a);
 	if (x->c != AT_OK)
 		return 1;
@@ -68,7 +71,14 @@ static int on_held(void *ctx, const char *tag, int64_t holder_id, const char *si
 enum at_code report_custody(struct store *st, const char *as_of, int overdue_only,
                             custody_row_cb cb, void *ctx, struct at_errors *e)
 {
-	struct report_ctx rc = { cb, ctx, "", overdue_only };
+	return report_custody_after(st, as_of, overdue_only, NULL, cb, ctx, e);
+}
+
+enum at_code report_custody_after(struct store *st, const char *as_of, int overdue_only,
+                                  const char *after_tag, custody_row_cb cb, void *ctx,
+                                  struct at_errors *e)
+{
+	struct report_ctx rc = { cb, ctx, "", overdue_only, after_tag };
 	struct as_of_ctx x = { &rc, st, AT_OK };
 	struct asset_filter f;
 	enum at_code c;
@@ -85,6 +95,7 @@ enum at_code report_custody(struct store *st, const char *as_of, int overdue_onl
 		memset(&f, 0, sizeof(f));
 		f.has_state = 1;
 		f.state = ASSET_IN_CUSTODY;
+		f.after_tag = after_tag;
 		c = store_asset_list(st, &f, on_asset, &rc);
 	}
 	if (c != AT_OK)

@@ -20,4 +20,11 @@ typedef int (*custody_row_cb)(void *ctx, const struct custody_row *row);
 enum at_code report_custody(struct store *st, const char *as_of, int overdue_only,
                             custody_row_cb cb, void *ctx, struct at_errors *e);
 
+/* The same, from the first tag after `after_tag` (NULL: the start): a
+ * page of the report is this with a callback that stops when it has
+ * enough rows. */
+enum at_code report_custody_after(struct store *st, const char *as_of, int overdue_only,
+                                  const char *after_tag, custody_row_cb cb, void *ctx,
+                                  struct at_errors *e);
+
 #endif

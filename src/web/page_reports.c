@@ -56,13 +56,21 @@ static void filter_col(struct pg *p, const char *cls)
 
 /* ==== custody report ==================================================== */
 
+/* Rows per page: 30,000 rows would be a 14 MB page that no browser
+ * shows well, and 140 ms at the server. */
+#define CUSTODY_PER_PAGE 250
+
 /* One pass over the report: renders the rows whose overdue flag is
- * `want_overdue`; the table is opened by the first row of either pass. */
+ * `want_overdue`; the table is opened by the first row of either pass.
+ * A full page stops the pass and remembers where the next one starts. */
 struct custody_view {
 	struct pg *p;
 	int want_overdue;
 	int table_open, tbody_open;
 	size_t shown, overdue;
+	int more;                          /* a row beyond this page exists */
+	char last_tag[AT_TAG_MAX + 1];     /* of the last row shown */
+	int last_phase;                    /* its pass (want_overdue) */
 };
 
 /*
@@ -134,6 +142,10 @@ static int custody_cb(void *ctx, const struct custody_row *row)
 
 	if (!row->overdue != !v->want_overdue)
 		return 0;
+	if (v->shown >= CUSTODY_PER_PAGE) {
+		v->more = 1;
+		return 1;
+	}
 	if (!v->table_open) {
 		custody_table_open(v->p);
 		v->table_open = 1;
@@ -144,6 +156,8 @@ static int custody_cb(void *ctx, const struct custody_row *row)
 		v->tbody_open = 1;
 	}
 	custody_row_html(v->p, row);
+	snprintf(v->last_tag, sizeof(v->last_tag), "%s", row->asset.tag);
+	v->last_phase = v->want_overdue;
 	v->shown++;
 	v->overdue += row->overdue != 0;
 	/* Past the page's size cap nothing more is written: stop reading. */
@@ -185,26 +199,56 @@ static void as_of_words(const char *typed, const char *canon, char *out, size_t 
 		snprintf(out, cap, "%.10s %.5s UTC", canon, canon + 11);
 }
 
-/* The rows read so far and what they mean, under the table. */
+/* The rows on this page and what they mean, under the table; with the
+ * totals when they are cheap to know (now, not as of a past instant). */
 static void custody_summary(struct pg *p, const struct custody_view *v, int overdue_only,
-                            int past)
+                            int past, int first_page)
 {
 	struct html *h = &p->h;
+	struct request *rq = p->rq;
 
 	if (!v->table_open) {
 		page_notice(p, "info", NULL,
-		            overdue_only ? (past ? "No asset was overdue then."
-		                                 : "No asset is overdue.")
-		                         : (past ? "No asset was in custody then."
-		                                 : "No asset is in custody."));
+		            !first_page ? "No more rows."
+		            : overdue_only ? (past ? "No asset was overdue then."
+		                                   : "No asset is overdue.")
+		                           : (past ? "No asset was in custody then."
+		                                   : "No asset is in custody."));
 		return;
 	}
 	html_open(h, "p", "class", "fw-semibold", "id", "report-count", HTML_END);
 	html_textf(h, "%zu %s shown", v->shown, v->shown == 1 ? "asset" : "assets");
 	if (!overdue_only)
 		html_textf(h, ", %zu overdue", v->overdue);
+	if (v->more || !first_page)
+		html_text(h, " on this page");
 	html_text(h, ".");
+	if (!past && (v->more || !first_page)) {
+		long long total = read_asset_count(rq->st, 1, ASSET_IN_CUSTODY);
+		long long late = read_overdue_count(rq->st);
+		html_textf(h, " In all: %lld in custody, %lld overdue.", total, late);
+	}
 	html_close(h);
+}
+
+/* "Next N rows" with the filters kept and the cursor "o:TAG" (overdue
+ * section) or "r:TAG" (the rest). */
+static void custody_next_link(struct pg *p, const char *as_of, int overdue, char phase,
+                              const char *tag)
+{
+	char url[1024] = "/reports/custody?", first[1024], from[AT_TAG_MAX + 3];
+
+	query_add(url, sizeof(url), "as_of", as_of);
+	query_add(url, sizeof(url), "overdue", overdue ? "1" : NULL);
+	snprintf(first, sizeof(first), "%s", url);
+	snprintf(from, sizeof(from), "%c:%s", phase, tag);
+	query_add(url, sizeof(url), "from", from);
+	html_open(&p->h, "nav", "aria-label", "Report pages", "class", "mb-3", HTML_END);
+	html_elem(&p->h, "a", "Next page", "href", url, "class", "btn btn-outline-secondary",
+	          "rel", "next", HTML_END);
+	html_text(&p->h, " ");
+	html_elem(&p->h, "a", "First page", "href", first, "class", "btn btn-link", HTML_END);
+	html_close(&p->h);
 }
 
 void page_report_custody(struct request *rq)
@@ -213,7 +257,8 @@ void page_report_custody(struct request *rq)
 	struct custody_view v = { 0 };
 	char canon[AT_TIME_LEN + 1], why[AT_WHY_MAX], title[96], words[40];
 	const char *as_of = query(rq, "as_of"), *ov = query(rq, "overdue");
-	int overdue = ov && strcmp(ov, "0") != 0;
+	const char *from = query(rq, "from"), *after = NULL;
+	int overdue = ov && strcmp(ov, "0") != 0, start_phase = 1;
 	struct pg p;
 	enum at_code c = AT_OK;
 
@@ -233,13 +278,22 @@ void page_report_custody(struct request *rq)
 	if (e.code != AT_OK)
 		goto out;
 	v.p = &p;
-	/* Overdue rows first, then (unless only those are wanted) the rest. */
-	for (v.want_overdue = 1; v.want_overdue >= (overdue ? 1 : 0) && c == AT_OK;
+	/* Overdue rows first, then (unless only those are wanted) the rest;
+	 * ?from=o:TAG or r:TAG says where this page starts. */
+	if (from && (from[0] == 'o' || from[0] == 'r') && from[1] == ':') {
+		start_phase = from[0] == 'o' ? 1 : 0;
+		after = from[2] ? from + 2 : NULL;
+	}
+	for (v.want_overdue = start_phase; v.want_overdue >= (overdue ? 1 : 0) && c == AT_OK;
 	     v.want_overdue--) {
-		c = report_custody(rq->st, as_of ? canon : NULL, v.want_overdue, custody_cb, &v, &e);
+		c = report_custody_after(rq->st, as_of ? canon : NULL, v.want_overdue,
+		                         v.want_overdue == start_phase ? after : NULL, custody_cb,
+		                         &v, &e);
 		if (v.tbody_open)
 			html_close(&p.h);
 		v.tbody_open = 0;
+		if (v.more)
+			break;
 	}
 	if (v.table_open) {
 		html_close(&p.h); /* table */
@@ -251,7 +305,12 @@ void page_report_custody(struct request *rq)
 		at_errors_free(&e);
 		return;
 	}
-	custody_summary(&p, &v, overdue, as_of != NULL);
+	custody_summary(&p, &v, overdue, as_of != NULL, from == NULL);
+	/* A page that ends exactly at the end of the overdue section still
+	 * offers the rest. */
+	if (v.more)
+		custody_next_link(&p, as_of, overdue, v.want_overdue ? 'o' : 'r',
+		                  v.last_phase == v.want_overdue ? v.last_tag : "");
 out:
 	page_end(&p, e.code == AT_OK ? 200 : at_code_http(e.code));
 	at_errors_free(&e);

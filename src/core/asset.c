@@ -3,6 +3,7 @@
  */
 #include "store/store.h"
 #include "core/asset.h"
+#include "core/fields.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -126,24 +127,20 @@ static void clean_input(const struct asset_input *in, struct clean_asset *out, i
 			at_item(e, "asset_tag", AT_INVALID, "%s", why);
 		}
 	}
-	if (in->serial || creating)
-		field_clean(e, "serial_number", in->serial, a->serial, sizeof(a->serial),
-		            AT_FIELD_MAX, 1, 0);
-	if (in->manufacturer || creating)
-		field_clean(e, "manufacturer", in->manufacturer, a->manufacturer,
-		            sizeof(a->manufacturer), AT_FIELD_MAX, 1, 0);
-	if (in->equipment_type || creating)
-		field_clean(e, "equipment_type", in->equipment_type, a->equipment_type,
-		            sizeof(a->equipment_type), AT_FIELD_MAX, 1, 0);
-	if (in->building || creating)
-		field_clean(e, "building", in->building, a->building, sizeof(a->building),
-		            AT_FIELD_MAX, 1, 0);
-	if (in->room || creating)
-		field_clean(e, "room", in->room, a->room, sizeof(a->room), AT_FIELD_MAX, 1, 0);
-	field_clean(e, "model", in->model, a->model, sizeof(a->model), AT_FIELD_MAX, 0, 0);
-	field_clean(e, "model_code", in->model_code, a->model_code, sizeof(a->model_code),
-	            AT_FIELD_MAX, 0, 0);
-	field_clean(e, "notes", in->notes, a->notes, sizeof(a->notes), AT_NOTES_MAX, 0, 1);
+	/* The plain text fields, as core/fields.h declares them: a required
+	 * one is checked when creating or when given; an optional one is
+	 * always cleaned (NULL leaves it empty). */
+	for (int i = 0; i < AF__MAX; i++) {
+		const struct field_spec *f = &asset_fields[i];
+		const char *v = asset_input_get(in, f);
+		int required = (f->flags & FIELD_REQUIRED) != 0;
+
+		if (f->flags & FIELD_SPECIAL)
+			continue;
+		if (v || creating || !required)
+			field_clean(e, f->name, v, field_in_record(a, f), f->rec_size, f->max, required,
+			            (f->flags & FIELD_MULTILINE) != 0);
+	}
 	a->condition = COND_GOOD;
 	if (in->condition && asset_condition_parse(in->condition, &a->condition) < 0)
 		at_item(e, "condition", AT_INVALID,

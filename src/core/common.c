@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "store/store.h"
+#include "core/fields.h"
 #include "core/internal.h"
 #include "util/text.h"
 
@@ -71,6 +72,13 @@ int field_clean(struct at_errors *e, const char *label, const char *in, char *ou
 		return -1;
 	}
 	return 0;
+}
+
+int spec_clean(struct at_errors *e, const struct field_spec *f, const char *in, void *rec,
+               int required)
+{
+	return field_clean(e, f->name, in, field_in_record(rec, f), f->rec_size, f->max, required,
+	                   (f->flags & FIELD_MULTILINE) != 0);
 }
 
 int reason_clean(struct at_errors *e, const char *in, char *out)

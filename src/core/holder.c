@@ -2,6 +2,7 @@
  * holder.c — holders: create, update, deactivate, resolve.
  */
 #include "store/store.h"
+#include "core/fields.h"
 #include "core/holder.h"
 
 #include <stdio.h>
@@ -33,10 +34,10 @@ enum at_code holder_create(struct store *st, const char *actor, const char *name
 	enum at_code c;
 
 	memset(&h, 0, sizeof(h));
-	field_clean(e, "name", name, h.name, sizeof(h.name), AT_PERSON_MAX, 1, 0);
+	spec_clean(e, &holder_fields[HF_NAME], name, &h, 1);
 	if (badge)
 		badge_clean(e, badge, h.badge);
-	field_clean(e, "email", email, h.email, sizeof(h.email), AT_PERSON_MAX, 0, 0);
+	spec_clean(e, &holder_fields[HF_EMAIL], email, &h, 0);
 	if (e->nitems)
 		return at_items_done(e, e->nitems);
 	h.active = 1;
@@ -104,11 +105,11 @@ enum at_code holder_update(struct store *st, const char *actor, int64_t id, cons
 
 	memset(&in, 0, sizeof(in));
 	if (name)
-		field_clean(e, "name", name, in.name, sizeof(in.name), AT_PERSON_MAX, 1, 0);
+		spec_clean(e, &holder_fields[HF_NAME], name, &in, 1);
 	if (badge)
 		badge_clean(e, badge, in.badge);
 	if (email)
-		field_clean(e, "email", email, in.email, sizeof(in.email), AT_PERSON_MAX, 0, 0);
+		spec_clean(e, &holder_fields[HF_EMAIL], email, &in, 0);
 	if (active < -1 || active > 1)
 		at_item(e, "active", AT_INVALID, "active must be true or false");
 	if (e->nitems)

@@ -26,6 +26,12 @@ enum at_code place_find_slot(struct store *st, const char *case_name, int64_t po
 int field_clean(struct at_errors *e, const char *label, const char *in, char *out, size_t cap,
                 size_t max, int required, int multiline);
 
+struct field_spec;
+/* field_clean() for the field `f` of core/fields.h, into its place in
+ * the record `rec`; `required` as the operation needs it. */
+int spec_clean(struct at_errors *e, const struct field_spec *f, const char *in, void *rec,
+               int required);
+
 /* Clean a reason (required, single line, <= AT_REASON_MAX). */
 int reason_clean(struct at_errors *e, const char *in, char *out);
 

@@ -2,6 +2,7 @@
  * place.c — cases, slots and the slot corrections.
  */
 #include "store/store.h"
+#include "core/fields.h"
 #include "core/place.h"
 
 #include <stdio.h>
@@ -36,9 +37,10 @@ int slot_label_parse(const char *label, char *case_name, size_t cap, int64_t *po
 /* Clean a case name; item on refusal. */
 static int case_name_clean(struct at_errors *e, const char *in, char *out)
 {
+	const struct field_spec *f = &case_fields[CF_NAME];
 	char why[AT_WHY_MAX];
 
-	if (field_clean(e, "name", in, out, AT_NAME_MAX + 1, AT_NAME_MAX, 1, 0) < 0)
+	if (field_clean(e, f->name, in, out, f->rec_size, f->max, 1, 0) < 0)
 		return -1;
 	if (text_valid_case_name(out, why) < 0) {
 		at_item(e, "name", AT_INVALID, "%s", why);
@@ -62,9 +64,9 @@ enum at_code case_create(struct store *st, const char *actor, const char *name, 
 	if (nslots < 1 || nslots > AT_MAX_SLOTS)
 		at_item(e, "slots", AT_INVALID, "a case has 1 to %d slots, not %lld", AT_MAX_SLOTS,
 		        (long long)nslots);
-	field_clean(e, "building", building, c.building, sizeof(c.building), AT_FIELD_MAX, 0, 0);
-	field_clean(e, "room", room, c.room, sizeof(c.room), AT_FIELD_MAX, 0, 0);
-	field_clean(e, "notes", notes, c.notes, sizeof(c.notes), AT_NOTES_MAX, 0, 1);
+	spec_clean(e, &case_fields[CF_BUILDING], building, &c, 0);
+	spec_clean(e, &case_fields[CF_ROOM], room, &c, 0);
+	spec_clean(e, &case_fields[CF_NOTES], notes, &c, 0);
 	if (e->nitems)
 		return at_items_done(e, e->nitems);
 	c.slot_count = (int)nslots;
@@ -117,10 +119,9 @@ enum at_code case_update(struct store *st, const char *actor, const char *name, 
 	if (nslots != 0 && (nslots < 1 || nslots > AT_MAX_SLOTS))
 		at_item(e, "slots", AT_INVALID, "a case has 1 to %d slots, not %lld", AT_MAX_SLOTS,
 		        (long long)nslots);
-	field_clean(e, "building", building, in.building, sizeof(in.building), AT_FIELD_MAX, 0,
-	            0);
-	field_clean(e, "room", room, in.room, sizeof(in.room), AT_FIELD_MAX, 0, 0);
-	field_clean(e, "notes", notes, in.notes, sizeof(in.notes), AT_NOTES_MAX, 0, 1);
+	spec_clean(e, &case_fields[CF_BUILDING], building, &in, 0);
+	spec_clean(e, &case_fields[CF_ROOM], room, &in, 0);
+	spec_clean(e, &case_fields[CF_NOTES], notes, &in, 0);
 	if (e->nitems)
 		return at_items_done(e, e->nitems);
 

@@ -30,6 +30,13 @@ struct jfield {
  * required fields each become an item of `e`; -1 if any. */
 int check_object(json_t *obj, const struct jfield *spec, const char *prefix,
                  struct at_errors *e);
+struct field_spec;
+/* The body fields of an entity's text fields (core/fields.h) into `out`,
+ * then `extra` (NULL-terminated, may be NULL), then the terminator:
+ * required ones (when `creating`) are text; optional ones text or null
+ * (null: clear it).  `out` has room for n + extras + 1. */
+void spec_jfields(const struct field_spec *specs, size_t n, int creating,
+                  const struct jfield *extra, struct jfield *out);
 /* check_object on the request body; replies 422 and returns -1 if bad. */
 int check_body(struct request *rq, const struct jfield *spec);
 /* String value, or NULL for absent/null. */

@@ -16,6 +16,7 @@
 #include "core/report.h"
 #include "core/verify.h"
 #include "util/text.h"
+#include "core/fields.h"
 #include "web/api.h"
 
 static int page_asset(void *ctx, const struct asset *a)
@@ -79,14 +80,39 @@ void get_asset(struct request *rq)
 		web_reply_json(rq, 200, asset_to_json(&a));
 }
 
-static const struct jfield asset_fields[] = {
-	{ "asset_tag", JT_STRING, 1 },       { "serial_number", JT_STRING, 1 },
-	{ "manufacturer", JT_STRING, 1 },    { "equipment_type", JT_STRING, 1 },
-	{ "building", JT_STRING, 1 },        { "room", JT_STRING, 1 },
-	{ "model", JT_STRING | JT_NULL, 0 }, { "model_code", JT_STRING | JT_NULL, 0 },
-	{ "notes", JT_STRING | JT_NULL, 0 }, { "condition", JT_STRING, 0 },
-	{ "slot", JT_OBJECT | JT_NULL, 0 },  { NULL, 0, 0 },
-};
+/*
+ * The body fields of an asset, from core/fields.h: on create the required
+ * ones are required; optional plain text may be null (on update: clear
+ * it); tag and condition are text only.  "slot" is create's extra.
+ */
+static void asset_jfields(struct jfield *out, int creating)
+{
+	int n = 0;
+
+	for (int i = 0; i < AF__MAX; i++) {
+		const struct field_spec *f = &asset_fields[i];
+		int required = (f->flags & FIELD_REQUIRED) != 0;
+		out[n].name = f->name;
+		out[n].types = JT_STRING | (required || (f->flags & FIELD_SPECIAL) ? 0 : JT_NULL);
+		out[n].required = creating && required;
+		n++;
+	}
+	if (creating)
+		out[n++] = (struct jfield){ "slot", JT_OBJECT | JT_NULL, 0 };
+	out[n] = (struct jfield){ NULL, 0, 0 };
+}
+
+/* The text fields of the body into `in`; on update a null optional field
+ * means "clear it". */
+static void asset_from_json(json_t *j, struct asset_input *in, int updating)
+{
+	for (int i = 0; i < AF__MAX; i++) {
+		const struct field_spec *f = &asset_fields[i];
+		int optional = !(f->flags & (FIELD_REQUIRED | FIELD_SPECIAL));
+		*asset_input_field(in, f) = updating && optional ? jtext_or_clear(j, f->name)
+		                                                 : jtext(j, f->name);
+	}
+}
 
 static const struct jfield slot_fields[] = {
 	{ "case", JT_STRING, 1 },
@@ -98,11 +124,13 @@ void create_asset(struct request *rq)
 {
 	struct at_errors e = AT_ERRORS_INIT;
 	struct asset_input in;
+	struct jfield spec[AF__MAX + 2];
 	struct asset a;
 	json_t *slot, *j = rq->json;
 	enum at_code c;
 
-	if (check_body(rq, asset_fields) < 0)
+	asset_jfields(spec, 1);
+	if (check_body(rq, spec) < 0)
 		return;
 	memset(&in, 0, sizeof(in));
 	slot = json_object_get(j, "slot");
@@ -117,50 +145,25 @@ void create_asset(struct request *rq)
 		json_int_t pos = json_integer_value(json_object_get(slot, "position"));
 		in.slot_position = (pos < 1 || pos > AT_MAX_SLOTS) ? -1 : (int)pos;
 	}
-	in.tag = jtext(j, "asset_tag");
-	in.serial = jtext(j, "serial_number");
-	in.manufacturer = jtext(j, "manufacturer");
-	in.equipment_type = jtext(j, "equipment_type");
-	in.building = jtext(j, "building");
-	in.room = jtext(j, "room");
-	in.model = jtext(j, "model");
-	in.model_code = jtext(j, "model_code");
-	in.notes = jtext(j, "notes");
-	in.condition = jtext(j, "condition");
+	asset_from_json(j, &in, 0);
 	c = asset_create(rq->st, rq->actor, &in, &a, &e);
 	answer(rq, c, &e, 201, c == AT_OK ? asset_to_json(&a) : NULL);
 }
 
-static const struct jfield asset_patch_fields[] = {
-	{ "asset_tag", JT_STRING, 0 },       { "serial_number", JT_STRING, 0 },
-	{ "manufacturer", JT_STRING, 0 },    { "equipment_type", JT_STRING, 0 },
-	{ "building", JT_STRING, 0 },        { "room", JT_STRING, 0 },
-	{ "model", JT_STRING | JT_NULL, 0 }, { "model_code", JT_STRING | JT_NULL, 0 },
-	{ "notes", JT_STRING | JT_NULL, 0 }, { "condition", JT_STRING, 0 },
-	{ NULL, 0, 0 },
-};
 
 void update_asset(struct request *rq)
 {
 	struct at_errors e = AT_ERRORS_INIT;
 	struct asset_input in;
 	struct asset a;
-	json_t *j = rq->json;
+	struct jfield spec[AF__MAX + 2];
 	enum at_code c;
 
-	if (check_body(rq, asset_patch_fields) < 0)
+	asset_jfields(spec, 0);
+	if (check_body(rq, spec) < 0)
 		return;
 	memset(&in, 0, sizeof(in));
-	in.tag = jtext(j, "asset_tag");
-	in.serial = jtext(j, "serial_number");
-	in.manufacturer = jtext(j, "manufacturer");
-	in.equipment_type = jtext(j, "equipment_type");
-	in.building = jtext(j, "building");
-	in.room = jtext(j, "room");
-	in.model = jtext_or_clear(j, "model");
-	in.model_code = jtext_or_clear(j, "model_code");
-	in.notes = jtext_or_clear(j, "notes");
-	in.condition = jtext(j, "condition");
+	asset_from_json(rq->json, &in, 1);
 	c = asset_update(rq->st, rq->actor, rq->params[0], &in, &a, &e);
 	answer(rq, c, &e, 200, c == AT_OK ? asset_to_json(&a) : NULL);
 }

@@ -15,6 +15,7 @@
 #include "core/report.h"
 #include "core/verify.h"
 #include "util/text.h"
+#include "core/fields.h"
 #include "web/api.h"
 
 /* ==== cases =========================================================== */
@@ -39,12 +40,8 @@ void list_cases(struct request *rq)
 	reply_page(rq, &p, "cases", c, &e);
 }
 
-static const struct jfield case_fields[] = {
-	{ "name", JT_STRING, 1 },
+static const struct jfield case_create_extra[] = {
 	{ "slots", JT_INT, 1 },
-	{ "building", JT_STRING | JT_NULL, 0 },
-	{ "room", JT_STRING | JT_NULL, 0 },
-	{ "notes", JT_STRING | JT_NULL, 0 },
 	{ NULL, 0, 0 },
 };
 
@@ -56,7 +53,10 @@ void create_case(struct request *rq)
 	json_t *j = rq->json;
 	enum at_code c;
 
-	if (check_body(rq, case_fields) < 0)
+	struct jfield spec[CF__MAX + 2];
+
+	spec_jfields(case_fields, CF__MAX, 1, case_create_extra, spec);
+	if (check_body(rq, spec) < 0)
 		return;
 	c = case_create(rq->st, rq->actor, jtext(j, "name"), jint(j, "slots"), jtext(j, "building"),
 	                jtext(j, "room"), jtext(j, "notes"), &cs, &e);
@@ -91,11 +91,10 @@ void get_case(struct request *rq)
 	answer(rq, o ? AT_OK : e.code, &e, 200, o);
 }
 
-static const struct jfield case_patch_fields[] = {
+/* PATCH: the case's text fields but its name (a case is not renamed),
+ * and "slots" to grow it. */
+static const struct jfield case_patch_extra[] = {
 	{ "slots", JT_INT, 0 },
-	{ "building", JT_STRING | JT_NULL, 0 },
-	{ "room", JT_STRING | JT_NULL, 0 },
-	{ "notes", JT_STRING | JT_NULL, 0 },
 	{ NULL, 0, 0 },
 };
 
@@ -107,7 +106,10 @@ void update_case(struct request *rq)
 	enum at_code c;
 	int64_t slots = 0;
 
-	if (check_body(rq, case_patch_fields) < 0)
+	struct jfield spec[CF__MAX + 1];
+
+	spec_jfields(case_fields + CF_BUILDING, CF__MAX - CF_BUILDING, 0, case_patch_extra, spec);
+	if (check_body(rq, spec) < 0)
 		return;
 	if (json_object_get(j, "slots")) {
 		slots = jint(j, "slots");

@@ -16,6 +16,7 @@
 #include "core/report.h"
 #include "core/verify.h"
 #include "util/text.h"
+#include "core/fields.h"
 #include "web/api.h"
 
 /* ==== body validation ================================================= */
@@ -186,4 +187,19 @@ int64_t jint(json_t *o, const char *key)
 	json_t *v = json_object_get(o, key);
 
 	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+void spec_jfields(const struct field_spec *specs, size_t n, int creating,
+                  const struct jfield *extra, struct jfield *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int required = (specs[i].flags & FIELD_REQUIRED) != 0;
+		out[k++] = (struct jfield){ specs[i].name, JT_STRING | (required ? 0 : JT_NULL),
+			                    creating && required };
+	}
+	for (; extra && extra->name; extra++)
+		out[k++] = *extra;
+	out[k] = (struct jfield){ NULL, 0, 0 };
 }

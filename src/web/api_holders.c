@@ -15,6 +15,7 @@
 #include "core/report.h"
 #include "core/verify.h"
 #include "util/text.h"
+#include "core/fields.h"
 #include "web/api.h"
 
 /* ==== holders ========================================================= */
@@ -45,12 +46,6 @@ void list_holders(struct request *rq)
 	reply_page(rq, &p, "holders", c, &e);
 }
 
-static const struct jfield holder_fields[] = {
-	{ "name", JT_STRING, 1 },
-	{ "badge", JT_STRING | JT_NULL, 0 },
-	{ "email", JT_STRING | JT_NULL, 0 },
-	{ NULL, 0, 0 },
-};
 
 void create_holder(struct request *rq)
 {
@@ -59,7 +54,10 @@ void create_holder(struct request *rq)
 	json_t *j = rq->json;
 	enum at_code c;
 
-	if (check_body(rq, holder_fields) < 0)
+	struct jfield spec[HF__MAX + 1];
+
+	spec_jfields(holder_fields, HF__MAX, 1, NULL, spec);
+	if (check_body(rq, spec) < 0)
 		return;
 	c = holder_create(rq->st, rq->actor, jtext(j, "name"), jtext(j, "badge"), jtext(j, "email"),
 	                  &h, &e);
@@ -118,10 +116,7 @@ void get_holder(struct request *rq)
 	answer(rq, o ? AT_OK : e.code, &e, 200, o);
 }
 
-static const struct jfield holder_patch_fields[] = {
-	{ "name", JT_STRING, 0 },
-	{ "badge", JT_STRING | JT_NULL, 0 },
-	{ "email", JT_STRING | JT_NULL, 0 },
+static const struct jfield holder_patch_extra[] = {
 	{ "active", JT_BOOL, 0 },
 	{ NULL, 0, 0 },
 };
@@ -133,7 +128,10 @@ void update_holder(struct request *rq)
 	json_t *j = rq->json, *act;
 	enum at_code c;
 
-	if (check_body(rq, holder_patch_fields) < 0)
+	struct jfield spec[HF__MAX + 2];
+
+	spec_jfields(holder_fields, HF__MAX, 0, holder_patch_extra, spec);
+	if (check_body(rq, spec) < 0)
 		return;
 	if (path_holder(rq, &h) < 0)
 		return;

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "core/asset.h"
 #include "core/encode.h"
+#include "core/fields.h"
 #include "core/place.h"
 
 /* The metadata options shared by add and update, declared once. */
@@ -15,12 +16,36 @@ struct meta_opts {
 	const char *slot;            /* --slot N (add) */
 };
 
-#define META_OPTS(m)                                                                   \
-	{ "serial", &(m).in.serial, NULL }, { "manufacturer", &(m).in.manufacturer, NULL }, \
-	{ "type", &(m).in.equipment_type, NULL }, { "building", &(m).in.building, NULL },   \
-	{ "room", &(m).in.room, NULL }, { "model", &(m).in.model, NULL },                   \
-	{ "model-code", &(m).in.model_code, NULL }, { "notes", &(m).in.notes, NULL },       \
-	{ "condition", &(m).in.condition, NULL }
+/*
+ * The metadata options, from core/fields.h (--serial, --manufacturer,
+ * --type, --building, --room, --model, --model-code, --notes, --condition;
+ * --tag on add), each writing its field of m->in; then `extra`.  `out`
+ * has room for AF__MAX + 3 options and the terminator.
+ */
+static void meta_opts(struct meta_opts *m, int with_tag, const struct cli_opt *extra,
+                      struct cli_opt *out)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < AF__MAX; i++) {
+		if (i == AF_TAG && !with_tag)
+			continue;
+		out[n++] = (struct cli_opt){ asset_fields[i].option,
+			                     asset_input_field(&m->in, &asset_fields[i]), NULL };
+	}
+	for (; extra && extra->name; extra++)
+		out[n++] = *extra;
+	out[n] = (struct cli_opt){ NULL, NULL, NULL };
+}
+
+/* Was any field option given? */
+static int meta_given(const struct meta_opts *m)
+{
+	for (int i = 0; i < AF__MAX; i++)
+		if (i != AF_TAG && asset_input_get(&m->in, &asset_fields[i]))
+			return 1;
+	return 0;
+}
 
 /* Print an asset after a change: JSON object, or one line. */
 static int print_asset(struct cli_ctx *ctx, const struct asset *a, const char *verb)
@@ -42,17 +67,17 @@ static int asset_add_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct meta_opts m = { 0 };
 	char cond[16];
-	const struct cli_opt opts[] = { { "tag", &m.in.tag, NULL },
-		                        META_OPTS(m),
-		                        { "case", &m.in.slot_case, NULL },
-		                        { "slot", &m.slot, NULL },
-		                        { NULL, NULL, NULL } };
+	const struct cli_opt slot_opts[] = { { "case", &m.in.slot_case, NULL },
+		                             { "slot", &m.slot, NULL },
+		                             { NULL, NULL, NULL } };
+	struct cli_opt opts[AF__MAX + 3];
 	struct at_errors e = AT_ERRORS_INIT;
 	struct asset a;
 	enum at_code c;
 	int64_t pos = 0;
 	int npos, rc;
 
+	meta_opts(&m, 1, slot_opts, opts);
 	if (cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 0, 0))
 		return 2;
 	if (m.in.condition)
@@ -76,18 +101,18 @@ static int asset_update_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct meta_opts m = { 0 };
 	char cond[16];
-	const struct cli_opt opts[] = { META_OPTS(m), { NULL, NULL, NULL } };
+	struct cli_opt opts[AF__MAX + 1];
 	struct at_errors e = AT_ERRORS_INIT;
 	struct asset a;
 	enum at_code c;
 	int npos, rc;
 
+	meta_opts(&m, 0, NULL, opts);
 	if (cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 1, 1))
 		return 2;
 	if (m.in.condition)
 		m.in.condition = cli_upper(m.in.condition, cond, sizeof(cond));
-	if (!m.in.serial && !m.in.manufacturer && !m.in.equipment_type && !m.in.building &&
-	    !m.in.room && !m.in.model && !m.in.model_code && !m.in.notes && !m.in.condition)
+	if (!meta_given(&m))
 		return cli_usage(ctx, "nothing to change: give at least one field option");
 	if ((rc = cli_open(ctx)) != 0)
 		return rc;

@@ -2,6 +2,7 @@
  * import.c — CSV import of assets (libcsv), all or nothing.
  */
 #include "store/store.h"
+#include "core/fields.h"
 #include "core/import.h"
 
 #include <csv.h>
@@ -22,7 +23,16 @@ enum col {
 	COL_BUILDING, COL_ROOM, COL_NOTES, COL_CONDITION, COL_CASE, COL_POSITION, COL__MAX
 };
 
-/* Header names per column, both formats, lower-case. */
+/* The asset field each column fills (core/fields.h); -1: not a field. */
+static const int col_field[COL__MAX] = {
+	[COL_TAG] = AF_TAG, [COL_SERIAL] = AF_SERIAL, [COL_MANUFACTURER] = AF_MANUFACTURER,
+	[COL_TYPE] = AF_TYPE, [COL_MODEL] = AF_MODEL, [COL_MODEL_CODE] = AF_MODEL_CODE,
+	[COL_BUILDING] = AF_BUILDING, [COL_ROOM] = AF_ROOM, [COL_NOTES] = AF_NOTES,
+	[COL_CONDITION] = AF_CONDITION, [COL_CASE] = -1, [COL_POSITION] = -1,
+};
+
+/* Header names per column, both formats, lower-case: our export's (the
+ * field's name in core/fields.h) first, then Snipe-IT's. */
 static const char *const col_names[COL__MAX][4] = {
 	[COL_TAG] = { "asset_tag", "asset tag", NULL },
 	[COL_SERIAL] = { "serial_number", "serial", "serial number", NULL },
@@ -135,18 +145,11 @@ static void import_row(struct parse *p)
 	int64_t n = 0;
 
 	memset(&in, 0, sizeof(in));
-	in.tag = field(p, COL_TAG);
-	in.serial = field(p, COL_SERIAL);
-	in.manufacturer = field(p, COL_MANUFACTURER);
-	in.equipment_type = field(p, COL_TYPE);
-	in.model = field(p, COL_MODEL);
-	in.model_code = field(p, COL_MODEL_CODE);
-	in.building = field(p, COL_BUILDING);
-	in.room = field(p, COL_ROOM);
+	for (int col = 0; col < COL__MAX; col++)
+		if (col_field[col] >= 0)
+			*asset_input_field(&in, &asset_fields[col_field[col]]) = field(p, col);
 	if (p->snipe && (!in.room || !*in.room))
 		in.room = "unassigned";
-	in.notes = field(p, COL_NOTES);
-	in.condition = field(p, COL_CONDITION);
 	if (in.condition && !*in.condition)
 		in.condition = NULL;
 	if (cas && *cas) {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/asset.h"
+#include "core/fields.h"
 #include "core/place.h"
 #include "util/text.h"
 #include "web/page.h"
@@ -330,15 +331,13 @@ static void asset_details_panel(struct pg *p, const struct asset *a)
 	int depth = html_depth(h);
 
 	panel_open(p, "details", "Details");
-	dl_text(p, "Asset tag", a->tag);
-	dl_text(p, "Serial number", a->serial);
-	dl_text(p, "Manufacturer", a->manufacturer);
-	dl_text(p, "Equipment type", a->equipment_type);
-	dl_text(p, "Model", a->model);
-	dl_text(p, "Model code", a->model_code);
-	dl_text(p, "Building", a->building);
-	dl_text(p, "Room", a->room);
-	dl_open(p, "Notes");
+	/* Every one-line field, labelled as in core/fields.h; notes after. */
+	for (int i = 0; i < AF__MAX; i++) {
+		const struct field_spec *f = &asset_fields[i];
+		if (!(f->flags & FIELD_MULTILINE) && f->rec_size)
+			dl_text(p, f->label, field_of_record(a, f));
+	}
+	dl_open(p, asset_fields[AF_NOTES].label);
 	if (a->notes[0])
 		text_lines(p, a->notes);
 	else
@@ -347,7 +346,7 @@ static void asset_details_panel(struct pg *p, const struct asset *a)
 }
 
 /* Every field of the asset, in two panels side by side on wide screens. */
-static void asset_fields(struct pg *p, const struct asset *a)
+static void asset_panels(struct pg *p, const struct asset *a)
 {
 	html_open(&p->h, "div", "class", "row g-3 mb-3", HTML_END);
 	asset_whereabouts_panel(p, a);
@@ -477,7 +476,7 @@ void page_asset(struct request *rq)
 	if (created && strcmp(created, "1") == 0)
 		asset_created_notice(&p, &a);
 	asset_actions(&p, &a);
-	asset_fields(&p, &a);
+	asset_panels(&p, &a);
 	c = asset_timeline(&p, &a, before, &e);
 	if (c != AT_OK)
 		page_notice(&p, "danger", "Cannot read the timeline", e.message);
@@ -487,24 +486,23 @@ void page_asset(struct request *rq)
 
 /* ==== /admin/assets/new ================================================= */
 
-/* The form's text fields in order: name, label, flags, hint. */
-static const struct new_field {
-	const char *name, *label;
-	unsigned flags;
-	const char *hint;
-} new_fields[] = {
-	{ "asset_tag", "Asset tag", F_REQUIRED | F_AUTOFOCUS | F_SCAN,
-	  "What the barcode says: letters, digits, - _ ." },
-	{ "serial_number", "Serial number", F_REQUIRED, "As printed on the device" },
-	{ "manufacturer", "Manufacturer", F_REQUIRED, NULL },
-	{ "equipment_type", "Equipment type", F_REQUIRED, NULL },
-	{ "building", "Building", F_REQUIRED, NULL },
-	{ "room", "Room", F_REQUIRED, NULL },
-	{ "model", "Model", 0, NULL },
-	{ "model_code", "Model code", 0, NULL },
-	{ "notes", "Notes", F_TEXTAREA, NULL },
+/* The form's text fields are the asset's (core/fields.h) but condition,
+ * which a new asset does not choose (GOOD); these hints go with them. */
+#define NEW_NFIELDS AF_CONDITION
+static const char *const new_hints[AF__MAX] = {
+	[AF_TAG] = "What the barcode says: letters, digits, - _ .",
+	[AF_SERIAL] = "As printed on the device",
 };
-#define NEW_NFIELDS (sizeof(new_fields) / sizeof(new_fields[0]))
+
+/* page_field flags of asset field `i`. */
+static unsigned new_flags(int i)
+{
+	const struct field_spec *f = &asset_fields[i];
+
+	return ((f->flags & FIELD_REQUIRED) ? F_REQUIRED : 0) |
+	       ((f->flags & FIELD_MULTILINE) ? F_TEXTAREA : 0) |
+	       (i == AF_TAG ? F_AUTOFOCUS | F_SCAN : 0);
+}
 
 /* Field ids the error summary may link to. */
 static const char *const new_field_ids[] = {
@@ -571,14 +569,15 @@ static void new_asset_page(struct request *rq, const struct at_errors *e, int st
 		page_error_summary(&p, e, new_field_ids);
 	page_form_open(&p, "/admin/assets/new", "new-asset");
 	html_open(h, "div", "class", "row g-0 gx-md-3", HTML_END);
-	for (size_t i = 0; i < NEW_NFIELDS; i++) {
-		const struct new_field *nf = &new_fields[i];
-		html_open(h, "div", "class", nf->flags & F_TEXTAREA ? "col-12" : "col-12 col-md-6",
+	for (int i = 0; i < NEW_NFIELDS; i++) {
+		const struct field_spec *f = &asset_fields[i];
+		unsigned flags = new_flags(i);
+		html_open(h, "div", "class", flags & F_TEXTAREA ? "col-12" : "col-12 col-md-6",
 		          HTML_END);
 		/* After a refusal the error summary takes the focus instead. */
-		page_field(&p, nf->name, nf->label, e ? form_get(fm, nf->name) : NULL, nf->hint,
-		           e ? page_field_error(e, nf->name) : NULL,
-		           e ? nf->flags & ~(unsigned)F_AUTOFOCUS : nf->flags);
+		page_field(&p, f->name, f->label, e ? form_get(fm, f->name) : NULL, new_hints[i],
+		           e ? page_field_error(e, f->name) : NULL,
+		           e ? flags & ~(unsigned)F_AUTOFOCUS : flags);
 		html_close(h);
 	}
 	html_close(h);
@@ -632,13 +631,13 @@ static void new_asset_errors_to_fields(struct at_errors *e, const char *tag,
 	 * ("serial_number is required"); a person reads the label. */
 	for (size_t i = 0; i < e->nitems; i++) {
 		struct at_item_error *it = &e->items[i];
-		for (size_t j = 0; j < NEW_NFIELDS; j++) {
-			size_t n = strlen(new_fields[j].name);
-			if (strcmp(it->input, new_fields[j].name) == 0 &&
-			    strncmp(it->message, new_fields[j].name, n) == 0 &&
+		for (int j = 0; j < NEW_NFIELDS; j++) {
+			const struct field_spec *f = &asset_fields[j];
+			size_t n = strlen(f->name);
+			if (strcmp(it->input, f->name) == 0 && strncmp(it->message, f->name, n) == 0 &&
 			    (it->message[n] == ' ' || it->message[n] == ':')) {
 				char msg[AT_MSG_MAX];
-				snprintf(msg, sizeof(msg), "%s%s", new_fields[j].label, it->message + n);
+				snprintf(msg, sizeof(msg), "%s%s", f->label, it->message + n);
 				snprintf(it->message, sizeof(it->message), "%s", msg);
 			}
 		}
@@ -657,15 +656,8 @@ void page_asset_new_post(struct request *rq)
 	enum at_code c;
 
 	memset(&in, 0, sizeof(in));
-	in.tag = form_get(fm, "asset_tag");
-	in.serial = form_get(fm, "serial_number");
-	in.manufacturer = form_get(fm, "manufacturer");
-	in.equipment_type = form_get(fm, "equipment_type");
-	in.building = form_get(fm, "building");
-	in.room = form_get(fm, "room");
-	in.model = form_get(fm, "model");
-	in.model_code = form_get(fm, "model_code");
-	in.notes = form_get(fm, "notes");
+	for (int i = 0; i < NEW_NFIELDS; i++)
+		*asset_input_field(&in, &asset_fields[i]) = form_get(fm, asset_fields[i].name);
 	/* The slot fields count only while the box is ticked: without
 	 * JavaScript they are always on the page. */
 	if (form_get(fm, "assign_slot")) {

@@ -168,12 +168,46 @@ void page_refusal(struct request *rq, const struct at_errors *e)
 
 /* ==== forms ============================================================ */
 
+void page_form_open_ex(struct pg *p, const char *action, const char *id, const char *confirm,
+                       int scan)
+{
+	html_open(&p->h, "form", "method", "post", "action", action, "id", id, "data-confirm",
+	          confirm, "data-scan-form", scan ? "" : NULL, "novalidate", scan ? "" : NULL,
+	          HTML_END);
+	/* Token-authenticated requests (scripts) have no session token. */
+	if (p->rq->authed && p->rq->via_cookie)
+		page_hidden(p, "csrf_token", p->rq->csrf);
+}
+
 void page_form_open(struct pg *p, const char *action, const char *id)
 {
-	html_open(&p->h, "form", "method", "post", "action", action, "id", id, HTML_END);
-	if (p->rq->authed && p->rq->via_cookie)
-		html_void(&p->h, "input", "type", "hidden", "name", "csrf_token", "value", p->rq->csrf,
-		          HTML_END);
+	page_form_open_ex(p, action, id, NULL, 0);
+}
+
+void page_hidden(struct pg *p, const char *name, const char *value)
+{
+	html_void(&p->h, "input", "type", "hidden", "name", name, "value", value, HTML_END);
+}
+
+int page_refusal_status(const struct at_errors *e)
+{
+	return e->nitems > 1 ? web_batch_status(e) : at_code_http(e->code);
+}
+
+void page_dl_text(struct pg *p, const char *term, const char *value, const char *dt_cls,
+                  const char *dd_cls)
+{
+	html_elem(&p->h, "dt", term, "class", dt_cls, HTML_END);
+	html_elem(&p->h, "dd", value && *value ? value : "—", "class", dd_cls, HTML_END);
+}
+
+void page_dl_time(struct pg *p, const char *term, const char *t, const char *dt_cls,
+                  const char *dd_cls)
+{
+	html_elem(&p->h, "dt", term, "class", dt_cls, HTML_END);
+	html_open(&p->h, "dd", "class", dd_cls, HTML_END);
+	page_time(p, t);
+	html_close(&p->h);
 }
 
 void page_getform_open(struct pg *p, const char *action)
@@ -365,6 +399,18 @@ void page_url_seg(char *out, size_t cap, const char *prefix, const char *seg)
 		}
 	}
 	out[o] = '\0';
+}
+
+void page_url_add(char *url, size_t cap, const char *name, const char *value)
+{
+	char head[2048];
+	size_t n = strlen(url);
+	const char *sep = !strchr(url, '?') ? "?" : (n && url[n - 1] == '?') ? "" : "&";
+
+	if (!value || !*value)
+		return;
+	snprintf(head, sizeof(head), "%s%s%s=", url, sep, name);
+	page_url_seg(url, cap, head, value);
 }
 
 void page_link(struct pg *p, const char *prefix, const char *seg, const char *text)

@@ -46,6 +46,13 @@ int page_can(const struct request *rq, unsigned roles);
 /* Open <form method="post" action=...> with its CSRF hidden field; close
  * with html_close.  `id` may be NULL. */
 void page_form_open(struct pg *p, const char *action, const char *id);
+/* The same, with extras: `confirm` (may be NULL) is asked before sending
+ * (app.js, data-confirm); `scan` marks a scanner form (data-scan-form,
+ * novalidate: the server checks, so Enter always reaches it). */
+void page_form_open_ex(struct pg *p, const char *action, const char *id, const char *confirm,
+                       int scan);
+/* <input type="hidden" name=... value=...> */
+void page_hidden(struct pg *p, const char *name, const char *value);
 /* <form method="get"> (filters); close with html_close. */
 void page_getform_open(struct pg *p, const char *action);
 
@@ -94,6 +101,22 @@ void page_button(struct pg *p, const char *text, const char *name, const char *v
  * and `text` may be NULL.  Success panels get role="status"; danger
  * panels role="alert". */
 void page_notice(struct pg *p, const char *kind, const char *title, const char *text);
+
+/* Append "name=value" to the URL in `url` (value percent-encoded), after
+ * '?' or '&' as needed; an empty or NULL value adds nothing. */
+void page_url_add(char *url, size_t cap, const char *name, const char *value);
+
+/* The status of a refusal shown on a form: its code's, or for several
+ * reasons 409/422 as the API answers a batch (web_batch_status). */
+int page_refusal_status(const struct at_errors *e);
+
+/* A definition list entry: <dt>term</dt><dd>value or "—"</dd>, and one
+ * whose value is a time (page_time).  `cls` is the <dt>'s and <dd>'s
+ * classes, e.g. "col-sm-4" and "col-sm-8" (may be NULL). */
+void page_dl_text(struct pg *p, const char *term, const char *value, const char *dt_cls,
+                  const char *dd_cls);
+void page_dl_time(struct pg *p, const char *term, const char *t, const char *dt_cls,
+                  const char *dd_cls);
 
 /* <a href="prefix<seg percent-encoded>">text</a> */
 void page_link(struct pg *p, const char *prefix, const char *seg, const char *text);

@@ -26,18 +26,6 @@
 
 /* ==== shared bits ===================================================== */
 
-/* Append "&name=value" (or "?name=value" when `url` has no '?') to `url`,
- * percent-encoding the value; empty or NULL values are skipped. */
-static void url_add_query(char *url, size_t cap, const char *name, const char *value)
-{
-	char prefix[URL_MAX];
-
-	if (!value || !*value)
-		return;
-	snprintf(prefix, sizeof(prefix), "%s%c%s=", url, strchr(url, '?') ? '&' : '?', name);
-	page_url_seg(url, cap, prefix, value);
-}
-
 /* An asset's slot linked to its case, or "—" when it is in none. */
 static void slot_cell(struct pg *p, const struct asset *a)
 {
@@ -190,10 +178,10 @@ static enum at_code assets_table(struct pg *p, struct asset_filter *f, const cha
 		html_elem(h, "p", f->after_tag ? "No more assets." : "No assets match.", "class",
 		          "text-muted", HTML_END);
 	if (r.more) {
-		url_add_query(url, sizeof(url), "q", q);
-		url_add_query(url, sizeof(url), "state", state);
-		url_add_query(url, sizeof(url), "case", case_name);
-		url_add_query(url, sizeof(url), "after", r.last);
+		page_url_add(url, sizeof(url), "q", q);
+		page_url_add(url, sizeof(url), "state", state);
+		page_url_add(url, sizeof(url), "case", case_name);
+		page_url_add(url, sizeof(url), "after", r.last);
 		html_open(h, "nav", "aria-label", "Pages", HTML_END);
 		link_btn(p, url, "Next page", "btn btn-outline-primary");
 		html_close(h);
@@ -255,30 +243,11 @@ void page_assets(struct request *rq)
 #define DT_CLASS "col-6 col-sm-4"
 #define DD_CLASS "col-6 col-sm-8"
 
-/* One <dt>/<dd> pair of text; empty values show as "—". */
-static void dl_text(struct pg *p, const char *term, const char *value)
-{
-	html_elem(&p->h, "dt", term, "class", DT_CLASS, HTML_END);
-	html_elem(&p->h, "dd", value && *value ? value : "—", "class", DD_CLASS,
-	          HTML_END);
-}
-
 /* Open a <dd> after its <dt>, for values that are more than text. */
 static void dl_open(struct pg *p, const char *term)
 {
 	html_elem(&p->h, "dt", term, "class", DT_CLASS, HTML_END);
 	html_open(&p->h, "dd", "class", DD_CLASS, HTML_END);
-}
-
-/* A time <dd>, or "—". */
-static void dl_time(struct pg *p, const char *term, const char *t)
-{
-	dl_open(p, term);
-	if (t && *t)
-		page_time(p, t);
-	else
-		html_text(&p->h, "—");
-	html_close(&p->h);
 }
 
 /* Open a panel of the asset page with its heading and <dl>. */
@@ -301,7 +270,7 @@ static void asset_whereabouts_panel(struct pg *p, const struct asset *a)
 	dl_open(p, "State");
 	page_state_badge(p, a);
 	html_close(h);
-	dl_text(p, "Condition", asset_condition_name(a->condition));
+	page_dl_text(p, "Condition", asset_condition_name(a->condition), DT_CLASS, DD_CLASS);
 	dl_open(p, "Slot");
 	slot_cell(p, a);
 	html_close(h);
@@ -309,18 +278,18 @@ static void asset_whereabouts_panel(struct pg *p, const struct asset *a)
 	page_holder_link(p, a->holder_id, a->holder_name);
 	html_close(h);
 	if (a->state == ASSET_IN_CUSTODY) {
-		dl_time(p, "In custody since", a->custody_since);
-		dl_text(p, "Due", a->due);
+		page_dl_time(p, "In custody since", a->custody_since, DT_CLASS, DD_CLASS);
+		page_dl_text(p, "Due", a->due, DT_CLASS, DD_CLASS);
 		if (a->last_case_id) {
 			dl_open(p, "Taken from slot");
 			page_slot_link(p, a->last_case_name, a->last_position);
 			html_close(h);
 		}
 	}
-	dl_time(p, "Created", a->created_at);
-	dl_time(p, "Updated", a->updated_at);
+	page_dl_time(p, "Created", a->created_at, DT_CLASS, DD_CLASS);
+	page_dl_time(p, "Updated", a->updated_at, DT_CLASS, DD_CLASS);
 	if (a->state == ASSET_RETIRED)
-		dl_time(p, "Retired", a->retired_at);
+		page_dl_time(p, "Retired", a->retired_at, DT_CLASS, DD_CLASS);
 	html_closeto(h, depth);
 }
 
@@ -335,7 +304,7 @@ static void asset_details_panel(struct pg *p, const struct asset *a)
 	for (int i = 0; i < AF__MAX; i++) {
 		const struct field_spec *f = &asset_fields[i];
 		if (!(f->flags & FIELD_MULTILINE) && f->rec_size)
-			dl_text(p, f->label, field_of_record(a, f));
+			page_dl_text(p, f->label, field_of_record(a, f), DT_CLASS, DD_CLASS);
 	}
 	dl_open(p, asset_fields[AF_NOTES].label);
 	if (a->notes[0])
@@ -427,7 +396,7 @@ static enum at_code asset_timeline(struct pg *p, const struct asset *a, int64_t 
 	if (r.more) {
 		page_url_seg(url, sizeof(url), "/assets/", a->tag);
 		snprintf(seq, sizeof(seq), "%lld", (long long)r.last);
-		url_add_query(url, sizeof(url), "before", seq);
+		page_url_add(url, sizeof(url), "before", seq);
 		html_open(&p->h, "nav", "aria-label", "Timeline pages", HTML_END);
 		link_btn(p, url, "Older events", "btn btn-outline-primary");
 		html_close(&p->h);
@@ -671,7 +640,7 @@ void page_asset_new_post(struct request *rq)
 	c = asset_create(rq->st, rq->actor, &in, &a, &e);
 	if (c == AT_OK) {
 		page_url_seg(url, sizeof(url), "/assets/", a.tag);
-		url_add_query(url, sizeof(url), "created", "1");
+		page_url_add(url, sizeof(url), "created", "1");
 		web_redirect(rq, url);
 	} else if (c == AT_STORAGE || c == AT_BUSY || c == AT_INTERNAL) {
 		page_refusal(rq, &e);

@@ -72,26 +72,6 @@ static void map_done(struct at_errors *dst, const struct at_errors *src)
 	snprintf(dst->message, sizeof(dst->message), "%s", src->message);
 }
 
-/* A hidden form field. */
-static void hidden(struct pg *p, const char *name, const char *value)
-{
-	html_void(&p->h, "input", "type", "hidden", "name", name, "value", value, HTML_END);
-}
-
-/*
- * page_form_open with a data-confirm question (app.js asks it before the
- * form goes).  page.h's opener takes no extra attributes, so this writes
- * the same form and CSRF field itself; it belongs in page.c.
- */
-static void form_open_confirm(struct pg *p, const char *action, const char *id,
-                              const char *question)
-{
-	html_open(&p->h, "form", "method", "post", "action", action, "id", id, "data-confirm",
-	          question, HTML_END);
-	if (p->rq->authed && p->rq->via_cookie)
-		hidden(p, "csrf_token", p->rq->csrf);
-}
-
 /*
  * A success panel as page_notice draws one, left open so that links can
  * follow its sentence (page_notice takes plain text only); close it with
@@ -102,12 +82,6 @@ static void done_panel_open(struct pg *p, const char *title, const char *sentenc
 	html_open(&p->h, "div", "class", "alert alert-success at-panel", "role", "status", HTML_END);
 	html_elem(&p->h, "h2", title, "class", "h5 alert-heading", HTML_END);
 	html_elem(&p->h, "p", sentence, "id", "done-text", "class", "mb-2", HTML_END);
-}
-
-/* Status of a refusal: a batch-style one (several items) by its items. */
-static int refusal_status(const struct at_errors *e)
-{
-	return e->nitems > 1 ? web_batch_status(e) : at_code_http(e->code);
 }
 
 /* ==== /corrections: the forms ========================================= */
@@ -221,10 +195,10 @@ static void corr_card(struct pg *p, const struct corr_view *v, const struct corr
 	html_elem(&p->h, "h2", f->title, "class", "h5 card-title mt-0", "id", head_id, HTML_END);
 	html_elem(&p->h, "p", f->what, "class", "form-text mt-0", HTML_END);
 	if (f->confirm)
-		form_open_confirm(p, "/corrections", form_id, f->confirm);
+		page_form_open_ex(p, "/corrections", form_id, f->confirm, 0);
 	else
 		page_form_open(p, "/corrections", form_id);
-	hidden(p, "op", f->op);
+	page_hidden(p, "op", f->op);
 	if (f->fields & CF_TAG)
 		corr_field(p, v, f, "asset_tag", "Asset tag", NULL,
 		           F_REQUIRED | (autofocus ? F_AUTOFOCUS : 0));
@@ -481,7 +455,7 @@ void page_corrections_post(struct request *rq)
 	         pos < 0 ? why : NULL);
 	if (pos < 0 && mapped.code == AT_SLOT_NOT_FOUND)
 		mapped.code = AT_INVALID;
-	corr_render(rq, refusal_status(&mapped), &v);
+	corr_render(rq, page_refusal_status(&mapped), &v);
 	at_errors_free(&mapped);
 	at_errors_free(&e);
 }
@@ -638,7 +612,7 @@ void page_replace_post(struct request *rq)
 	page_begin(&p, rq, "Replace a device");
 	page_error_summary(&p, &mapped, repl_ids);
 	repl_form(&p, fm, &mapped, 0);
-	page_end(&p, refusal_status(&mapped));
+	page_end(&p, page_refusal_status(&mapped));
 	at_errors_free(&mapped);
 	at_errors_free(&e);
 }

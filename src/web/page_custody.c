@@ -412,17 +412,6 @@ static void check_errors(const struct draft *d, const struct batch_check *v, int
 
 /* ==== rendering ======================================================= */
 
-/* <form method=post data-scan-form> with its CSRF field: app.js puts the
- * focus back in the scan field after it is submitted. */
-static void scan_form_open(struct pg *p, const char *action)
-{
-	html_open(&p->h, "form", "method", "post", "action", action, "data-scan-form", "",
-	          "novalidate", "", HTML_END);
-	if (p->rq->authed && p->rq->via_cookie)
-		html_void(&p->h, "input", "type", "hidden", "name", "csrf_token", "value", p->rq->csrf,
-		          HTML_END);
-}
-
 /* The NULL-terminated field names an error summary may link to: the
  * page's fields and every line. */
 static const char **summary_fields(const struct draft *d, char (**names)[16])
@@ -978,7 +967,7 @@ static void out_render(struct request *rq, const struct draft *d, const struct b
 	if (batch && status == 200)
 		batch_panel(&p, batch, 0);
 	summary(&p, d, e);
-	scan_form_open(&p, "/stock-out");
+	page_form_open_ex(&p, "/stock-out", NULL, NULL, 1);
 	html_open(&p.h, "div", "class", "card mb-3", HTML_END);
 	html_open(&p.h, "div", "class", "card-body", HTML_END);
 	out_holder(&p, d, v, e, holder_first);
@@ -1223,7 +1212,7 @@ static void in_render(struct request *rq, const struct draft *d, const struct ba
 	if (batch && status == 200)
 		batch_panel(&p, batch, 1);
 	summary(&p, d, e);
-	scan_form_open(&p, "/stock-in");
+	page_form_open_ex(&p, "/stock-in", NULL, NULL, 1);
 	html_open(&p.h, "div", "class", "card mb-3", HTML_END);
 	html_open(&p.h, "div", "class", "card-body", HTML_END);
 	scan_row(&p,

@@ -48,18 +48,6 @@ static void holder_map(struct at_errors *dst, const struct at_errors *src)
 	snprintf(dst->message, sizeof(dst->message), "%s", src->message);
 }
 
-/* Status of a refusal: a batch-style one (several items) by its items. */
-static int refusal_status(const struct at_errors *e)
-{
-	return e->nitems > 1 ? web_batch_status(e) : at_code_http(e->code);
-}
-
-/* A hidden form field. */
-static void hidden(struct pg *p, const char *name, const char *value)
-{
-	html_void(&p->h, "input", "type", "hidden", "name", name, "value", value, HTML_END);
-}
-
 /* The Name, Badge and Email fields, showing `name`/`badge`/`email`. */
 static void holder_fields(struct pg *p, const char *name, const char *badge, const char *email,
                           const struct at_errors *e)
@@ -244,7 +232,7 @@ void page_holders_post(struct request *rq)
 	holder_map(&mapped, &e);
 	/* The list around the form is read in one snapshot, as a GET's is. */
 	db_read_begin(rq->st, NULL);
-	holders_render(rq, refusal_status(&mapped), 0, f, &mapped);
+	holders_render(rq, page_refusal_status(&mapped), 0, f, &mapped);
 	db_read_end(rq->st);
 	at_errors_free(&mapped);
 	at_errors_free(&e);
@@ -448,22 +436,6 @@ static void events_section(struct pg *p, const struct holder *h, int64_t before)
 
 /* ==== /holders/{id}: the page ========================================= */
 
-/* One <dt>/<dd> pair of text. */
-static void dl_text(struct pg *p, const char *term, const char *value)
-{
-	html_elem(&p->h, "dt", term, "class", "col-4", HTML_END);
-	html_elem(&p->h, "dd", value && *value ? value : "—", "class", "col-8", HTML_END);
-}
-
-/* One <dt>/<dd> pair with a time. */
-static void dl_time(struct pg *p, const char *term, const char *t)
-{
-	html_elem(&p->h, "dt", term, "class", "col-4", HTML_END);
-	html_open(&p->h, "dd", "class", "col-8", HTML_END);
-	page_time(p, t);
-	html_close(&p->h);
-}
-
 /* The deactivate (or reactivate) form at the foot of the details card,
  * with a refused deactivation's reason beside its button. */
 static void active_form(struct pg *p, const struct holder *h, const struct at_errors *e)
@@ -474,22 +446,17 @@ static void active_form(struct pg *p, const struct holder *h, const struct at_er
 	snprintf(action, sizeof(action), "/holders/%lld", (long long)h->id);
 	snprintf(question, sizeof(question), "Deactivate %s? They can no longer be given custody.",
 	         h->name);
-	if (h->active)
-		html_open(&p->h, "form", "method", "post", "action", action, "id", "deactivate",
-		          "data-confirm", question, "class", "mt-3", HTML_END);
-	else
-		html_open(&p->h, "form", "method", "post", "action", action, "id", "reactivate",
-		          "class", "mt-3", HTML_END);
-	/* page_form_open takes no data-confirm: the same CSRF field here. */
-	if (p->rq->authed && p->rq->via_cookie)
-		hidden(p, "csrf_token", p->rq->csrf);
-	hidden(p, "op", h->active ? "deactivate" : "reactivate");
+	html_open(&p->h, "div", "class", "mt-3", HTML_END);
+	page_form_open_ex(p, action, h->active ? "deactivate" : "reactivate",
+	                  h->active ? question : NULL, 0);
+	page_hidden(p, "op", h->active ? "deactivate" : "reactivate");
 	if (err)
 		html_elem(&p->h, "p", err, "class", "field-error", "id", "deactivate-error", HTML_END);
 	html_elem(&p->h, "button", h->active ? "Deactivate holder" : "Reactivate holder", "type",
 	          "submit", "class", h->active ? "btn btn-outline-danger" : "btn btn-outline-success",
 	          "aria-describedby", err ? "deactivate-error" : NULL, HTML_END);
 	html_close(&p->h);
+	html_close(&p->h); /* div */
 }
 
 /* The details card: id, badge, email, status, times; admins get the
@@ -506,15 +473,15 @@ static void details_card(struct pg *p, const struct holder *h, const struct at_e
 	html_elem(&p->h, "h2", "Details", "class", "h5 card-title mt-0", "id", "details-title",
 	          HTML_END);
 	html_open(&p->h, "dl", "class", "row mb-0", HTML_END);
-	dl_text(p, "ID", id);
-	dl_text(p, "Badge", h->badge);
-	dl_text(p, "Email", h->email);
+	page_dl_text(p, "ID", id, "col-4", "col-8");
+	page_dl_text(p, "Badge", h->badge, "col-4", "col-8");
+	page_dl_text(p, "Email", h->email, "col-4", "col-8");
 	html_elem(&p->h, "dt", "Status", "class", "col-4", HTML_END);
 	html_open(&p->h, "dd", "class", "col-8", HTML_END);
 	active_badge(p, h->active);
 	html_close(&p->h);
-	dl_time(p, "Added", h->created_at);
-	dl_time(p, "Changed", h->updated_at);
+	page_dl_time(p, "Added", h->created_at, "col-4", "col-8");
+	page_dl_time(p, "Changed", h->updated_at, "col-4", "col-8");
 	html_close(&p->h);
 	if (page_can(p->rq, ADMIN_ONLY))
 		active_form(p, h, e);
@@ -535,7 +502,7 @@ static void edit_card(struct pg *p, const struct holder *h, const struct form *t
 	html_elem(&p->h, "h2", "Edit holder", "class", "h5 card-title mt-0", "id", "edit-title",
 	          HTML_END);
 	page_form_open(p, action, "edit-holder");
-	hidden(p, "op", "update");
+	page_hidden(p, "op", "update");
 	holder_fields(p, typed ? form_get(typed, "name") : h->name,
 	              typed ? form_get(typed, "badge") : h->badge,
 	              typed ? form_get(typed, "email") : h->email, typed ? e : NULL);
@@ -656,7 +623,7 @@ void page_holder_post(struct request *rq)
 	at_errors_reset(&e);
 	db_read_begin(rq->st, NULL);
 	if (read_holder(rq->st, id, &h, &e) == AT_OK)
-		holder_render(rq, &h, refusal_status(&mapped), strcmp(op, "update") == 0 ? &rq->form : NULL,
+		holder_render(rq, &h, page_refusal_status(&mapped), strcmp(op, "update") == 0 ? &rq->form : NULL,
 		              &mapped);
 	else
 		page_refusal(rq, &mapped);

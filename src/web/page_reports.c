@@ -35,19 +35,6 @@ static const char *query(struct request *rq, const char *name)
 	return v && *v ? v : NULL;
 }
 
-/* Append "name=value" (value percent-encoded) to the URL in `url`, with
- * '&' unless it ends in '?'.  Empty values are left out. */
-static void query_add(char *url, size_t cap, const char *name, const char *value)
-{
-	char head[2048];
-	size_t n = strlen(url);
-
-	if (!value || !*value)
-		return;
-	snprintf(head, sizeof(head), "%s%s%s=", url, n && url[n - 1] != '?' ? "&" : "", name);
-	page_url_seg(url, cap, head, value);
-}
-
 /* Open <div class=col-...> for one filter field; close with html_close. */
 static void filter_col(struct pg *p, const char *cls)
 {
@@ -238,11 +225,11 @@ static void custody_next_link(struct pg *p, const char *as_of, int overdue, char
 {
 	char url[1024] = "/reports/custody?", first[1024], from[AT_TAG_MAX + 3];
 
-	query_add(url, sizeof(url), "as_of", as_of);
-	query_add(url, sizeof(url), "overdue", overdue ? "1" : NULL);
+	page_url_add(url, sizeof(url), "as_of", as_of);
+	page_url_add(url, sizeof(url), "overdue", overdue ? "1" : NULL);
 	snprintf(first, sizeof(first), "%s", url);
 	snprintf(from, sizeof(from), "%c:%s", phase, tag);
-	query_add(url, sizeof(url), "from", from);
+	page_url_add(url, sizeof(url), "from", from);
 	html_open(&p->h, "nav", "aria-label", "Report pages", "class", "mb-3", HTML_END);
 	html_elem(&p->h, "a", "Next page", "href", url, "class", "btn btn-outline-secondary",
 	          "rel", "next", HTML_END);
@@ -444,13 +431,13 @@ static void events_url(const struct events_query *q, int64_t before, char *url, 
 	char n[24];
 
 	snprintf(url, cap, "/events?");
-	query_add(url, cap, "asset_tag", q->f.asset_tag);
-	query_add(url, cap, "type", q->f.type);
-	query_add(url, cap, "since", q->since);
-	query_add(url, cap, "holder_id", q->holder);
+	page_url_add(url, cap, "asset_tag", q->f.asset_tag);
+	page_url_add(url, cap, "type", q->f.type);
+	page_url_add(url, cap, "since", q->since);
+	page_url_add(url, cap, "holder_id", q->holder);
 	if (before > 0) {
 		snprintf(n, sizeof(n), "%lld", (long long)before);
-		query_add(url, cap, "before", n);
+		page_url_add(url, cap, "before", n);
 	}
 	if (url[strlen(url) - 1] == '?')
 		url[strlen(url) - 1] = '\0';

@@ -37,19 +37,10 @@ static const char *const role_labels[] = { "Operator", "Admin", "Auditor" };
 static void user_form_open(struct pg *p, const char *op, const char *username,
                            const char *confirm)
 {
-	struct html *h = &p->h;
-
-	/* page_form_open has no room for data-confirm, so the form is opened
-	 * here the same way. */
-	html_open(h, "form", "method", "post", "action", "/admin/users", "data-confirm", confirm,
-	          HTML_END);
-	if (p->rq->authed && p->rq->via_cookie)
-		html_void(h, "input", "type", "hidden", "name", "csrf_token", "value", p->rq->csrf,
-		          HTML_END);
-	html_void(h, "input", "type", "hidden", "name", "op", "value", op, HTML_END);
+	page_form_open_ex(p, "/admin/users", NULL, confirm, 0);
+	page_hidden(p, "op", op);
 	if (username)
-		html_void(h, "input", "type", "hidden", "name", "username", "value", username,
-		          HTML_END);
+		page_hidden(p, "username", username);
 }
 
 /* A row's action button: `text` is what is seen; screen readers also

@@ -385,3 +385,14 @@ void text_epoch_time(int64_t epoch, char out[AT_TIME_LEN + 1])
 	snprintf(out, AT_TIME_LEN + 1, "%04d-%02d-%02dT%02d:%02d:%02d.000Z", tm.tm_year + 1900,
 	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
+
+int text_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

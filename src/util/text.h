@@ -74,4 +74,7 @@ void text_epoch_time(int64_t epoch, char out[AT_TIME_LEN + 1]);
 /* Today's local calendar date, YYYY-MM-DD. */
 void text_today(char out[11]);
 
+/* Value of one hex digit (either case), or -1. */
+int text_hexval(int c);
+
 #endif

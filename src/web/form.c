@@ -6,6 +6,7 @@
  * holds the field array followed by every name and value.  Decoding never
  * grows a string, so the block is sized from the body length alone.
  */
+#include "util/text.h"
 #include "web/form.h"
 
 #include <stdarg.h>
@@ -27,17 +28,6 @@ __attribute__((format(printf, 2, 3))) static void say(char *why, const char *fmt
 	va_end(ap);
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decode s[0..n) into dst (room for n + 1 bytes), NUL-terminated, length
  * in *dlen.  Returns NULL, or what is wrong with the byte at s[*at].
@@ -53,8 +43,8 @@ static const char *decode(const char *s, size_t n, char *dst, size_t *dlen, size
 		if (c == '+') {
 			c = ' ';
 		} else if (c == '%') {
-			hi = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
-			lo = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+			hi = i + 1 < n ? text_hexval((unsigned char)s[i + 1]) : -1;
+			lo = i + 2 < n ? text_hexval((unsigned char)s[i + 2]) : -1;
 			if (hi < 0 || lo < 0) {
 				*at = i;
 				return "a '%' not followed by two hex digits";

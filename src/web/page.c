@@ -475,38 +475,47 @@ void page_time(struct pg *p, const char *t)
 	html_elem(&p->h, "time", shown, "datetime", t, "title", t, HTML_END);
 }
 
-/* ==== event tables ===================================================== */
+/* ==== tables =========================================================== */
+
+int page_table_open(struct pg *p, const char *cls, const char *id, const struct page_col *cols,
+                    size_t n)
+{
+	struct html *h = &p->h;
+	int depth = html_depth(h);
+	char tcls[160];
+
+	snprintf(tcls, sizeof(tcls), "table table-sm table-striped align-middle%s%s",
+	         cls ? " " : "", cls ? cls : "");
+	html_open(h, "div", "class", "table-responsive", HTML_END);
+	html_open(h, "table", "class", tcls, "id", id, HTML_END);
+	html_open(h, "thead", HTML_END);
+	html_open(h, "tr", HTML_END);
+	for (size_t i = 0; i < n; i++)
+		html_elem(h, "th", cols[i].name, "scope", "col", "class", cols[i].cls, HTML_END);
+	html_close(h);
+	html_close(h);
+	html_open(h, "tbody", HTML_END);
+	return depth;
+}
 
 /* On a phone the event table keeps what says what happened (#, when,
  * type, asset, reason); the rest shows from the md breakpoint up. */
+#define EV_WIDE "d-none d-md-table-cell"
+static const struct page_col event_cols[] = {
+	{ "#", "text-nowrap" }, { "When", NULL },      { "Type", "text-nowrap" },
+	{ "Asset", "text-nowrap" }, { "From", EV_WIDE }, { "To", EV_WIDE },
+	{ "Holder", EV_WIDE }, { "Actor", EV_WIDE }, { "Reason", NULL },
+	{ "Batch", EV_WIDE },
+};
+
 static const char *col_class(size_t i)
 {
-	switch (i) {
-	case 0:
-	case 2:
-	case 3: return "text-nowrap";
-	case 1:
-	case 8: return NULL;
-	default: return "d-none d-md-table-cell";
-	}
+	return event_cols[i].cls;
 }
 
 void page_events_table_open(struct pg *p)
 {
-	static const char *const cols[] = { "#", "When", "Type", "Asset", "From", "To",
-		                            "Holder", "Actor", "Reason", "Batch" };
-	struct html *h = &p->h;
-
-	html_open(h, "div", "class", "table-responsive", HTML_END);
-	html_open(h, "table", "class", "table table-sm table-striped align-middle events",
-	          HTML_END);
-	html_open(h, "thead", HTML_END);
-	html_open(h, "tr", HTML_END);
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		html_elem(h, "th", cols[i], "scope", "col", "class", col_class(i), HTML_END);
-	html_close(h);
-	html_close(h);
-	html_open(h, "tbody", HTML_END);
+	page_table_open(p, "events", NULL, event_cols, sizeof(event_cols) / sizeof(event_cols[0]));
 }
 
 void page_events_table_row(struct pg *p, const struct event *ev)

@@ -123,6 +123,17 @@ void page_link(struct pg *p, const char *prefix, const char *seg, const char *te
 /* Percent-encode `seg` for a path or query value into `out` (cap). */
 void page_url_seg(char *out, size_t cap, const char *prefix, const char *seg);
 
+/* A table column: its heading and its cells' classes (NULL: none). */
+struct page_col {
+	const char *name, *cls;
+};
+/* Open <div class="table-responsive"><table class="table table-sm
+ * table-striped align-middle `cls`" id=`id`> with a header row of `cols`
+ * (n) and an open <tbody>; `cls` and `id` may be NULL.  Returns the depth
+ * to close it all with: html_closeto(&p->h, depth). */
+int page_table_open(struct pg *p, const char *cls, const char *id, const struct page_col *cols,
+                    size_t n);
+
 /* An asset's state as a coloured badge (STORAGE, IN_CUSTODY, RETIRED). */
 void page_state_badge(struct pg *p, const struct asset *a);
 /* "PELI-07/12" linked to the case, or "—" when unslotted. */

@@ -151,24 +151,17 @@ static void assets_filter_form(struct pg *p, const char *q, const char *state,
 static enum at_code assets_table(struct pg *p, struct asset_filter *f, const char *q,
                                  const char *state, const char *case_name, struct at_errors *e)
 {
-	static const char *const heads[] = { "Tag", "State", "Slot", "Holder", "Due",
-		                             "Equipment" };
+	static const struct page_col cols[] = {
+		{ "Tag", NULL }, { "State", NULL }, { "Slot", NULL }, { "Holder", NULL },
+		{ "Due", "d-none d-md-table-cell" }, { "Equipment", "d-none d-md-table-cell" },
+	};
 	struct asset_rows r = { p, 0, 0, "" };
 	struct html *h = &p->h;
-	int depth = html_depth(h);
+	int depth;
 	char url[URL_MAX] = "/assets";
 	enum at_code c;
 
-	html_open(h, "div", "class", "table-responsive", HTML_END);
-	html_open(h, "table", "class", "table table-sm table-striped align-middle", HTML_END);
-	html_open(h, "thead", HTML_END);
-	html_open(h, "tr", HTML_END);
-	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
-		html_elem(h, "th", heads[i], "scope", "col", "class",
-		          i >= 4 ? "d-none d-md-table-cell" : NULL, HTML_END);
-	html_close(h);
-	html_close(h);
-	html_open(h, "tbody", HTML_END);
+	depth = page_table_open(p, NULL, NULL, cols, sizeof(cols) / sizeof(cols[0]));
 	f->limit = ASSET_PAGE + 1;
 	c = read_assets(p->rq->st, f, asset_row, &r, e);
 	html_closeto(h, depth);

@@ -58,23 +58,17 @@ static int case_row(void *ctx, const struct case_info *c)
  * link. */
 static enum at_code cases_table(struct pg *p, const char *after, struct at_errors *e)
 {
-	static const char *const heads[] = { "Name", "Slots", "Occupied", "Building", "Room" };
+	static const struct page_col cols[] = {
+		{ "Name", NULL }, { "Slots", "text-end" }, { "Occupied", "text-end" },
+		{ "Building", NULL }, { "Room", NULL },
+	};
 	struct case_rows r = { p, 0, 0, "" };
 	struct html *h = &p->h;
-	int depth = html_depth(h);
+	int depth;
 	char url[URL_MAX];
 	enum at_code c;
 
-	html_open(h, "div", "class", "table-responsive", HTML_END);
-	html_open(h, "table", "class", "table table-sm table-striped align-middle", HTML_END);
-	html_open(h, "thead", HTML_END);
-	html_open(h, "tr", HTML_END);
-	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
-		html_elem(h, "th", heads[i], "scope", "col", "class",
-		          i == 1 || i == 2 ? "text-end" : NULL, HTML_END);
-	html_close(h);
-	html_close(h);
-	html_open(h, "tbody", HTML_END);
+	depth = page_table_open(p, NULL, NULL, cols, sizeof(cols) / sizeof(cols[0]));
 	c = read_cases(p->rq->st, after, CASE_PAGE + 1, case_row, &r, e);
 	html_closeto(h, depth);
 	if (c != AT_OK)

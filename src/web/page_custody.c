@@ -708,19 +708,13 @@ static void batch_title(const struct batch_read *b, int in, char *out, size_t ca
  * holder. */
 static void batch_table(struct pg *p, const struct batch_read *b, int in)
 {
-	static const char *const cols[] = { "Event", "Asset", "Slot", "Holder" };
+	const struct page_col cols[] = {
+		{ "Event", NULL }, { "Asset", NULL }, { in ? "Returned to" : "Slot left", NULL },
+		{ "Holder", NULL },
+	};
 	struct html *h = &p->h;
+	int depth = page_table_open(p, "mb-0", NULL, cols, sizeof(cols) / sizeof(cols[0]));
 
-	html_open(h, "div", "class", "table-responsive", HTML_END);
-	html_open(h, "table", "class", "table table-sm table-striped mb-0", HTML_END);
-	html_open(h, "thead", HTML_END);
-	html_open(h, "tr", HTML_END);
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		html_elem(h, "th", i == 2 ? (in ? "Returned to" : "Slot left") : cols[i], "scope",
-		          "col", HTML_END);
-	html_close(h);
-	html_close(h);
-	html_open(h, "tbody", HTML_END);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct batch_event *ev = &b->ev[i];
 		html_open(h, "tr", HTML_END);
@@ -738,7 +732,7 @@ static void batch_table(struct pg *p, const struct batch_read *b, int in)
 		html_close(h);
 		html_close(h);
 	}
-	html_closeto(h, html_depth(h) - 3); /* tbody, table, div */
+	html_closeto(h, depth);
 }
 
 /* The confirmation panel of ?batch=ID: the title and the batch's events,

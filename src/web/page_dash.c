@@ -33,22 +33,17 @@ static void count_card(struct pg *p, long long n, const char *words, const char 
 /* A table of assets in custody: tag, holder, since, due. */
 static void custody_table(struct pg *p, const struct asset *rows, int n, const char *empty)
 {
-	static const char *const cols[] = { "Asset", "Holder", "Since", "Due" };
+	static const struct page_col cols[] = {
+		{ "Asset", NULL }, { "Holder", NULL }, { "Since", NULL }, { "Due", NULL },
+	};
 	struct html *h = &p->h;
+	int depth;
 
 	if (n == 0) {
 		html_elem(h, "p", empty, "class", "text-muted", HTML_END);
 		return;
 	}
-	html_open(h, "div", "class", "table-responsive", HTML_END);
-	html_open(h, "table", "class", "table table-sm table-striped align-middle", HTML_END);
-	html_open(h, "thead", HTML_END);
-	html_open(h, "tr", HTML_END);
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
-		html_elem(h, "th", cols[i], "scope", "col", HTML_END);
-	html_close(h);
-	html_close(h);
-	html_open(h, "tbody", HTML_END);
+	depth = page_table_open(p, NULL, NULL, cols, sizeof(cols) / sizeof(cols[0]));
 	for (int i = 0; i < n; i++) {
 		html_open(h, "tr", HTML_END);
 		html_open(h, "td", HTML_END);
@@ -63,9 +58,7 @@ static void custody_table(struct pg *p, const struct asset *rows, int n, const c
 		html_elem(h, "td", rows[i].due[0] ? rows[i].due : "—", HTML_END);
 		html_close(h);
 	}
-	html_close(h);
-	html_close(h);
-	html_close(h);
+	html_closeto(h, depth);
 }
 
 void page_dashboard(struct request *rq)

@@ -123,22 +123,14 @@ static void holders_table(struct pg *p, int64_t after)
 	struct at_errors e = AT_ERRORS_INIT;
 	struct holder_rows r = { p, 0, 0, 0 };
 	char next[32];
-	int depth = html_depth(&p->h);
+	static const struct page_col cols[] = {
+		{ "ID", NULL }, { "Name", NULL }, { "Badge", NULL },
+		{ "Email", "d-none d-md-table-cell" }, { "Status", NULL },
+	};
+	int depth;
 	enum at_code c;
 
-	html_open(&p->h, "div", "class", "table-responsive", HTML_END);
-	html_open(&p->h, "table", "class", "table table-sm table-striped align-middle bg-white",
-	          HTML_END);
-	html_open(&p->h, "thead", HTML_END);
-	html_open(&p->h, "tr", HTML_END);
-	th(p, "ID", NULL);
-	th(p, "Name", NULL);
-	th(p, "Badge", NULL);
-	th(p, "Email", "d-none d-md-table-cell");
-	th(p, "Status", NULL);
-	html_close(&p->h);
-	html_close(&p->h);
-	html_open(&p->h, "tbody", HTML_END);
+	depth = page_table_open(p, "bg-white", NULL, cols, sizeof(cols) / sizeof(cols[0]));
 	c = read_holders(p->rq->st, after, HOLDERS_PAGE + 1, holder_row, &r, &e);
 	html_closeto(&p->h, depth);
 	if (c != AT_OK)

@@ -65,9 +65,7 @@ struct custody_view {
  * (what, who, due, overdue); since when and the slot it left appear from
  * tablet width (and on the asset's page, which the tag links to).
  */
-static const struct {
-	const char *name, *cls;
-} custody_cols[] = {
+static const struct page_col custody_cols[] = {
 	{ "Asset tag", "text-nowrap" },
 	{ "Holder", NULL },
 	{ "Since", "d-none d-md-table-cell" },
@@ -77,21 +75,11 @@ static const struct {
 };
 #define N_CUSTODY_COLS (sizeof(custody_cols) / sizeof(custody_cols[0]))
 
-/* Open the report's table and its header row. */
+/* Open the report's table and its header row (the passes open tbody). */
 static void custody_table_open(struct pg *p)
 {
-	struct html *h = &p->h;
-
-	html_open(h, "div", "class", "table-responsive", HTML_END);
-	html_open(h, "table", "class", "table table-sm table-striped align-middle custody",
-	          "id", "custody-report", HTML_END);
-	html_open(h, "thead", HTML_END);
-	html_open(h, "tr", HTML_END);
-	for (size_t i = 0; i < N_CUSTODY_COLS; i++)
-		html_elem(h, "th", custody_cols[i].name, "scope", "col", "class", custody_cols[i].cls,
-		          HTML_END);
-	html_close(h);
-	html_close(h);
+	page_table_open(p, "custody", "custody-report", custody_cols, N_CUSTODY_COLS);
+	html_close(&p->h); /* each pass opens its own tbody */
 }
 
 /* One report row: overdue rows are tinted and badged. */

@@ -63,9 +63,7 @@ static void user_button(struct pg *p, const char *text, const char *username, co
  * The list's columns.  On a phone a row is the username (with role and
  * status under it) and the two buttons; the columns come back from 576 px.
  */
-static const struct {
-	const char *name, *cls;
-} user_cols[] = {
+static const struct page_col user_cols[] = {
 	{ "Username", NULL },
 	{ "Role", "d-none d-sm-table-cell" },
 	{ "Status", "d-none d-sm-table-cell" },
@@ -138,17 +136,7 @@ static enum at_code users_table(struct pg *p, struct at_errors *e)
 	enum at_code c;
 
 	html_elem(h, "h2", "Users", "class", "h5", HTML_END);
-	html_open(h, "div", "class", "table-responsive", HTML_END);
-	html_open(h, "table", "class", "table table-sm table-striped align-middle users",
-	          HTML_END);
-	html_open(h, "thead", HTML_END);
-	html_open(h, "tr", HTML_END);
-	for (size_t i = 0; i < N_USER_COLS; i++)
-		html_elem(h, "th", user_cols[i].name, "scope", "col", "class", user_cols[i].cls,
-		          HTML_END);
-	html_close(h);
-	html_close(h);
-	html_open(h, "tbody", HTML_END);
+	page_table_open(p, "users", NULL, user_cols, N_USER_COLS);
 	c = read_users(p->rq->st, user_row, p, e);
 	html_close(h);
 	html_close(h);

@@ -225,6 +225,16 @@ const char *page_field_error(const struct at_errors *e, const char *name)
 	return NULL;
 }
 
+/* A message as a sentence on a page: core's refusals start with the
+ * field's name ("reason is required"); a page shows "Reason is required". */
+static const char *sentence(const char *msg, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s", msg);
+	if (out[0] >= 'a' && out[0] <= 'z')
+		out[0] = (char)(out[0] - 'a' + 'A');
+	return out;
+}
+
 /* Is `name` one of `fields` (NULL-terminated)? */
 static int is_field(const char *const *fields, const char *name)
 {
@@ -237,7 +247,7 @@ static int is_field(const char *const *fields, const char *name)
 void page_error_summary(struct pg *p, const struct at_errors *e, const char *const *fields)
 {
 	struct html *h = &p->h;
-	char href[AT_INPUT_MAX + 2];
+	char href[AT_INPUT_MAX + 2], msg[AT_MSG_MAX];
 
 	if (!e || e->code == AT_OK)
 		return;
@@ -248,7 +258,7 @@ void page_error_summary(struct pg *p, const struct at_errors *e, const char *con
 	html_open(h, "ul", "class", "mb-0", HTML_END);
 	if (e->nitems == 0) {
 		html_open(h, "li", HTML_END);
-		html_text(h, e->message);
+		html_text(h, sentence(e->message, msg, sizeof(msg)));
 		html_text(h, " (");
 		html_elem(h, "code", at_code_name(e->code), HTML_END);
 		html_text(h, ")");
@@ -259,9 +269,10 @@ void page_error_summary(struct pg *p, const struct at_errors *e, const char *con
 		html_open(h, "li", HTML_END);
 		if (is_field(fields, it->input)) {
 			snprintf(href, sizeof(href), "#%s", it->input);
-			html_elem(h, "a", it->message, "href", href, HTML_END);
+			html_elem(h, "a", sentence(it->message, msg, sizeof(msg)), "href", href,
+			          HTML_END);
 		} else {
-			html_text(h, it->message);
+			html_text(h, sentence(it->message, msg, sizeof(msg)));
 		}
 		html_text(h, " (");
 		html_elem(h, "code", at_code_name(it->code), HTML_END);
@@ -276,7 +287,7 @@ void page_field(struct pg *p, const char *name, const char *label, const char *v
                 const char *hint, const char *error, unsigned flags)
 {
 	struct html *h = &p->h;
-	char hint_id[96], err_id[96], described[200];
+	char hint_id[96], err_id[96], described[200], msg[AT_MSG_MAX];
 	const char *type = (flags & F_DATE) ? "date" : (flags & F_PASSWORD) ? "password" : "text";
 
 	snprintf(hint_id, sizeof(hint_id), "%s-hint", name);
@@ -292,7 +303,8 @@ void page_field(struct pg *p, const char *name, const char *label, const char *v
 	if (hint)
 		html_elem(h, "div", hint, "id", hint_id, "class", "form-text mt-0 mb-1", HTML_END);
 	if (error)
-		html_elem(h, "div", error, "id", err_id, "class", "field-error", HTML_END);
+		html_elem(h, "div", sentence(error, msg, sizeof(msg)), "id", err_id,
+		          "class", "field-error", HTML_END);
 	if (flags & F_TEXTAREA) {
 		html_elem(h, "textarea", value ? value : "", "id", name, "name", name, "rows", "3",
 		          "class", error ? "form-control is-invalid" : "form-control",
@@ -317,13 +329,14 @@ void page_select(struct pg *p, const char *name, const char *label, const char *
                  const char *const *labels, size_t n, const char *selected, const char *error)
 {
 	struct html *h = &p->h;
-	char err_id[96];
+	char err_id[96], msg[AT_MSG_MAX];
 
 	snprintf(err_id, sizeof(err_id), "%s-error", name);
 	html_open(h, "div", "class", "mb-3", HTML_END);
 	html_elem(h, "label", label, "for", name, "class", "form-label", HTML_END);
 	if (error)
-		html_elem(h, "div", error, "id", err_id, "class", "field-error", HTML_END);
+		html_elem(h, "div", sentence(error, msg, sizeof(msg)), "id", err_id,
+		          "class", "field-error", HTML_END);
 	html_open(h, "select", "id", name, "name", name,
 	          "class", error ? "form-select is-invalid" : "form-select",
 	          "aria-describedby", error ? err_id : NULL, HTML_END);

@@ -194,7 +194,7 @@ test('missing required fields: errors beside the fields and in the summary, type
 			assert.match(text, /There is a problem/);
 			for (const label of ['Serial number', 'Equipment type', 'Building', 'Room'])
 				assert.match(text, new RegExp(`${label} is required \\(INVALID\\)`));
-			assert.match(text, /slot case is required \(INVALID\)/);
+			assert.match(text, /Slot case is required \(INVALID\)/);
 			// Summary lines link to their fields.
 			assert.equal(await summary.getByRole('link', { name: 'Building is required' })
 				.getAttribute('href'), '#building');
@@ -251,7 +251,7 @@ test('a slot that is taken is refused beside the Slot field', async () => {
 		await page.getByLabel('Slot', { exact: true }).fill('5');
 		const res = await submit(page, 'Create asset');
 		assert.equal(res.status(), 409);
-		assert.equal(await page.locator('#slot-error').innerText(), 'slot PELI-01/5 holds AT-0101');
+		assert.equal(await page.locator('#slot-error').innerText(), 'Slot PELI-01/5 holds AT-0101');
 		assert.match(await page.getByRole('alert').innerText(), /SLOT_OCCUPIED/);
 		assert.equal(await page.getByLabel('Case', { exact: true }).inputValue(), 'PELI-01');
 		assert.equal(await page.locator('#slot-fields').isVisible(), true);
@@ -435,7 +435,7 @@ test('cases: list with counts, "New case" form, refusal beside the field', async
 		const dup = await submit(page, 'Create case');
 		assert.equal(dup.status(), 409);
 		assert.equal(await page.locator('#name-error').innerText(),
-			'a case named RACK-A already exists');
+			'A case named RACK-A already exists');
 		assert.match(await page.getByRole('alert').innerText(), /DUPLICATE/);
 
 		// The case page links admins to its corrections.

@@ -192,8 +192,8 @@ test('assign into an occupied slot is refused with SLOT_OCCUPIED; a free slot wo
 	await form.getByLabel('Slot').fill('5');
 	let res = await submit(admin, form.getByRole('button', { name: 'Assign' }));
 	assert.equal(res.status(), 409);
-	assert.equal(await text(admin, '#assign-slot-error'), 'slot PELI-07/5 holds AT-0005');
-	assert.match(await text(admin, '.error-summary'), /slot PELI-07\/5 holds AT-0005 \(SLOT_OCCUPIED\)/);
+	assert.equal(await text(admin, '#assign-slot-error'), 'Slot PELI-07/5 holds AT-0005');
+	assert.match(await text(admin, '.error-summary'), /Slot PELI-07\/5 holds AT-0005 \(SLOT_OCCUPIED\)/);
 	assert.equal(await admin.inputValue('#assign-asset_tag'), 'AT-0020');
 	assert.equal(await admin.inputValue('#assign-slot'), '5');
 	assert.equal((await asset('AT-0020')).slot, null);
@@ -340,7 +340,7 @@ test('holders: add, refused duplicate badge, edit, deactivate, reactivate', asyn
 	await form.getByLabel('Badge').fill('B-200');
 	res = await submit(admin, form.getByRole('button', { name: 'Add holder' }));
 	assert.equal(res.status(), 409);
-	assert.match(await text(admin, '#badge-error'), /badge B-200 already belongs to Sam Lee/);
+	assert.match(await text(admin, '#badge-error'), /Badge B-200 already belongs to Sam Lee/);
 	assert.match(await text(admin, '.error-summary'), /\(DUPLICATE\)/);
 	assert.equal(await admin.inputValue('#name'), 'Sam Other');
 	const list = (await api('/api/v1/holders')).json.holders;

@@ -249,7 +249,7 @@ test('Stock-Out without JavaScript: type a name, pick the holder, scan, commit',
 	try {
 		await page.goto(srv.base + '/stock-out');
 		await typeEnter(page, 'Holder', 'dana');
-		assert.match(await page.locator('#holder-error').innerText(), /no holder has badge or id 'dana'/);
+		assert.match(await page.locator('#holder-error').innerText(), /No holder has badge or id 'dana'/);
 		const pick = page.getByLabel('Matching holders: pick one, then Add');
 		await pick.selectOption({ label: 'Dana Ruiz (#1, badge B-17)' });
 		await scan(page, 'at-0004');
@@ -264,7 +264,7 @@ test('Stock-Out without JavaScript: type a name, pick the holder, scan, commit',
 		await page.getByLabel('Due date').fill('2000-01-01');
 		let res = await click(page, 'Commit');
 		assert.equal(res.status(), 422);
-		assert.match(await page.locator('#due-error').innerText(), /due date 2000-01-01 is in the past/);
+		assert.match(await page.locator('#due-error').innerText(), /Due date 2000-01-01 is in the past/);
 		assert.equal((await asset('AT-0004')).state, 'STORAGE');
 
 		await page.getByLabel('Due date').fill('2999-12-31');
@@ -362,7 +362,7 @@ test('Stock-In refuses an asset that is not in custody, and a slot label with no
 		res = await click(page, 'Commit');
 		assert.equal(res.status(), 422);
 		assert.match(await page.locator('.error-summary').innerText(),
-			/nothing to stock in: scan at least one asset \(INVALID\)/);
+			/Nothing to stock in: scan at least one asset \(INVALID\)/);
 	} finally {
 		await closePage(page);
 	}

@@ -307,7 +307,7 @@ test('users: add, a token shown once that works, revoke makes it 401', async () 
 		let [nav] = await Promise.all([page.waitForNavigation(),
 			page.getByRole('button', { name: 'Add user' }).click()]);
 		assert.equal(nav.status(), 422);
-		assert.match(await page.getByRole('alert').textContent(), /a password has 8 to 1024 characters/);
+		assert.match(await page.getByRole('alert').textContent(), /A password has 8 to 1024 characters/);
 		assert.match(await page.locator('#password-error').textContent(), /8 to 1024/);
 		assert.equal(await page.getByLabel('Username').inputValue(), 'carol');
 		assert.equal(await page.getByLabel('Role').inputValue(), 'auditor');
@@ -335,7 +335,7 @@ test('users: add, a token shown once that works, revoke makes it 401', async () 
 		[nav] = await Promise.all([page.waitForNavigation(),
 			page.getByRole('button', { name: 'Add user' }).click()]);
 		assert.equal(nav.status(), 409);
-		assert.match(await page.getByRole('alert').textContent(), /user carol already exists/);
+		assert.match(await page.getByRole('alert').textContent(), /User carol already exists/);
 		assert.match(await page.getByRole('alert').textContent(), /DUPLICATE/);
 
 		// A token, shown in the POST's answer (200, no redirect).

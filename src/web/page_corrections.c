@@ -5,12 +5,11 @@
  * custody.  Both call the core functions the JSON API calls (slot_assign,
  * slot_move, slot_force_vacate, asset_replace).
  *
- * The corrections page holds three forms whose fields share their labels,
- * so every field's id and name carry the form's prefix ("move-case") and a
- * hidden `op` says which form was posted.  Core's refusals name their
- * input either by field ("case", "reason") or by value (the typed tag, the
- * case name); they are mapped onto the prefixed ids, so each message sits
- * beside its field and the error summary links to it.
+ * The corrections page is one form (Asset tag, Case, Slot, Reason) with a
+ * button per correction; the button pressed says which.  Core's refusals
+ * name their input either by field ("case", "reason") or by value (the
+ * typed tag, the case name); they are mapped onto the field ids, so each
+ * message sits beside its field and the error summary links to it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -84,131 +83,114 @@ static void done_panel_open(struct pg *p, const char *title, const char *sentenc
 	html_elem(&p->h, "p", sentence, "id", "done-text", "class", "mb-2", HTML_END);
 }
 
-/* ==== /corrections: the forms ========================================= */
+/* ==== /corrections: the form ========================================= */
 
-enum { CF_TAG = 1, CF_SLOT = 2, CF_REASON = 4 };
-
-/* One of the three correction forms. */
-struct corr_form {
-	const char *op;             /* the hidden op and the id prefix */
-	const char *title;
+/*
+ * One form, as SPEC §8.1 lists it: fields Asset tag, Case, Slot and
+ * Reason, and one button per correction.  Assign and Move use the tag
+ * and the slot; Force vacate uses the slot and the reason (it takes out
+ * whatever is there).  The button pressed says which (name "op").
+ */
+struct corr_op {
+	const char *op;             /* the button's value */
 	const char *done;           /* the confirmation's title */
-	const char *what;           /* one line under the title */
 	const char *button;         /* SPEC §8.1 */
 	const char *kind;           /* button variant */
-	unsigned fields;
 	const char *confirm;        /* data-confirm question, or NULL */
 };
 
-static const struct corr_form corr_forms[] = {
-	{ "assign", "Assign", "Assigned", "Put an asset that is in storage and in no slot into an empty slot.",
-	  "Assign", "primary", CF_TAG | CF_SLOT, NULL },
-	{ "move", "Move", "Moved", "Move an asset in storage from its slot to another, empty slot.",
-	  "Move", "primary", CF_TAG | CF_SLOT, NULL },
-	{ "vacate", "Force vacate", "Force-vacated",
-	  "Take whatever is in a slot out of it: the asset stays in storage, in no slot.",
-	  "Force vacate", "danger", CF_SLOT | CF_REASON,
+static const struct corr_op corr_ops[] = {
+	{ "assign", "Assigned", "Assign", "primary", NULL },
+	{ "move", "Moved", "Move", "primary", NULL },
+	{ "vacate", "Force-vacated", "Force vacate", "danger",
 	  "Force-vacate this slot? Its asset will stay in storage with no slot." },
 };
-#define NCORR (sizeof(corr_forms) / sizeof(corr_forms[0]))
+#define NCORR (sizeof(corr_ops) / sizeof(corr_ops[0]))
 
 /* Every field id on the page, for the error summary's links. */
-static const char *const corr_ids[] = {
-	"assign-asset_tag", "assign-case", "assign-slot", "move-asset_tag", "move-case",
-	"move-slot", "vacate-case", "vacate-slot", "vacate-reason", NULL,
-};
+static const char *const corr_ids[] = { "asset_tag", "case", "slot", "reason", NULL };
 
-static const struct corr_form *corr_form_find(const char *op)
+static const struct corr_op *corr_op_find(const char *op)
 {
 	for (size_t i = 0; op && i < NCORR; i++)
-		if (strcmp(corr_forms[i].op, op) == 0)
-			return &corr_forms[i];
+		if (strcmp(corr_ops[i].op, op) == 0)
+			return &corr_ops[i];
 	return NULL;
 }
 
-/* What the page shows around its forms. */
+/* What the page shows around its form. */
 struct corr_view {
-	const struct corr_form *failed;   /* the refused form, or NULL */
-	const struct at_errors *e;        /* its refusal, on prefixed ids */
+	const struct corr_op *failed;     /* the refused correction, or NULL */
+	const struct at_errors *e;        /* its refusal, on field ids */
 	int prefill;                      /* take values from the query */
 };
 
-/* The value field `field` of form `f` shows: what was typed into the
- * refused form, else the query's prefill, else nothing. */
-static const char *corr_value(struct request *rq, const struct corr_view *v,
-                              const struct corr_form *f, const char *field)
+/* The value field `field` shows: what was typed into the refused form,
+ * else the query's prefill, else nothing. */
+static const char *corr_value(struct request *rq, const struct corr_view *v, const char *field)
 {
-	char id[48];
-
-	if (v->failed == f) {
-		snprintf(id, sizeof(id), "%s-%s", f->op, field);
-		return form_get(&rq->form, id);
-	}
+	if (v->failed)
+		return form_get(&rq->form, field);
 	return v->prefill ? web_query(rq, field) : NULL;
 }
 
-/* One labelled field of form `f` ("asset_tag", "case", ...). */
-static void corr_field(struct pg *p, const struct corr_view *v, const struct corr_form *f,
-                       const char *field, const char *label, const char *hint, unsigned flags)
+/* One labelled field ("asset_tag", "case", ...). */
+static void corr_field(struct pg *p, const struct corr_view *v, const char *field,
+                       const char *label, const char *hint, unsigned flags)
 {
-	char id[48];
-
-	snprintf(id, sizeof(id), "%s-%s", f->op, field);
-	page_field(p, id, label, corr_value(p->rq, v, f, field), hint,
-	           v->failed == f ? page_field_error(v->e, id) : NULL, flags);
+	page_field(p, field, label, corr_value(p->rq, v, field), hint,
+	           v->failed ? page_field_error(v->e, field) : NULL, flags);
 }
 
-/* The Case and Slot fields side by side (a slot number is short), or
- * one above the other when either has an error to show, which would
- * push its input below its neighbour's. */
-static void corr_slot_fields(struct pg *p, const struct corr_view *v, const struct corr_form *f)
+/* The form: the tag, then Case and Slot side by side (a slot number is
+ * short; one above the other when either shows an error), the reason,
+ * and the three buttons. */
+static void corr_card(struct pg *p, const struct corr_view *v, int autofocus)
 {
-	char cid[48], sid[48];
-	int stack;
+	int depth = html_depth(&p->h), stack;
 
-	snprintf(cid, sizeof(cid), "%s-case", f->op);
-	snprintf(sid, sizeof(sid), "%s-slot", f->op);
-	stack = v->failed == f && (page_field_error(v->e, cid) || page_field_error(v->e, sid));
-	html_open(&p->h, "div", "class", "row g-2", HTML_END);
-	html_open(&p->h, "div", "class", stack ? "col-12" : "col-7", HTML_END);
-	corr_field(p, v, f, "case", "Case", NULL, F_REQUIRED);
-	html_close(&p->h);
-	html_open(&p->h, "div", "class", stack ? "col-12" : "col-5", HTML_END);
-	corr_field(p, v, f, "slot", "Slot", NULL, F_REQUIRED | F_NUMBER | F_NARROW);
-	html_close(&p->h);
-	html_close(&p->h);
-}
-
-/* One form as a card in the page's row of three. */
-static void corr_card(struct pg *p, const struct corr_view *v, const struct corr_form *f,
-                      int autofocus)
-{
-	char form_id[48], head_id[48];
-	int depth = html_depth(&p->h);
-
-	snprintf(form_id, sizeof(form_id), "%s-form", f->op);
-	snprintf(head_id, sizeof(head_id), "%s-title", f->op);
-	html_open(&p->h, "div", "class", "col-12 col-lg-4", HTML_END);
-	html_open(&p->h, "section", "class", v->failed == f ? "card h-100 border-danger" : "card h-100",
-	          "aria-labelledby", head_id, HTML_END);
+	stack = v->failed && (page_field_error(v->e, "case") || page_field_error(v->e, "slot"));
+	html_open(&p->h, "section", "class", v->failed ? "card border-danger" : "card",
+	          "aria-label", "Correction", HTML_END);
 	html_open(&p->h, "div", "class", "card-body", HTML_END);
-	html_elem(&p->h, "h2", f->title, "class", "h5 card-title mt-0", "id", head_id, HTML_END);
-	html_elem(&p->h, "p", f->what, "class", "form-text mt-0", HTML_END);
-	if (f->confirm)
-		page_form_open_ex(p, "/corrections", form_id, f->confirm, 0);
-	else
-		page_form_open(p, "/corrections", form_id);
-	page_hidden(p, "op", f->op);
-	if (f->fields & CF_TAG)
-		corr_field(p, v, f, "asset_tag", "Asset tag", NULL,
-		           F_REQUIRED | (autofocus ? F_AUTOFOCUS : 0));
-	if (f->fields & CF_SLOT)
-		corr_slot_fields(p, v, f);
-	if (f->fields & CF_REASON)
-		corr_field(p, v, f, "reason", "Reason", "Why: it is written to the event log",
-		           F_REQUIRED | F_TEXTAREA);
-	page_button(p, f->button, NULL, NULL, f->kind);
+	page_form_open(p, "/corrections", "corrections-form");
+	html_open(&p->h, "div", "class", "row g-2", HTML_END);
+	html_open(&p->h, "div", "class", "col-12 col-md-6", HTML_END);
+	corr_field(p, v, "asset_tag", "Asset tag", "For Assign and Move: the asset to put in the slot",
+	           F_SCAN | (autofocus ? F_AUTOFOCUS : 0));
+	html_close(&p->h);
+	html_close(&p->h);
+	html_open(&p->h, "div", "class", "row g-2", HTML_END);
+	html_open(&p->h, "div", "class", stack ? "col-12" : "col-7 col-md-4", HTML_END);
+	corr_field(p, v, "case", "Case", NULL, F_REQUIRED);
+	html_close(&p->h);
+	html_open(&p->h, "div", "class", stack ? "col-12" : "col-5 col-md-2", HTML_END);
+	corr_field(p, v, "slot", "Slot", NULL, F_REQUIRED | F_NUMBER);
+	html_close(&p->h);
+	html_close(&p->h);
+	html_open(&p->h, "div", "class", "row g-2", HTML_END);
+	html_open(&p->h, "div", "class", "col-12 col-md-6", HTML_END);
+	corr_field(p, v, "reason", "Reason",
+	           "For Force vacate (required): why, as it will stand in the event log",
+	           F_TEXTAREA);
+	html_close(&p->h);
+	html_close(&p->h);
+	html_open(&p->h, "div", "class", "d-flex flex-wrap gap-2", HTML_END);
+	for (size_t i = 0; i < NCORR; i++) {
+		char cls[48];
+		snprintf(cls, sizeof(cls), "btn btn-%s", corr_ops[i].kind);
+		html_elem(&p->h, "button", corr_ops[i].button, "type", "submit", "name", "op", "value",
+		          corr_ops[i].op, "class", cls, "data-confirm", corr_ops[i].confirm, HTML_END);
+	}
 	html_closeto(&p->h, depth);
+	html_open(&p->h, "ul", "class", "form-text mt-3", HTML_END);
+	html_elem(&p->h, "li", "Assign: an asset in storage and in no slot goes into an empty slot.",
+	          HTML_END);
+	html_elem(&p->h, "li", "Move: an asset in storage moves from its slot to another, empty one.",
+	          HTML_END);
+	html_elem(&p->h, "li", "Force vacate: whatever is in the slot leaves it and stays in storage, "
+	                       "in no slot.", HTML_END);
+	html_close(&p->h);
 }
 
 /* ==== /corrections: what was done ===================================== */
@@ -254,7 +236,7 @@ static int corr_sentence(const struct last_event *le, const char *tag, char *out
 /* The confirmation panel of ?done=<op>&asset_tag=<tag>, read back from
  * the asset's latest event (so it says what happened, not what was
  * asked). */
-static void corr_done_panel(struct pg *p, const struct corr_form *f, const char *typed)
+static void corr_done_panel(struct pg *p, const struct corr_op *f, const char *typed)
 {
 	struct at_errors e = AT_ERRORS_INIT;
 	struct event_filter ef;
@@ -274,7 +256,7 @@ static void corr_done_panel(struct pg *p, const struct corr_form *f, const char 
 	ef.descending = 1;
 	ef.limit = 1;
 	if (read_events(p->rq->st, &ef, keep_last, &le, &e) != AT_OK || !le.found ||
-	    strcmp(le.type, want[f - corr_forms]) != 0 ||
+	    strcmp(le.type, want[f - corr_ops]) != 0 ||
 	    corr_sentence(&le, a.tag, text, sizeof(text)) < 0) {
 		asset_whereabouts(&a, why, sizeof(why));
 		snprintf(text, sizeof(text), "%s is now %s.", a.tag, why);
@@ -301,7 +283,7 @@ static void corr_done_panel(struct pg *p, const struct corr_form *f, const char 
 static void corr_render(struct request *rq, int status, const struct corr_view *v)
 {
 	const char *done = web_query(rq, "done"), *tag = web_query(rq, "asset_tag");
-	const struct corr_form *df = v->failed ? NULL : corr_form_find(done);
+	const struct corr_op *df = v->failed ? NULL : corr_op_find(done);
 	struct pg p;
 
 	page_begin(&p, rq, "Corrections");
@@ -311,16 +293,13 @@ static void corr_render(struct request *rq, int status, const struct corr_view *
 		corr_done_panel(&p, df, tag);
 	html_elem(&p.h, "p", "Each correction is one logged change; nothing else moves.",
 	          "class", "hint", HTML_END);
-	html_open(&p.h, "div", "class", "row g-3", HTML_END);
-	for (size_t i = 0; i < NCORR; i++)
-		corr_card(&p, v, &corr_forms[i], i == 0 && !v->failed && !df);
-	html_close(&p.h);
+	corr_card(&p, v, !v->failed && !df);
 	page_end(&p, status);
 }
 
 void page_corrections_get(struct request *rq)
 {
-	/* After a correction the forms start empty, not with its tag. */
+	/* After a correction the form starts empty, not with its tag. */
 	struct corr_view v = { NULL, NULL, web_query(rq, "done") == NULL };
 
 	corr_render(rq, 200, &v);
@@ -361,14 +340,11 @@ static const char *corr_code_field(enum at_code c)
 /* Map core's refusal `src` onto form `f`'s field ids.  `slot_bad` is the
  * page's own message for an unreadable slot number (it replaces whatever
  * core said about slot 0). */
-static void corr_map(struct at_errors *dst, const struct at_errors *src,
-                     const struct corr_form *f, const char *tag, const char *cname,
-                     const char *slot_bad)
+static void corr_map(struct at_errors *dst, const struct at_errors *src, const char *tag,
+                     const char *cname, const char *slot_bad)
 {
 	const char *top = corr_code_field(src->code);
-	char prefix[16];
-
-	snprintf(prefix, sizeof(prefix), "%s-", f->op);
+	const char *prefix = "";
 	if (slot_bad)
 		map_item(dst, prefix, "slot", NULL, AT_INVALID, slot_bad);
 	for (size_t i = 0; i < src->nitems; i++) {
@@ -383,20 +359,15 @@ static void corr_map(struct at_errors *dst, const struct at_errors *src,
 	map_done(dst, src);
 }
 
-/* Run form `f`'s core call with the posted fields; on success `out` is
- * the asset it changed. */
-static enum at_code corr_run(struct request *rq, const struct corr_form *f, int64_t position,
+/* Run correction `f` with the posted fields; on success `out` is the
+ * asset it changed. */
+static enum at_code corr_run(struct request *rq, const struct corr_op *f, int64_t position,
                              struct asset *out, struct at_errors *e)
 {
-	char id[48];
-	const char *tag, *cname, *reason;
+	const char *tag = form_get(&rq->form, "asset_tag");
+	const char *cname = form_get(&rq->form, "case");
+	const char *reason = form_get(&rq->form, "reason");
 
-	snprintf(id, sizeof(id), "%s-asset_tag", f->op);
-	tag = form_get(&rq->form, id);
-	snprintf(id, sizeof(id), "%s-case", f->op);
-	cname = form_get(&rq->form, id);
-	snprintf(id, sizeof(id), "%s-reason", f->op);
-	reason = form_get(&rq->form, id);
 	if (strcmp(f->op, "assign") == 0)
 		return slot_assign(rq->st, rq->actor, tag, cname, position, out, e);
 	if (strcmp(f->op, "move") == 0)
@@ -405,14 +376,11 @@ static enum at_code corr_run(struct request *rq, const struct corr_form *f, int6
 }
 
 /* The posted slot number; -1 with `why` filled if it is not one. */
-static int64_t corr_position(struct request *rq, const struct corr_form *f, char *why, size_t cap)
+static int64_t corr_position(struct request *rq, char *why, size_t cap)
 {
-	char id[48];
-	const char *s;
+	const char *s = form_get(&rq->form, "slot");
 	int64_t pos;
 
-	snprintf(id, sizeof(id), "%s-slot", f->op);
-	s = form_get(&rq->form, id);
 	if (!s || !*s) {
 		snprintf(why, cap, "slot is required: the slot's number, 1 to %d", AT_MAX_SLOTS);
 		return -1;
@@ -427,17 +395,19 @@ static int64_t corr_position(struct request *rq, const struct corr_form *f, char
 void page_corrections_post(struct request *rq)
 {
 	struct at_errors e = AT_ERRORS_INIT, mapped = AT_ERRORS_INIT;
-	const struct corr_form *f = corr_form_find(form_get(&rq->form, "op"));
-	char why[AT_MSG_MAX], loc[512], prefix[64], id[48], cid[48];
+	const struct corr_op *f = corr_op_find(form_get(&rq->form, "op"));
+	char why[AT_MSG_MAX], loc[512], prefix[64];
 	struct corr_view v = { f, &mapped, 0 };
 	struct asset out;
 	int64_t pos;
 
 	if (!f) {
-		page_error(rq, 400, "Bad request", "The form did not say which correction to make.");
+		page_error(rq, 400, "Bad request",
+		           "The form did not say which correction to make: press Assign, Move or "
+		           "Force vacate.");
 		return;
 	}
-	pos = corr_position(rq, f, why, sizeof(why));
+	pos = corr_position(rq, why, sizeof(why));
 	/* An unreadable slot still lets core check the rest (slot 0 exists
 	 * nowhere, so nothing can change). */
 	if (corr_run(rq, f, pos < 0 ? 0 : pos, &out, &e) == AT_OK && pos > 0) {
@@ -449,9 +419,7 @@ void page_corrections_post(struct request *rq)
 	}
 	if (e.code == AT_OK)
 		at_fail(&e, AT_INVALID, "%s", why);
-	snprintf(id, sizeof(id), "%s-asset_tag", f->op);
-	snprintf(cid, sizeof(cid), "%s-case", f->op);
-	corr_map(&mapped, &e, f, form_get(&rq->form, id), form_get(&rq->form, cid),
+	corr_map(&mapped, &e, form_get(&rq->form, "asset_tag"), form_get(&rq->form, "case"),
 	         pos < 0 ? why : NULL);
 	if (pos < 0 && mapped.code == AT_SLOT_NOT_FOUND)
 		mapped.code = AT_INVALID;

@@ -115,21 +115,24 @@ after(async () => {
 test('force vacate without a reason is refused beside Reason and changes nothing', async () => {
 	const before = await eventCount();
 	await admin.goto(srv.base + '/corrections');
-	const form = admin.locator('#vacate-form');
-	assert.equal(await form.getAttribute('data-confirm'),
+	const form = admin.locator('#corrections-form');
+	assert.equal(await form.getByRole('button', { name: 'Force vacate' }).getAttribute('data-confirm'),
 		'Force-vacate this slot? Its asset will stay in storage with no slot.');
+	// One form, the labels SPEC §8.1 gives, each once on the page.
+	for (const label of ['Asset tag', 'Case', 'Slot', 'Reason'])
+		assert.equal(await admin.getByLabel(label).count(), 1, label);
 	await form.getByLabel('Case').fill('PELI-07');
 	await form.getByLabel('Slot').fill('12');
 	await form.getByLabel('Reason').fill('   ');
 	const res = await submit(admin, form.getByRole('button', { name: 'Force vacate' }));
 	assert.equal(res.status(), 422);
-	assert.match(await text(admin, '#vacate-reason-error'), /reason/i);
+	assert.match(await text(admin, '#reason-error'), /reason/i);
 	assert.match(await text(admin, '.error-summary'), /There is a problem.*reason.*\(INVALID\)/i);
 	assert.equal(await admin.locator('.error-summary a').first().getAttribute('href'),
-		'#vacate-reason');
-	assert.equal(await admin.inputValue('#vacate-case'), 'PELI-07');
-	assert.equal(await admin.inputValue('#vacate-slot'), '12');
-	assert.equal(await admin.getAttribute('#vacate-reason', 'aria-invalid'), 'true');
+		'#reason');
+	assert.equal(await admin.inputValue('#case'), 'PELI-07');
+	assert.equal(await admin.inputValue('#slot'), '12');
+	assert.equal(await admin.getAttribute('#reason', 'aria-invalid'), 'true');
 	await shotHere(admin, 'corrections-vacate-refused');
 	const a = await asset('AT-0010');
 	assert.deepEqual(a.slot, { case: 'PELI-07', position: 12 });
@@ -141,7 +144,7 @@ test('force vacate asks first: cancelling the question posts nothing', async () 
 	try {
 		await login(page, srv.base, 'admin', USERS.admin.password);
 		await page.goto(srv.base + '/corrections');
-		const form = page.locator('#vacate-form');
+		const form = page.locator('#corrections-form');
 		await form.getByLabel('Case').fill('PELI-07');
 		await form.getByLabel('Slot').fill('12');
 		await form.getByLabel('Reason').fill('should not happen');
@@ -159,7 +162,7 @@ test('force vacate asks first: cancelling the question posts nothing', async () 
 
 test('force vacate with a reason: the slot is empty, the asset in storage unslotted', async () => {
 	await admin.goto(srv.base + '/corrections');
-	const form = admin.locator('#vacate-form');
+	const form = admin.locator('#corrections-form');
 	await form.getByLabel('Case').fill('PELI-07');
 	await form.getByLabel('Slot').fill('12');
 	await form.getByLabel('Reason').fill('foam insert damaged, slot out of use');
@@ -184,18 +187,16 @@ test('force vacate with a reason: the slot is empty, the asset in storage unslot
 
 test('assign into an occupied slot is refused with SLOT_OCCUPIED; a free slot works', async () => {
 	await admin.goto(srv.base + '/corrections?asset_tag=AT-0020&case=PELI-07');
-	assert.equal(await admin.inputValue('#assign-asset_tag'), 'AT-0020');
-	assert.equal(await admin.inputValue('#assign-case'), 'PELI-07');
-	assert.equal(await admin.inputValue('#move-asset_tag'), 'AT-0020');
-	assert.equal(await admin.inputValue('#vacate-case'), 'PELI-07');
-	const form = admin.locator('#assign-form');
+	assert.equal(await admin.inputValue('#asset_tag'), 'AT-0020');
+	assert.equal(await admin.inputValue('#case'), 'PELI-07');
+	const form = admin.locator('#corrections-form');
 	await form.getByLabel('Slot').fill('5');
 	let res = await submit(admin, form.getByRole('button', { name: 'Assign' }));
 	assert.equal(res.status(), 409);
-	assert.equal(await text(admin, '#assign-slot-error'), 'Slot PELI-07/5 holds AT-0005');
+	assert.equal(await text(admin, '#slot-error'), 'Slot PELI-07/5 holds AT-0005');
 	assert.match(await text(admin, '.error-summary'), /Slot PELI-07\/5 holds AT-0005 \(SLOT_OCCUPIED\)/);
-	assert.equal(await admin.inputValue('#assign-asset_tag'), 'AT-0020');
-	assert.equal(await admin.inputValue('#assign-slot'), '5');
+	assert.equal(await admin.inputValue('#asset_tag'), 'AT-0020');
+	assert.equal(await admin.inputValue('#slot'), '5');
 	assert.equal((await asset('AT-0020')).slot, null);
 	await shotHere(admin, 'corrections-assign-refused');
 
@@ -211,13 +212,13 @@ test('assign into an occupied slot is refused with SLOT_OCCUPIED; a free slot wo
 
 test('move: a refused move keeps the asset where it was; a good one says from and to', async () => {
 	await admin.goto(srv.base + '/corrections');
-	const form = admin.locator('#move-form');
+	const form = admin.locator('#corrections-form');
 	await form.getByLabel('Asset tag').fill('AT-0007');
 	await form.getByLabel('Case').fill('PELI-07');
 	await form.getByLabel('Slot').fill('5');
 	let res = await submit(admin, form.getByRole('button', { name: 'Move' }));
 	assert.equal(res.status(), 409);
-	assert.match(await text(admin, '#move-slot-error'), /holds AT-0005/);
+	assert.match(await text(admin, '#slot-error'), /holds AT-0005/);
 	assert.match(await text(admin, '.error-summary'), /SLOT_OCCUPIED/);
 	assert.deepEqual((await asset('AT-0007')).slot, { case: 'PELI-07', position: 3 });
 
@@ -226,10 +227,10 @@ test('move: a refused move keeps the asset where it was; a good one says from an
 	await form.getByLabel('Slot').fill('nine');
 	res = await submit(admin, form.getByRole('button', { name: 'Move' }));
 	assert.equal(res.status(), 409);      // not only field problems: 409 (SPEC §7)
-	assert.match(await text(admin, '#move-asset_tag-error'), /AT-9999/);
-	assert.match(await text(admin, '#move-slot-error'), /number from 1 to 1000/);
+	assert.match(await text(admin, '#asset_tag-error'), /AT-9999/);
+	assert.match(await text(admin, '#slot-error'), /number from 1 to 1000/);
 	assert.match(await text(admin, '.error-summary'), /NOT_FOUND/);
-	assert.equal(await admin.inputValue('#move-slot'), 'nine');
+	assert.equal(await admin.inputValue('#slot'), 'nine');
 
 	await form.getByLabel('Asset tag').fill('AT-0007');
 	await form.getByLabel('Slot').fill('9');
@@ -437,7 +438,7 @@ test('an operator gets 403 on /corrections and /replace and sees no links to the
 test('a form posted without its CSRF token answers 403 and changes nothing', async () => {
 	const before = await eventCount();
 	const r = await admin.request.post(srv.base + '/corrections', {
-		form: { op: 'vacate', 'vacate-case': 'PELI-07', 'vacate-slot': '9', 'vacate-reason': 'csrf' },
+		form: { op: 'vacate', case: 'PELI-07', slot: '9', reason: 'csrf' },
 	});
 	assert.equal(r.status(), 403);
 	assert.match(await r.text(), /security token is missing or wrong/);

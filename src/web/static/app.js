@@ -134,16 +134,21 @@
 	/* ---- Submits ----------------------------------------------------- */
 
 	/*
-	 * form[data-confirm="text"] asks before it is submitted; a scan form
-	 * that does go leaves a flag for initFocus() on the page that follows.
+	 * form[data-confirm="text"] asks before it is submitted, and so does
+	 * a submit button with data-confirm (one action of several in a form);
+	 * a scan form that does go leaves a flag for initFocus() on the page
+	 * that follows.
 	 */
 	function initSubmits() {
 		document.addEventListener('submit', function (ev) {
 			var form = ev.target;
+			var by = ev.submitter;
+			var ask;
 			if (!(form instanceof HTMLFormElement))
 				return;
-			if (form.hasAttribute('data-confirm') &&
-			    !window.confirm(form.getAttribute('data-confirm'))) {
+			ask = by && by.hasAttribute('data-confirm') ? by.getAttribute('data-confirm')
+			                                             : form.getAttribute('data-confirm');
+			if (ask && !window.confirm(ask)) {
 				ev.preventDefault();
 				return;
 			}

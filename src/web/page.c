@@ -295,11 +295,13 @@ void page_field(struct pg *p, const char *name, const char *label, const char *v
 	snprintf(described, sizeof(described), "%s%s%s", hint ? hint_id : "",
 	         hint && error ? " " : "", error ? err_id : "");
 	html_open(h, "div", "class", (flags & F_NARROW) ? "mb-3 at-narrow" : "mb-3", HTML_END);
-	html_open(h, "label", "for", name, "class", "form-label", HTML_END);
-	html_text(h, label);
+	/* The hint stays outside the label: the field's name is exactly its
+	 * label ("Asset tag"), and the input's `required` already says so to
+	 * a screen reader. */
+	html_elem(h, "label", label, "for", name, "class", "form-label", HTML_END);
 	if (flags & F_REQUIRED)
-		html_elem(h, "span", " (required)", "class", "text-muted small", HTML_END);
-	html_close(h);
+		html_elem(h, "span", " (required)", "class", "text-muted small", "aria-hidden", "true",
+		          HTML_END);
 	if (hint)
 		html_elem(h, "div", hint, "id", hint_id, "class", "form-text mt-0 mb-1", HTML_END);
 	if (error)

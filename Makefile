@@ -4,12 +4,16 @@ JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 DB    ?= assettrack.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all build deps run test test-normal test-asan bench clean
+.PHONY: all build deps test-deps run test test-normal test-asan bench clean
 
 all: build
 
 deps:
 	@scripts/install-deps.sh
+
+# The browser tests also need Debian's chromium and playwright-core (npm,
+# from the lock file); `make run` does not.
+test-deps: deps
 	@scripts/browser-deps.sh
 
 build/Makefile: CMakeLists.txt
@@ -26,7 +30,7 @@ run: deps build
 	./build/assettrack --db $(DB) serve --listen $(LISTEN)
 
 # Every test, twice: a normal build and an ASan+UBSan build.
-test: deps
+test: test-deps
 	$(MAKE) test-normal
 	$(MAKE) test-asan
 

@@ -124,14 +124,19 @@ enum at_code store_event_list(struct store *st, const struct event_filter *f, ev
                               void *ctx);
 int64_t store_event_count(struct store *st);
 
-/* Custody at an instant, from the log alone: for every asset whose last
+/* Custody at an instant, from the log alone, `limit` assets at a time:
+ * of the assets after `after_tag` (NULL: from the first) that have a
  * custody event (STOCK_OUT, STOCK_IN, ASSET_REPLACED, ASSET_RETIRED) at or
- * before `until` left it in custody, `cb` gets its tag, the holder id, the
- * start of that custody and its due date ("" if none), ordered by tag. */
+ * before `until`, the first `limit` by tag are looked at, and for each
+ * whose last such event left it in custody `cb` gets its tag, the holder
+ * id, the start of that custody and its due date ("" if none).
+ * `last_tag` gets the last tag looked at and `*scanned` how many were:
+ * fewer than `limit` means the end.  A non-zero `cb` stops early. */
 typedef int (*custody_at_cb)(void *ctx, const char *tag, int64_t holder_id, const char *since,
                              const char *due);
-enum at_code store_custody_as_of(struct store *st, const char *until, custody_at_cb cb,
-                                 void *ctx);
+enum at_code store_custody_as_of(struct store *st, const char *until, const char *after_tag,
+                                 int limit, custody_at_cb cb, void *ctx,
+                                 char last_tag[AT_TAG_MAX + 1], int *scanned);
 
 /* ---- users, tokens, security log ----------------------------------- */
 

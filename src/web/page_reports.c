@@ -58,6 +58,7 @@ struct custody_view {
 	int more;                          /* a row beyond this page exists */
 	char last_tag[AT_TAG_MAX + 1];     /* of the last row shown */
 	int last_phase;                    /* its pass (want_overdue) */
+	int all;                           /* one pass, every row (as of) */
 };
 
 /*
@@ -115,7 +116,7 @@ static int custody_cb(void *ctx, const struct custody_row *row)
 {
 	struct custody_view *v = ctx;
 
-	if (!row->overdue != !v->want_overdue)
+	if (!v->all && !row->overdue != !v->want_overdue)
 		return 0;
 	if (v->shown >= CUSTODY_PER_PAGE) {
 		v->more = 1;
@@ -126,8 +127,8 @@ static int custody_cb(void *ctx, const struct custody_row *row)
 		v->table_open = 1;
 	}
 	if (!v->tbody_open) {
-		html_open(&v->p->h, "tbody", "class", v->want_overdue ? "overdue" : "on-time",
-		          HTML_END);
+		html_open(&v->p->h, "tbody", "class",
+		          v->all ? NULL : v->want_overdue ? "overdue" : "on-time", HTML_END);
 		v->tbody_open = 1;
 	}
 	custody_row_html(v->p, row);
@@ -253,15 +254,28 @@ void page_report_custody(struct request *rq)
 	if (e.code != AT_OK)
 		goto out;
 	v.p = &p;
-	/* Overdue rows first, then (unless only those are wanted) the rest;
-	 * ?from=o:TAG or r:TAG says where this page starts. */
-	if (from && (from[0] == 'o' || from[0] == 'r') && from[1] == ':') {
+	if (as_of) {
+		/* As of a past instant, in tag order with each overdue row
+		 * marked: putting overdue rows first would mean reading every
+		 * asset's history before the first row (?from=a:TAG). */
+		v.all = 1;
+		v.want_overdue = overdue;
+		if (from && from[0] == 'a' && from[1] == ':' && from[2])
+			after = from + 2;
+		c = report_custody_after(rq->st, canon, overdue, after, custody_cb, &v, &e);
+		if (v.tbody_open)
+			html_close(&p.h);
+		v.tbody_open = 0;
+	}
+	/* Now: overdue rows first, then (unless only those are wanted) the
+	 * rest; ?from=o:TAG or r:TAG says where this page starts. */
+	if (!as_of && from && (from[0] == 'o' || from[0] == 'r') && from[1] == ':') {
 		start_phase = from[0] == 'o' ? 1 : 0;
 		after = from[2] ? from + 2 : NULL;
 	}
-	for (v.want_overdue = start_phase; v.want_overdue >= (overdue ? 1 : 0) && c == AT_OK;
-	     v.want_overdue--) {
-		c = report_custody_after(rq->st, as_of ? canon : NULL, v.want_overdue,
+	for (v.want_overdue = start_phase;
+	     !as_of && v.want_overdue >= (overdue ? 1 : 0) && c == AT_OK; v.want_overdue--) {
+		c = report_custody_after(rq->st, NULL, v.want_overdue,
 		                         v.want_overdue == start_phase ? after : NULL, custody_cb,
 		                         &v, &e);
 		if (v.tbody_open)
@@ -283,7 +297,9 @@ void page_report_custody(struct request *rq)
 	custody_summary(&p, &v, overdue, as_of != NULL, from == NULL);
 	/* A page that ends exactly at the end of the overdue section still
 	 * offers the rest. */
-	if (v.more)
+	if (v.more && as_of)
+		custody_next_link(&p, as_of, overdue, 'a', v.last_tag);
+	else if (v.more)
 		custody_next_link(&p, as_of, overdue, v.want_overdue ? 'o' : 'r',
 		                  v.last_phase == v.want_overdue ? v.last_tag : "");
 out:

@@ -434,6 +434,21 @@ test('custody report pages 250 rows at a time: overdue first, nothing twice, not
 		for (const t of [...tags, 'AT-0001', 'AT-0002', 'AT-0003', 'AT-0004'])
 			assert.ok(all.includes(t), `${t} is on a page`);
 		await assertNoHorizontalScroll(page);
+
+		// As of the end of today, from the event log: tag order, the same rows.
+		assert.equal((await page.goto(`${srv.base}/reports/custody?as_of=${ymd(Date.now())}`)).status(), 200);
+		const a1 = await custodyRows(page);
+		assert.equal(a1.length, 250);
+		assert.deepEqual(a1.slice(0, 4).map((r) => [r[0], r[4]]), [['AT-0001', 'Overdue'],
+			['AT-0002', 'No'], ['AT-0003', 'Overdue'], ['AT-0004', 'No']]);
+		await page.getByRole('link', { name: 'Next page' }).click();
+		await page.waitForLoadState();
+		assert.match(new URL(page.url()).search, /from=a%3A/);
+		const a2 = await custodyRows(page);
+		assert.equal(a2.length, 9);
+		const asOf = [...a1, ...a2].map((r) => r[0]);
+		assert.deepEqual([...asOf].sort(), [...all].sort());
+		assert.deepEqual(asOf, [...asOf].sort(), 'as of: in tag order');
 	} finally {
 		await closePage(page);
 	}

@@ -61,6 +61,8 @@ enum stmt {
 	STMT_EVENT_BY_ASSET,
 	STMT_EVENT_BY_ASSET_DESC,
 	STMT_EVENT_COUNT,
+	STMT_EVENT_BY_BATCH,
+	STMT_EVENT_BY_BATCH_DESC,
 	STMT_EVENT_LOG,
 	STMT_CUSTODY_AS_OF,
 	STMT_USER_INSERT,
@@ -212,6 +214,15 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_EVENT_BY_ASSET_DESC] =
 		"SELECT " EVENT_COLS EVENT_WHERE
 		"AND e.asset_tag = ?1 AND (?7 = 0 OR e.seq < ?7) ORDER BY e.seq DESC LIMIT ?8",
+	/* One batch (a receipt, a Stock-Out's confirmation) through
+	 * events_batch: "(?5 IS NULL OR e.batch_id = ?5)" cannot use it. */
+	[STMT_EVENT_BY_BATCH] = "SELECT " EVENT_COLS EVENT_WHERE
+	                        "AND e.batch_id = ?5 AND (?1 IS NULL OR e.asset_tag = ?1) "
+	                        "AND e.seq > ?7 ORDER BY e.seq LIMIT ?8",
+	[STMT_EVENT_BY_BATCH_DESC] =
+		"SELECT " EVENT_COLS EVENT_WHERE
+		"AND e.batch_id = ?5 AND (?1 IS NULL OR e.asset_tag = ?1) "
+		"AND (?7 = 0 OR e.seq < ?7) ORDER BY e.seq DESC LIMIT ?8",
 	[STMT_EVENT_COUNT] = "SELECT count(*) FROM events",
 	/* Only these four event types change who holds an asset, so the last
 	 * of them per asset up to an instant says whether it was held then.
@@ -1230,6 +1241,8 @@ enum at_code store_event_list(struct store *st, const struct event_filter *f, ev
                               void *ctx)
 {
 	enum stmt which = f->whole_log   ? STMT_EVENT_LOG
+	                  : f->batch_id  ? (f->descending ? STMT_EVENT_BY_BATCH_DESC
+	                                                  : STMT_EVENT_BY_BATCH)
 	                  : f->asset_tag ? (f->descending ? STMT_EVENT_BY_ASSET_DESC
 	                                                  : STMT_EVENT_BY_ASSET)
 	                                 : (f->descending ? STMT_EVENT_LIST_DESC : STMT_EVENT_LIST);

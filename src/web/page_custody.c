@@ -596,16 +596,6 @@ static void scan_row(struct pg *p, const char *hint, const char *error, int focu
 
 /* ==== confirmation ==================================================== */
 
-/*
- * How many of the newest events the confirmation looks through for its
- * batch.  It is shown right after the commit, when the batch is at the
- * end of the log.  Asking by batch_id instead would cost a whole-log scan
- * (~250 ms at a million events: the events query's "?5 IS NULL OR
- * batch_id = ?5" cannot use its index), so an older batch gets a pointer
- * to the event log rather than a slow page.
- */
-#define BATCH_SCAN 5000
-
 /* One event of a committed batch, copied out of the read callback. */
 struct batch_event {
 	int64_t seq;
@@ -616,14 +606,12 @@ struct batch_event {
 	char holder[AT_PERSON_MAX + 1];
 };
 
-/* A batch being read back: its events (newest first while walking back). */
+/* A batch being read back: its events, oldest first. */
 struct batch_read {
 	const char *batch_id, *type;
 	struct batch_event *ev;            /* AT_MAX_BATCH entries */
 	size_t n;
 	char at[AT_TIME_LEN + 1];
-	long scanned;
-	int found;
 };
 
 /* Copy `ev` into the batch if it is one of its events of the right type. */
@@ -645,37 +633,21 @@ static void batch_take(struct batch_read *b, const struct event *ev)
 	snprintf(b->at, sizeof(b->at), "%s", ev->at);
 }
 
-/* Walking back from the newest event: a batch's events are consecutive
- * (one transaction), so stop at the first event past it, or give up
- * after BATCH_SCAN events. */
-static int batch_walk(void *ctx, const struct event *ev)
+static int batch_event_cb(void *ctx, const struct event *ev)
 {
-	struct batch_read *b = ctx;
-
-	if (strcmp(ev->batch_id, b->batch_id) == 0) {
-		b->found = 1;
-		batch_take(b, ev);
-		return 0;
-	}
-	return b->found || ++b->scanned >= BATCH_SCAN;
+	batch_take(ctx, ev);
+	return 0;
 }
 
-/* Read batch `b->batch_id`'s events, oldest first, into b->ev, if it is
- * among the newest BATCH_SCAN events (b->found). */
+/* Read batch `b->batch_id`'s events, oldest first, into b->ev (through
+ * the events_batch index: any batch, however old). */
 static enum at_code batch_read(struct store *st, struct batch_read *b, struct at_errors *e)
 {
 	struct event_filter f;
-	enum at_code r;
 
 	memset(&f, 0, sizeof(f));
-	f.descending = 1;
-	r = read_events(st, &f, batch_walk, b, e);
-	for (size_t i = 0; i < b->n / 2; i++) {
-		struct batch_event t = b->ev[i];
-		b->ev[i] = b->ev[b->n - 1 - i];
-		b->ev[b->n - 1 - i] = t;
-	}
-	return r;
+	f.batch_id = b->batch_id;
+	return read_events(st, &f, batch_event_cb, b, e);
 }
 
 /* A batch id as it appears in a link we made: 36 characters of UUID. */
@@ -749,8 +721,7 @@ static void batch_panel(struct pg *p, const char *batch, int in)
 	b.type = in ? "STOCK_IN" : "STOCK_OUT";
 	b.ev = calloc(AT_MAX_BATCH, sizeof(*b.ev));
 	if (!b.ev || !batch_id_ok(batch) || batch_read(p->rq->st, &b, &e) != AT_OK || b.n == 0) {
-		snprintf(title, sizeof(title),
-		         "No %s batch %.40s among the latest events: look it up in the event log.",
+		snprintf(title, sizeof(title), "There is no %s batch %.40s.",
 		         in ? "Stock-In" : "Stock-Out", batch);
 		page_notice(p, "warning", NULL, e.message[0] ? e.message : title);
 		goto out;
@@ -763,7 +734,7 @@ static void batch_panel(struct pg *p, const char *batch, int in)
 	html_text(h, "Recorded ");
 	page_time(p, b.at);
 	html_text(h, " as batch ");
-	html_elem(h, "span", batch, "class", "mono", HTML_END);
+	page_link(p, "/events?batch=", batch, batch);
 	html_text(h, ".");
 	html_close(h);
 	batch_table(p, &b, in);

@@ -312,6 +312,7 @@ out:
 /* The event log's filters: as typed, and as checked for the query. */
 struct events_query {
 	const char *asset_tag, *type, *since, *holder, *before;
+	const char *batch;             /* one operation's events (a batch id) */
 	struct asset a;
 	char since_canon[AT_TIME_LEN + 1];
 	struct event_filter f;
@@ -357,6 +358,14 @@ static void events_parse(struct request *rq, struct events_query *q, struct at_e
 		else if ((c = read_holder(rq->st, q->f.holder_id, &hold, &he)) != AT_OK)
 			at_item(e, "holder_id", c, "Holder id: %s", he.message);
 	}
+	if (q->batch) {
+		/* A batch id is a UUID: 36 characters of hex digits and dashes. */
+		size_t n = strspn(q->batch, "0123456789abcdef-");
+		if (n != 36 || q->batch[n] != '\0')
+			at_item(e, "batch", AT_INVALID, "'%.40s' is not a batch id", q->batch);
+		else
+			q->f.batch_id = q->batch;
+	}
 	if (q->before && text_parse_int(q->before, 1, INT64_MAX, &q->f.after_seq) < 0)
 		at_item(e, "before", AT_INVALID, "'%s' is not an event number", q->before);
 	at_errors_free(&he);
@@ -374,6 +383,8 @@ static void events_form(struct pg *p, const struct events_query *q, const struct
 	for (size_t i = 0; i < N_EVENT_TYPES; i++)
 		values[i + 1] = labels[i + 1] = event_types[i];
 	page_getform_open(p, "/events");
+	if (q->f.batch_id)
+		page_hidden(p, "batch", q->f.batch_id); /* kept while other filters change */
 	html_open(h, "div", "class", "row g-3 align-items-end", HTML_END);
 	filter_col(p, "col-12 col-sm-6 col-lg-3");
 	page_field(p, "asset_tag", "Asset tag", q->asset_tag, NULL,
@@ -392,7 +403,7 @@ static void events_form(struct pg *p, const struct events_query *q, const struct
 	html_close(h);
 	filter_col(p, "col-12 mb-3");
 	page_button(p, "Filter", NULL, NULL, "primary");
-	if (q->asset_tag || q->type || q->since || q->holder || q->before) {
+	if (q->asset_tag || q->type || q->since || q->holder || q->before || q->batch) {
 		html_text(h, " ");
 		html_elem(h, "a", "Clear filters", "href", "/events", "class", "btn btn-link",
 		          HTML_END);
@@ -439,6 +450,7 @@ static void events_url(const struct events_query *q, int64_t before, char *url, 
 	page_url_add(url, cap, "type", q->f.type);
 	page_url_add(url, cap, "since", q->since);
 	page_url_add(url, cap, "holder_id", q->holder);
+	page_url_add(url, cap, "batch", q->f.batch_id);
 	if (before > 0) {
 		snprintf(n, sizeof(n), "%lld", (long long)before);
 		page_url_add(url, cap, "before", n);
@@ -503,10 +515,16 @@ void page_events(struct request *rq)
 	q.since = query(rq, "since");
 	q.holder = query(rq, "holder_id");
 	q.before = query(rq, "before");
+	q.batch = query(rq, "batch");
 	events_parse(rq, &q, &e);
 	page_begin(&p, rq, "Events");
 	page_error_summary(&p, &e, fields);
 	events_form(&p, &q, &e);
+	if (q.f.batch_id) {
+		char text[96];
+		snprintf(text, sizeof(text), "Only the events of batch %s.", q.f.batch_id);
+		page_notice(&p, "info", NULL, text);
+	}
 	if (e.code != AT_OK)
 		goto out;
 	q.f.descending = 1;

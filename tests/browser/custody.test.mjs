@@ -197,6 +197,13 @@ test('Stock-Out by scanner: canonical tags, refusals with codes, commit all or n
 		const ev = await api('/api/v1/events?asset_tag=AT-0001&type=STOCK_OUT');
 		assert.equal(ev.events.length, 1);
 		assert.equal(ev.events[0].batch_id, batch);
+		/* The batch is linked: the event log shows that batch alone. */
+		await Promise.all([page.waitForNavigation(),
+			panel.getByRole('link', { name: batch }).click()]);
+		assert.equal(new URL(page.url()).searchParams.get('batch'), batch);
+		const rows = await page.$$eval('table.events tbody tr', (trs) =>
+			trs.map((tr) => [tr.children[2].textContent.trim(), tr.children[3].textContent.trim()]));
+		assert.deepEqual(rows, [['STOCK_OUT', 'AT-0001']]);
 		assert.deepEqual(unexpectedErrors(page), []);
 		assert.deepEqual(page.externalRequests, []);
 	} finally {

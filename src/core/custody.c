@@ -123,9 +123,16 @@ enum at_code custody_stock_out(struct store *st, const char *actor, struct holde
 		memset(res, 0, sizeof(*res));
 	if ((c = batch_size_ok(n, "stock out", e)) != AT_OK)
 		return c;
-	if (due && *due) {
-		if (text_clean_field(due, due_clean, sizeof(due_clean), 10, 1, 0, "due", why) < 0 ||
-		    text_valid_date(due_clean, why) < 0)
+	/* NULL is "no due date"; any text, even empty or blank, must be a
+	 * date: an empty string is a malformed date, not a way to say none. */
+	if (due) {
+		int bad = text_clean_field(due, due_clean, sizeof(due_clean), 10, 0, 0, "due", why) < 0;
+		if (!bad && !due_clean[0]) {
+			snprintf(why, sizeof(why), "an empty due date is not a date: give YYYY-MM-DD, "
+			                           "or none");
+			bad = 1;
+		}
+		if (bad || text_valid_date(due_clean, why) < 0)
 			return at_fail(e, AT_INVALID, "due date: %s", why);
 		text_today(today);
 		if (strcmp(due_clean, today) < 0)

@@ -8,6 +8,8 @@
 #include "store/store.h"
 #include "core/encode.h"
 
+#include "util/text.h"
+
 #include <string.h>
 
 /* NULL for an empty optional text field, so it encodes as null. */
@@ -118,6 +120,10 @@ json_t *holder_to_json(const struct holder *h)
 
 json_t *errors_to_json(const struct at_errors *e)
 {
+	/* Messages and inputs echo what the client sent, which may be bad
+	 * UTF-8 (a path segment, a CSV field): repaired here, because jansson
+	 * refuses invalid UTF-8 and the refusal must still be answered. */
+	char input[AT_INPUT_MAX], msg[AT_MSG_MAX];
 	json_t *items = json_array(), *it;
 	size_t i;
 
@@ -125,13 +131,17 @@ json_t *errors_to_json(const struct at_errors *e)
 		return NULL;
 	for (i = 0; i < e->nitems; i++) {
 		const struct at_item_error *x = &e->items[i];
-		it = json_pack("{s:s, s:s, s:s}", "input", x->input, "code", at_code_name(x->code),
-		               "message", x->message);
+		text_utf8_repair(x->input, input, sizeof(input));
+		text_utf8_repair(x->message, msg, sizeof(msg));
+		it = json_pack("{s:s, s:s, s:s}", "input", input, "code", at_code_name(x->code),
+		               "message", msg);
 		if (!it || json_array_append_new(items, it) < 0) {
+			json_decref(it);
 			json_decref(items);
 			return NULL;
 		}
 	}
+	text_utf8_repair(e->message[0] ? e->message : at_code_name(e->code), msg, sizeof(msg));
 	return json_pack("{s:{s:s, s:s, s:o}}", "error", "code", at_code_name(e->code), "message",
-	                 e->message[0] ? e->message : at_code_name(e->code), "items", items);
+	                 msg, "items", items);
 }

@@ -396,3 +396,26 @@ int text_hexval(int c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+void text_utf8_repair(const char *in, char *out, size_t cap)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0;
+
+	while (*s) {
+		size_t n = utf8_len(s);
+		if (n == 0) {
+			if (o + 1 >= cap)
+				break;
+			out[o++] = '?';
+			s++;
+			continue;
+		}
+		if (o + n >= cap)
+			break;
+		memcpy(out + o, s, n);
+		o += n;
+		s += n;
+	}
+	out[o] = '\0';
+}

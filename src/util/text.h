@@ -74,6 +74,12 @@ void text_epoch_time(int64_t epoch, char out[AT_TIME_LEN + 1]);
 /* Today's local calendar date, YYYY-MM-DD. */
 void text_today(char out[11]);
 
+/* Copy `in` into `out` (cap >= 1 bytes) as valid UTF-8: a byte that
+ * does not begin a valid sequence (overlong, surrogate, stray
+ * continuation, beyond U+10FFFF) becomes '?'.  Cut at a sequence boundary
+ * when `out` is full.  For echoing bad input back inside an answer. */
+void text_utf8_repair(const char *in, char *out, size_t cap);
+
 /* Value of one hex digit (either case), or -1. */
 int text_hexval(int c);
 

@@ -173,9 +173,13 @@ void verify_h(struct request *rq)
 		return;
 	}
 	problems = json_array();
-	for (size_t i = 0; i < r.nproblems; i++)
+	for (size_t i = 0; i < r.nproblems; i++) {
+		/* A tampered file may hold any bytes; the answer is UTF-8. */
+		char msg[AT_MSG_MAX];
+		text_utf8_repair(r.problems[i].message, msg, sizeof(msg));
 		json_array_append_new(problems, json_pack("{s:s, s:s}", "code", r.problems[i].code,
-		                                          "message", r.problems[i].message));
+		                                          "message", msg));
+	}
 	web_reply_json(rq, 200,
 	               json_pack("{s:b, s:o, s:I, s:I, s:I}", "ok", r.ok, "problems", problems,
 	                         "events", (json_int_t)r.events, "assets", (json_int_t)r.assets,

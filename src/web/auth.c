@@ -228,6 +228,67 @@ static enum at_code token_user(struct request *rq, const char *tok)
 }
 
 /* Authenticate from a Bearer token or the session cookie. */
+/* Where header `name`'s value lies in libmicrohttpd's read buffer, and
+ * where the next header line starts (NULL: it is the last). */
+struct hdr_scan {
+	const char *name;
+	size_t name_len;
+	const char *value;
+	size_t len;
+	const char *next;
+};
+
+static enum MHD_Result find_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
+{
+	struct hdr_scan *h = cls;
+
+	(void)kind;
+	if (!h->value && key_size == h->name_len && strncasecmp(key, h->name, key_size) == 0) {
+		h->value = value;
+		h->len = value_size;
+	}
+	return MHD_YES;
+}
+
+static enum MHD_Result find_next(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 size_t key_size, const char *value, size_t value_size)
+{
+	struct hdr_scan *h = cls;
+
+	(void)kind;
+	(void)key_size;
+	(void)value;
+	(void)value_size;
+	if (key > h->value && (!h->next || key < h->next))
+		h->next = key;
+	return MHD_YES;
+}
+
+/*
+ * Does header `name` hold a NUL byte?  Credentials are compared whole:
+ * "TOKEN\0junk" must not pass as TOKEN.  libmicrohttpd cuts a value at
+ * its first NUL (value_size is strlen) but parses in place, ending each
+ * line by zeroing its CR LF: so the bytes from the value's end to the
+ * next header line (or, for the last header, its own line end) are all
+ * zero unless the value went on after a NUL.
+ */
+static int header_has_nul(struct request *rq, const char *name)
+{
+	struct hdr_scan h = { name, strlen(name), NULL, 0, NULL };
+	const char *end;
+
+	MHD_get_connection_values_n(rq->conn, MHD_HEADER_KIND, find_header, &h);
+	if (!h.value)
+		return 0;
+	MHD_get_connection_values_n(rq->conn, MHD_HEADER_KIND, find_next, &h);
+	end = h.next ? h.next : h.value + h.len + 2;
+	for (const char *p = h.value + h.len; p < end; p++)
+		if (*p)
+			return 1;
+	return 0;
+}
+
 enum at_code web_authenticate(struct request *rq)
 {
 	const char *auth = web_header(rq, "Authorization");
@@ -239,6 +300,8 @@ enum at_code web_authenticate(struct request *rq)
 	 * the cache could not see them. */
 	if (!rq->read_txn)
 		tl_ntokens = 0;
+	if (header_has_nul(rq, "Authorization") || header_has_nul(rq, "Cookie"))
+		return AT_UNAUTHORIZED;
 	if (auth) {
 		if (strncasecmp(auth, "Bearer ", 7) != 0)
 			return AT_UNAUTHORIZED;

@@ -191,8 +191,10 @@ static void dispatch_checked(struct request *rq, int *read_txn_out)
 
 	r = find_route(rq, &mismatch);
 	if (!r && mismatch) {
-		char msg[AT_MSG_MAX];
-		snprintf(msg, sizeof(msg), "%s is not allowed on %s", rq->method, rq->path);
+		char msg[AT_MSG_MAX], path[512];
+		/* The path may be any bytes; the answer must be UTF-8. */
+		text_utf8_repair(rq->path, path, sizeof(path));
+		snprintf(msg, sizeof(msg), "%s is not allowed on %s", rq->method, path);
 		if (wants_html(rq)) {
 			page_error(rq, 405, "Not allowed", "%s", msg);
 			return;

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -121,6 +122,48 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 	return (size_t)(w - s);
 }
 
+/* The headers that frame a request's body (RFC 9112 §6.3). */
+struct framing {
+	int content_lengths;          /* how many Content-Length headers */
+	int differ;                   /* with different values */
+	int chunked;                  /* Transfer-Encoding present too */
+	const char *first;
+	size_t first_len;
+};
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     size_t key_size, const char *value, size_t value_size)
+{
+	struct framing *f = cls;
+
+	(void)kind;
+	if (key_size == 14 && strncasecmp(key, "Content-Length", 14) == 0) {
+		if (f->content_lengths++ == 0) {
+			f->first = value;
+			f->first_len = value_size;
+		} else if (value_size != f->first_len || memcmp(value, f->first, value_size) != 0) {
+			f->differ = 1;
+		}
+	} else if (key_size == 17 && strncasecmp(key, "Transfer-Encoding", 17) == 0) {
+		f->chunked = 1;
+	}
+	return MHD_YES;
+}
+
+/*
+ * Is the body's length ambiguous?  Two Content-Length headers that
+ * disagree, or Content-Length beside Transfer-Encoding, are how requests
+ * are smuggled past a proxy that reads the other one: RFC 9112 §6.3 says
+ * refuse (and close the connection, which answering now does).
+ */
+static int framing_ambiguous(struct MHD_Connection *conn)
+{
+	struct framing f = { 0, 0, 0, NULL, 0 };
+
+	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, count_framing, &f);
+	return f.differ || (f.chunked && f.content_lengths);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -144,6 +187,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		buf_init(&rq->body, strstr(url, "/import/") ? WEB_CSV_LIMIT : cfg->json_limit);
 		atomic_fetch_add(&in_flight, 1);
 		*con_cls = rq;
+		if (framing_ambiguous(conn)) {
+			web_reply_fail(rq, AT_MALFORMED,
+			               "the body's length is ambiguous: Content-Length headers that "
+			               "disagree, or Content-Length with Transfer-Encoding");
+			return MHD_YES;
+		}
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl) {
 			int64_t n;

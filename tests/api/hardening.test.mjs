@@ -1,0 +1,150 @@
+// hardening.test.mjs — bad input that once got through (issue #7): each
+// answer is a clear 4xx in the SPEC §7 shape, and nothing changes.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { assertError, dayOffset, ok, request, startServer } from './lib.mjs';
+
+let srv;
+
+before(async () => {
+	srv = await startServer();
+	await srv.mkCase('HARD-A', 10);
+	await srv.mkAsset('HD-0001', ['HARD-A', 1]);
+	await srv.mkHolder('Dana Ruiz', 'B-H1');
+});
+after(async () => {
+	await srv?.stop();
+});
+
+/* Send raw bytes on one connection; resolve with the whole answer text
+ * (the server closes or the timeout ends it). */
+function raw(bytes) {
+	return new Promise((resolve, reject) => {
+		const chunks = [];
+		const s = net.connect(srv.port, '127.0.0.1', () => s.end(bytes));
+		s.setTimeout(3000, () => s.destroy());
+		s.on('data', (c) => chunks.push(c));
+		s.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+		s.on('error', reject);
+	});
+}
+
+const status = (text) => Number(/^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1]);
+const body = (text) => JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4));
+
+for (const [name, seg] of [
+	['an overlong encoding', '%C0%AF'],
+	['a CESU-8 surrogate', '%ED%A0%80'],
+	['a stray continuation byte', '%80'],
+	['a byte beyond U+10FFFF', '%F5%80%80%80'],
+]) {
+	test(`invalid UTF-8 in a path segment (${name}) is a 404 with a UTF-8 answer`, async () => {
+		for (const p of [`/api/v1/cases/${seg}`, `/api/v1/holders/${seg}`]) {
+			const res = await request(srv.base, 'GET', p, { token: srv.tokens.auditor });
+			assertError(res, 404, { code: 'NOT_FOUND' }, p);
+			assert.ok(!res.json.error.message.includes('\uFFFD\uFFFD\uFFFD\uFFFD'));
+		}
+		const res = await request(srv.base, 'DELETE', `/api/v1/assets/x${seg}`,
+			{ token: srv.tokens.admin });
+		assert.ok([404, 405].includes(res.status), `DELETE: ${res.status} ${res.text}`);
+		assert.ok(res.json?.error, res.text);
+	});
+}
+
+test('invalid UTF-8 in an uploaded CSV is refused row by row (422), nothing imported', async () => {
+	const before = await srv.eventCount();
+	const csv = Buffer.concat([
+		Buffer.from('asset_tag,serial_number,manufacturer,equipment_type,building,room\n'),
+		Buffer.from('HD-0100,S'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from(',HP,Laptop,B,R\n'),
+		Buffer.from('HD-0101,S2,HP'), Buffer.from([0xc0, 0xaf]), Buffer.from(',Laptop,B,R\n'),
+	]);
+	for (const dry of ['1', '0']) {
+		const res = await request(srv.base, 'POST', `/api/v1/import/assets?dry_run=${dry}`,
+			{ token: srv.tokens.admin, raw: csv, headers: { 'Content-Type': 'text/csv' } });
+		const e = assertError(res, 422, { code: 'INVALID', items: 2 });
+		assert.deepEqual(e.items.map((i) => i.input), ['row 2', 'row 3']);
+		assert.match(e.items[0].message, /serial_number is not valid UTF-8/);
+		assert.match(e.items[1].message, /manufacturer is not valid UTF-8/);
+	}
+	assert.equal(await srv.eventCount(), before);
+});
+
+test('two Content-Length headers that disagree are refused (400), nothing changes', async () => {
+	const before = await srv.eventCount();
+	const json = JSON.stringify({ name: 'SMUGGLED', slots: 1 });
+	const text = await raw(`POST /api/v1/cases HTTP/1.1\r\nHost: x\r\n` +
+		`Authorization: Bearer ${srv.tokens.admin}\r\nContent-Type: application/json\r\n` +
+		`Content-Length: ${json.length}\r\nContent-Length: 5\r\n\r\n${json}`);
+	assert.equal(status(text), 400, text);
+	assert.equal(body(text).error.code, 'MALFORMED');
+	assert.equal(await srv.eventCount(), before);
+	const res = await request(srv.base, 'GET', '/api/v1/cases/SMUGGLED', { token: srv.tokens.auditor });
+	assertError(res, 404, { code: 'NOT_FOUND' });
+});
+
+test('Content-Length beside Transfer-Encoding is refused (400)', async () => {
+	const json = JSON.stringify({ name: 'SMUGGLED2', slots: 1 });
+	const chunk = `${json.length.toString(16)}\r\n${json}\r\n0\r\n\r\n`;
+	const text = await raw(`POST /api/v1/cases HTTP/1.1\r\nHost: x\r\n` +
+		`Authorization: Bearer ${srv.tokens.admin}\r\nContent-Type: application/json\r\n` +
+		`Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}`);
+	assert.equal(status(text), 400, text);
+	const res = await request(srv.base, 'GET', '/api/v1/cases/SMUGGLED2', { token: srv.tokens.auditor });
+	assertError(res, 404, { code: 'NOT_FOUND' });
+});
+
+test('two equal Content-Length headers are one length: the request is served', async () => {
+	const json = JSON.stringify({ name: 'TWICE', slots: 1 });
+	const text = await raw(`POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nConnection: close\r\n` +
+		`Authorization: Bearer ${srv.tokens.admin}\r\nContent-Type: application/json\r\n` +
+		`Content-Length: ${json.length}\r\nContent-Length: ${json.length}\r\n\r\n${json}`);
+	assert.equal(status(text), 201, text);
+});
+
+test('an Authorization header with a NUL after a valid token is refused (401)', async () => {
+	const text = await raw(`GET /api/v1/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\n` +
+		`Authorization: Bearer ${srv.tokens.admin}\0junk\r\n\r\n`);
+	assert.equal(status(text), 401, text);
+	assert.equal(body(text).error.code, 'UNAUTHORIZED');
+	// Not the last header: the same.
+	const mid = await raw(`GET /api/v1/me HTTP/1.1\r\nHost: x\r\n` +
+		`Authorization: Bearer ${srv.tokens.admin}\0junk\r\nConnection: close\r\n\r\n`);
+	assert.equal(status(mid), 401, mid);
+	// The same token, whole, still works, last or not.
+	for (const req of [
+		`GET /api/v1/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer ${srv.tokens.admin}\r\n\r\n`,
+		`GET /api/v1/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${srv.tokens.admin}\r\nConnection: close\r\n\r\n`,
+	])
+		assert.equal(status(await raw(req)), 200);
+	ok(await request(srv.base, 'GET', '/api/v1/me', { token: srv.tokens.admin }));
+});
+
+test('a session cookie with a NUL after a valid secret is refused (401)', async () => {
+	const login = await request(srv.base, 'POST', '/api/v1/login',
+		{ body: { username: 'operator', password: srv.passwords.operator } });
+	assert.equal(login.status, 200, login.text);
+	const cookie = login.headers.get('set-cookie').split(';')[0];
+	const good = await raw(`GET /api/v1/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: ${cookie}\r\n\r\n`);
+	assert.equal(status(good), 200, good);
+	const bad = await raw(`GET /api/v1/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: ${cookie}\0x\r\n\r\n`);
+	assert.equal(status(bad), 401, bad);
+});
+
+test('"due": "" or blank on Stock-Out is invalid (422); null and absent mean none', async () => {
+	const before = await srv.eventCount();
+	for (const due of ['', '   ']) {
+		const res = await srv.operator('POST', '/api/v1/custody/stock-out',
+			{ holder: 'B-H1', asset_tags: ['HD-0001'], due });
+		const e = assertError(res, 422, { code: 'INVALID' }, JSON.stringify(due));
+		assert.match(e.message, /empty due date is not a date/);
+	}
+	assert.equal(await srv.eventCount(), before);
+	const out = ok(await srv.operator('POST', '/api/v1/custody/stock-out',
+		{ holder: 'B-H1', asset_tags: ['HD-0001'], due: null }));
+	assert.equal(out.assets[0].due, null);
+	ok(await srv.operator('POST', '/api/v1/custody/stock-in', { items: [{ asset_tag: 'HD-0001' }] }));
+	const later = ok(await srv.operator('POST', '/api/v1/custody/stock-out',
+		{ holder: 'B-H1', asset_tags: ['HD-0001'], due: dayOffset(3) }));
+	assert.equal(later.assets[0].due, dayOffset(3));
+});

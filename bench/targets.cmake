@@ -6,7 +6,8 @@
 #   latency       bench/latency.c       sequential HTTP latency client
 set(AT_BENCH_DIR ${CMAKE_CURRENT_LIST_DIR})
 
-add_executable(at_bench_gen EXCLUDE_FROM_ALL ${AT_BENCH_DIR}/gen.c)
+# The generator simulates months of use with a clock it moves itself.
+add_executable(at_bench_gen EXCLUDE_FROM_ALL ${AT_BENCH_DIR}/gen.c $<TARGET_OBJECTS:at_fakeclock>)
 target_link_libraries(at_bench_gen PRIVATE atcore PkgConfig::SQLITE)
 
 # A floor, not product code: it may use SQLite and libsodium directly.

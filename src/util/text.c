@@ -326,37 +326,6 @@ bad:
 	return -1;
 }
 
-void text_now(char out[AT_TIME_LEN + 1])
-{
-	const char *fake = getenv("ASSETTRACK_FAKE_NOW");
-	struct timeval tv;
-	struct tm tm;
-
-	if (fake && text_parse_time(fake, out, NULL) == 0)
-		return;
-	gettimeofday(&tv, NULL);
-	gmtime_r(&tv.tv_sec, &tm);
-	snprintf(out, AT_TIME_LEN + 1, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	         tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	         tm.tm_sec, (int)(tv.tv_usec / 1000));
-}
-
-void text_today(char out[11])
-{
-	const char *fake = getenv("ASSETTRACK_FAKE_NOW");
-	char t[AT_TIME_LEN + 1];
-	time_t now = time(NULL);
-	struct tm tm;
-
-	if (fake && text_parse_time(fake, t, NULL) == 0) {
-		memcpy(out, t, 10);
-		out[10] = '\0';
-		return;
-	}
-	localtime_r(&now, &tm);
-	snprintf(out, 11, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
-
 int64_t text_time_epoch(const char *canon)
 {
 	struct tm tm;

@@ -64,8 +64,9 @@ int text_valid_date(const char *s, char *why);
 #define AT_TIME_LEN 24
 int text_parse_time(const char *s, char *out, char *why);
 
-/* Now, UTC, in canonical millisecond form.  ASSETTRACK_FAKE_NOW, when set
- * to a canonical time, fixes the clock (tests and reproducible demos). */
+/* Now, UTC, in canonical millisecond form (util/clock.c).  Test builds
+ * link tests/support/clock_fake.c instead, where ASSETTRACK_FAKE_NOW fixes
+ * the clock; the shipped binary ignores it. */
 void text_now(char out[AT_TIME_LEN + 1]);
 /* Seconds since the epoch of a canonical time; -1 if it is not one. */
 int64_t text_time_epoch(const char *canon);

@@ -2,8 +2,9 @@
 // answer is a clear 4xx in the SPEC §7 shape, and nothing changes.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { assertError, dayOffset, ok, request, startServer } from './lib.mjs';
+import { assertError, BINARY, BINARY_TESTCLOCK, dayOffset, ok, request, startServer } from './lib.mjs';
 
 let srv;
 
@@ -147,4 +148,19 @@ test('"due": "" or blank on Stock-Out is invalid (422); null and absent mean non
 	const later = ok(await srv.operator('POST', '/api/v1/custody/stock-out',
 		{ holder: 'B-H1', asset_tags: ['HD-0001'], due: dayOffset(3) }));
 	assert.equal(later.assets[0].due, dayOffset(3));
+});
+
+test('the shipped binary ignores ASSETTRACK_FAKE_NOW: events carry the real time', () => {
+	const env = { ...process.env, ASSETTRACK_FAKE_NOW: '2001-02-03T04:05:06.000Z' };
+	const run = (bin, args) => spawnSync(bin, ['--db', srv.db, ...args], { env, encoding: 'utf8' });
+	assert.equal(run(BINARY, ['holder', 'add', 'Real Clock']).status, 0);
+	assert.equal(run(BINARY_TESTCLOCK, ['holder', 'add', 'Fake Clock']).status, 0);
+	const r = run(BINARY, ['--json', 'events', '--type', 'HOLDER_CREATED']);
+	assert.equal(r.status, 0, r.stderr);
+	const evs = JSON.parse(r.stdout).events;
+	const real = evs.find((e) => /Real Clock/.test(JSON.stringify(e.details)));
+	const fake = evs.find((e) => /Fake Clock/.test(JSON.stringify(e.details)));
+	assert.ok(real && fake, r.stdout.slice(0, 400));
+	assert.ok(Math.abs(Date.parse(real.at) - Date.now()) < 60000, `real: ${real.at}`);
+	assert.equal(fake.at, '2001-02-03T04:05:06.000Z');
 });

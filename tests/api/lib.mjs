@@ -21,6 +21,18 @@ export const BINARY = process.env.AT_BINARY
 	? path.resolve(process.env.AT_BINARY)
 	: path.resolve(HERE, '../../build/assettrack');
 
+/* The test build's binary, whose clock ASSETTRACK_FAKE_NOW can fix (the
+ * shipped one ignores it): $AT_BINARY_TESTCLOCK, or beside BINARY. */
+export const BINARY_TESTCLOCK = process.env.AT_BINARY_TESTCLOCK
+	? path.resolve(process.env.AT_BINARY_TESTCLOCK)
+	: path.join(path.dirname(BINARY), 'assettrack-testclock');
+
+/* The binary to run with environment `env`: the test-clock one when the
+ * clock is to be fixed, else the real one. */
+export function binaryFor(env = process.env) {
+	return env.ASSETTRACK_FAKE_NOW ? BINARY_TESTCLOCK : BINARY;
+}
+
 export const ROLES = ['admin', 'operator', 'auditor'];
 
 /* A port nobody listens on right now (bind port 0, read it, close). */
@@ -40,7 +52,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /* Run the CLI against `db`; returns {status, stdout, stderr}. */
 export function cli(db, args, input) {
-	const r = spawnSync(BINARY, ['--db', db, ...args], {
+	const r = spawnSync(binaryFor(), ['--db', db, ...args], {
 		input: input ?? '',
 		encoding: 'utf8',
 		timeout: 30000,
@@ -202,8 +214,9 @@ async function spawnServer(db, { threads, env }) {
 		const port = await freePort();
 		const out = { stdout: '', stderr: '' };
 		let exited = null;
-		const proc = spawn(BINARY, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`, '--threads',
-			String(threads), '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+		const penv = { ...process.env, ...env };
+		const proc = spawn(binaryFor(penv), ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`,
+			'--threads', String(threads), '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'], env: penv });
 		proc.stdout.setEncoding('utf8');
 		proc.stderr.setEncoding('utf8');
 		proc.stdout.on('data', (d) => { out.stdout += d; });

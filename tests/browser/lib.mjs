@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { BINARY, cli as runCli, freePort } from '../api/lib.mjs';
+import { BINARY, binaryFor, cli as runCli, freePort } from '../api/lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -66,8 +66,9 @@ async function spawnServer(db, env) {
 		const port = await freePort();
 		const out = { stdout: '', stderr: '' };
 		let exited = null;
-		const proc = spawn(BINARY, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`, '--quiet'],
-			{ stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+		const penv = { ...process.env, ...env };
+		const proc = spawn(binaryFor(penv), ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`,
+			'--quiet'], { stdio: ['ignore', 'pipe', 'pipe'], env: penv });
 		live.add(proc);
 		proc.stdout.setEncoding('utf8');
 		proc.stderr.setEncoding('utf8');

@@ -39,7 +39,8 @@ static const struct command commands[] = {
 	{ "report", cli_cmd_report, "report custody [--as-of TIME] [--overdue]", NULL },
 	{ "export", cli_cmd_export, "export assets|events", NULL },
 	{ "import", cli_cmd_import, "import assets FILE.csv [--dry-run]", NULL },
-	{ "verify", cli_cmd_verify, "verify", NULL },
+	{ "verify", cli_cmd_verify, "verify [--anchor SEQ:HASH]... [--anchors FILE]", NULL },
+	{ "head", cli_cmd_head, "head", NULL },
 	{ "backup", cli_cmd_backup, "backup FILE", NULL },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -1,8 +1,10 @@
 /*
  * cli_admin.c — init, user add|token|list, verify, backup.
  */
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -237,10 +239,98 @@ static void verify_progress(void *pctx, const char *phase, int64_t done, int64_t
 		fprintf(stderr, "\r%s...   ", phase);
 }
 
-/* `verify`: invariants, hash chain and replay.  Exit 1 on any problem. */
+/* Anchors given to verify: --anchor SEQ:HASH (repeatable) and --anchors
+ * FILE (one per line; blank lines and lines starting with '#' skipped). */
+struct anchor_list {
+	struct anchor *a;
+	size_t n, cap;
+};
+
+static int anchor_add(struct cli_ctx *ctx, struct anchor_list *l, const char *text,
+                      const char *where)
+{
+	char why[AT_WHY_MAX];
+	struct anchor a;
+
+	if (anchor_parse(text, &a, why) < 0) {
+		cli_usage(ctx, "%s: %s", where, why);
+		return -1;
+	}
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 8;
+		struct anchor *p = realloc(l->a, ncap * sizeof(*p));
+		if (!p) {
+			cli_usage(ctx, "out of memory");
+			return -1;
+		}
+		l->a = p;
+		l->cap = ncap;
+	}
+	l->a[l->n++] = a;
+	return 0;
+}
+
+static int anchors_from_file(struct cli_ctx *ctx, struct anchor_list *l, const char *path)
+{
+	char line[256], where[AT_MSG_MAX];
+	FILE *f = fopen(path, "r");
+	int lineno = 0, rc = 0;
+
+	if (!f) {
+		cli_usage(ctx, "--anchors %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f)) {
+		size_t n = strcspn(line, "\r\n");
+		lineno++;
+		line[n] = '\0';
+		if (!line[0] || line[0] == '#')
+			continue;
+		snprintf(where, sizeof(where), "%s line %d", path, lineno);
+		rc = anchor_add(ctx, l, line, where);
+	}
+	fclose(f);
+	return rc;
+}
+
+/* Take --anchor/--anchors out of argv (they repeat, which cli_parse's
+ * options do not); the rest stays for cli_parse. */
+static int take_anchors(struct cli_ctx *ctx, int *argc, char **argv, struct anchor_list *l)
+{
+	int w = 1;
+
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		int file = 0;
+		if (strncmp(a, "--anchor=", 9) == 0) {
+			v = a + 9;
+		} else if (strncmp(a, "--anchors=", 10) == 0) {
+			v = a + 10;
+			file = 1;
+		} else if (strcmp(a, "--anchor") == 0 || strcmp(a, "--anchors") == 0) {
+			file = a[8] == 's';
+			if (i + 1 >= *argc) {
+				cli_usage(ctx, "%s needs a value", a);
+				return -1;
+			}
+			v = argv[++i];
+		} else {
+			argv[w++] = argv[i];
+			continue;
+		}
+		if ((file ? anchors_from_file(ctx, l, v) : anchor_add(ctx, l, v, "--anchor")) < 0)
+			return -1;
+	}
+	*argc = w;
+	return 0;
+}
+
+/* `verify [--anchor SEQ:HASH]... [--anchors FILE]`: invariants, hash
+ * chain, replay, and each anchor.  Exit 1 on any problem. */
 int cli_cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct at_errors e = AT_ERRORS_INIT;
+	struct anchor_list anchors = { NULL, 0, 0 };
 	struct verify_report r;
 	json_t *problems = NULL;
 	enum at_code c;
@@ -248,11 +338,19 @@ int cli_cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 	int npos, rc;
 
 	memset(&r, 0, sizeof(r));
-	if (cli_parse(ctx, argc, argv, NULL, &npos) < 0 || cli_expect(ctx, npos, 0, 0))
+	if (take_anchors(ctx, &argc, argv, &anchors) < 0 ||
+	    cli_parse(ctx, argc, argv, NULL, &npos) < 0 || cli_expect(ctx, npos, 0, 0)) {
+		free(anchors.a);
 		return 2;
-	if ((rc = cli_open(ctx)) != 0)
+	}
+	if ((rc = cli_open(ctx)) != 0) {
+		free(anchors.a);
 		return rc;
+	}
 	c = verify_run(ctx->st, &r, isatty(STDERR_FILENO) ? verify_progress : NULL, NULL, &e);
+	if (c == AT_OK)
+		c = verify_anchors(ctx->st, anchors.a, anchors.n, &r, &e);
+	free(anchors.a);
 	if (c != AT_OK) {
 		rc = cli_fail(ctx, c, &e);
 		goto out;
@@ -279,8 +377,11 @@ int cli_cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (r.ok) {
-		printf("OK: %lld events, hash chain intact, replay matches %lld assets\n",
+		printf("OK: %lld events, hash chain intact, replay matches %lld assets",
 		       (long long)r.events, (long long)r.assets);
+		if (anchors.n)
+			printf(", %zu anchor%s hold", anchors.n, anchors.n == 1 ? "" : "s");
+		printf("\n");
 		goto out;
 	}
 	for (i = 0; i < r.nproblems; i++)
@@ -292,6 +393,33 @@ int cli_cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 	        (long long)r.events);
 out:
 	verify_report_free(&r);
+	at_errors_free(&e);
+	return rc;
+}
+
+/* `head`: the chain's head, SEQ:HASH, to keep somewhere the database's
+ * writer cannot reach and give back to `verify --anchor`. */
+int cli_cmd_head(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	char text[AT_ANCHOR_MAX];
+	struct anchor a;
+	enum at_code c;
+	int npos, rc;
+
+	if (cli_parse(ctx, argc, argv, NULL, &npos) < 0 || cli_expect(ctx, npos, 0, 0))
+		return 2;
+	if ((rc = cli_open(ctx)) != 0)
+		return rc;
+	c = verify_head(ctx->st, &a, &e);
+	if (c != AT_OK) {
+		rc = cli_fail(ctx, c, &e);
+	} else if (ctx->json) {
+		rc = cli_json_print(json_pack("{s:I, s:s}", "seq", (json_int_t)a.seq, "hash", a.hash));
+	} else {
+		anchor_format(&a, text);
+		printf("%s\n", text);
+	}
 	at_errors_free(&e);
 	return rc;
 }

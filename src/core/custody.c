@@ -91,13 +91,15 @@ static enum at_code resolve_item(struct store *st, const char *tag, size_t i, st
  * in memory as they were saved, join fields included) to `res`.  Reading
  * 500 rows back after the commit cost 7% of a batch for nothing new. */
 static enum at_code finish(struct store *st, enum at_code c, struct asset *as, size_t n,
-                           const char *batch_id, struct custody_result *res,
+                           const struct event_writer *w, struct custody_result *res,
                            struct at_errors *e)
 {
 	c = op_end(st, c, e);
 	if (c != AT_OK || !res)
 		return c;
-	snprintf(res->batch_id, sizeof(res->batch_id), "%s", batch_id);
+	snprintf(res->batch_id, sizeof(res->batch_id), "%s", w->batch_id);
+	res->head_seq = w->seq;
+	memcpy(res->head_hash, w->hash, sizeof(res->head_hash));
 	res->assets = as;
 	res->n = n;
 	return AT_OK;
@@ -214,7 +216,7 @@ enum at_code custody_stock_out(struct store *st, const char *actor, struct holde
 storage:
 	c = storage_fail(st, e, c);
 out:
-	c = finish(st, c, as, n, w.batch_id, res, e);
+	c = finish(st, c, as, n, &w, res, e);
 	if (c == AT_OK && res)
 		as = NULL; /* owned by res now */
 done:
@@ -359,7 +361,7 @@ enum at_code custody_stock_in(struct store *st, const char *actor,
 storage:
 	c = storage_fail(st, e, c);
 out:
-	c = finish(st, c, as, n, w.batch_id, res, e);
+	c = finish(st, c, as, n, &w, res, e);
 	if (c == AT_OK && res)
 		as = NULL;
 done:

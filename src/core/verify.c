@@ -21,6 +21,8 @@
 #include <string.h>
 
 #include "core/event.h"
+#include "core/internal.h"
+#include "util/text.h"
 
 #define MAX_PROBLEMS 1000
 #define PROGRESS_EVERY 20000
@@ -748,4 +750,68 @@ out:
 	store_rollback(st);
 	store_close(rp.scratch);
 	return c;
+}
+
+/* ==== anchors ========================================================= */
+
+int anchor_parse(const char *text, struct anchor *a, char *why)
+{
+	const char *colon = text ? strchr(text, ':') : NULL;
+	char num[24];
+	size_t n;
+
+	if (!colon || (size_t)(colon - text) >= sizeof(num)) {
+		snprintf(why, AT_WHY_MAX, "an anchor reads SEQ:HASH (as `assettrack head` prints)");
+		return -1;
+	}
+	n = (size_t)(colon - text);
+	memcpy(num, text, n);
+	num[n] = '\0';
+	if (text_parse_int(num, 1, INT64_MAX, &a->seq) < 0) {
+		snprintf(why, AT_WHY_MAX, "'%.20s' is not an event number", num);
+		return -1;
+	}
+	colon++;
+	if (strlen(colon) != AT_HASH_HEX || strspn(colon, "0123456789abcdefABCDEF") != AT_HASH_HEX) {
+		snprintf(why, AT_WHY_MAX, "an anchor's hash is 64 hex digits");
+		return -1;
+	}
+	for (size_t i = 0; i <= AT_HASH_HEX; i++)
+		a->hash[i] = (char)((colon[i] >= 'A' && colon[i] <= 'F') ? colon[i] + 32 : colon[i]);
+	return 0;
+}
+
+void anchor_format(const struct anchor *a, char *out)
+{
+	snprintf(out, AT_ANCHOR_MAX, "%lld:%s", (long long)a->seq, a->hash);
+}
+
+enum at_code verify_head(struct store *st, struct anchor *out, struct at_errors *e)
+{
+	enum at_code c = store_event_last(st, &out->seq, out->hash);
+
+	return c == AT_OK ? AT_OK : storage_fail(st, e, c);
+}
+
+enum at_code verify_anchors(struct store *st, const struct anchor *anchors, size_t n,
+                            struct verify_report *r, struct at_errors *e)
+{
+	char hash[AT_HASH_HEX + 1];
+
+	for (size_t i = 0; i < n; i++) {
+		enum at_code c = store_event_hash_at(st, anchors[i].seq, hash);
+		if (c == AT_NOT_FOUND)
+			problem(r, "ANCHOR_BEYOND_CHAIN",
+			        "the anchor %lld:%.12s... is beyond the log, which is shorter: events "
+			        "after it were removed",
+			        (long long)anchors[i].seq, anchors[i].hash);
+		else if (c != AT_OK)
+			return storage_fail(st, e, c);
+		else if (strcmp(hash, anchors[i].hash) != 0)
+			problem(r, "ANCHOR_MISMATCH",
+			        "event %lld has hash %.12s..., not the anchored %.12s...: the log up to "
+			        "it was rewritten",
+			        (long long)anchors[i].seq, hash, anchors[i].hash);
+	}
+	return AT_OK;
 }

@@ -61,6 +61,7 @@ enum stmt {
 	STMT_EVENT_BY_ASSET,
 	STMT_EVENT_BY_ASSET_DESC,
 	STMT_EVENT_COUNT,
+	STMT_EVENT_HASH_AT,
 	STMT_EVENT_BY_BATCH,
 	STMT_EVENT_BY_BATCH_DESC,
 	STMT_EVENT_LOG,
@@ -200,6 +201,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"SELECT " ASSET_COLS_INDEXED("assets_custody") "WHERE a.holder_id IS NOT NULL "
 		"ORDER BY a.custody_since, a.tag LIMIT ?1",
 	[STMT_EVENT_LAST] = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
+	[STMT_EVENT_HASH_AT] = "SELECT hash FROM events WHERE seq = ?1",
 	[STMT_EVENT_INSERT] =
 		"INSERT INTO events(seq, at, type, asset_tag, from_case, from_position, to_case, "
 		"to_position, holder_id, actor, reason, batch_id, details, prev_hash, hash) "
@@ -1182,6 +1184,26 @@ out:
 }
 
 /* ==== events ========================================================== */
+
+enum at_code store_event_hash_at(struct store *st, int64_t seq, char hash[AT_HASH_HEX + 1])
+{
+	sqlite3_stmt *s = stmt(st, STMT_EVENT_HASH_AT);
+	enum at_code r = AT_OK;
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	sqlite3_bind_int64(s, 1, seq);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		col_text(s, 0, hash, AT_HASH_HEX + 1);
+	else if (rc == SQLITE_DONE)
+		r = AT_NOT_FOUND;
+	else
+		r = code_of_rc(sqlite3_extended_errcode(st->db));
+	done(s);
+	return r;
+}
 
 enum at_code store_event_last(struct store *st, int64_t *seq, char hash[AT_HASH_HEX + 1])
 {

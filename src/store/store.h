@@ -119,6 +119,8 @@ enum at_code store_holder_search(struct store *st, const char *q, int limit, hol
 /* Last event's seq (0 if none) and hash (64 zeros if none). */
 enum at_code store_event_last(struct store *st, int64_t *seq, char hash[AT_HASH_HEX + 1]);
 enum at_code store_event_insert(struct store *st, const struct event *ev, struct at_errors *e);
+/* The stored hash of event `seq`; AT_NOT_FOUND if the log is shorter. */
+enum at_code store_event_hash_at(struct store *st, int64_t seq, char hash[AT_HASH_HEX + 1]);
 
 enum at_code store_event_list(struct store *st, const struct event_filter *f, event_cb cb,
                               void *ctx);

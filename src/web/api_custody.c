@@ -19,13 +19,17 @@
 
 /* ==== custody ========================================================= */
 
+/* {"batch_id", "assets", "head": "SEQ:HASH"}: the head after the batch
+ * is an anchor for `verify --anchor` (issue #7). */
 static json_t *batch_json(const struct custody_result *r)
 {
 	json_t *arr = json_array();
+	char head[AT_HASH_HEX + 24];
 
 	for (size_t i = 0; i < r->n; i++)
 		json_array_append_new(arr, asset_to_json(&r->assets[i]));
-	return json_pack("{s:s, s:o}", "batch_id", r->batch_id, "assets", arr);
+	snprintf(head, sizeof(head), "%lld:%s", (long long)r->head_seq, r->head_hash);
+	return json_pack("{s:s, s:o, s:s}", "batch_id", r->batch_id, "assets", arr, "head", head);
 }
 
 static void reply_batch(struct request *rq, enum at_code c, struct custody_result *res,

@@ -164,3 +164,22 @@ test('the shipped binary ignores ASSETTRACK_FAKE_NOW: events carry the real time
 	assert.ok(Math.abs(Date.parse(real.at) - Date.now()) < 60000, `real: ${real.at}`);
 	assert.equal(fake.at, '2001-02-03T04:05:06.000Z');
 });
+
+test('Stock-Out and Stock-In answer the chain head after the batch, as `head` prints it', async () => {
+	// HD-0001 is out since the "due" test: bring it back, then out again.
+	ok(await srv.operator('POST', '/api/v1/custody/stock-in', { items: [{ asset_tag: 'HD-0001' }] }));
+	const out = ok(await srv.operator('POST', '/api/v1/custody/stock-out',
+		{ holder: 'B-H1', asset_tags: ['HD-0001'], due: null }));
+	assert.match(out.head, /^\d+:[0-9a-f]{64}$/);
+	const cliHead = spawnSync(BINARY, ['--db', srv.db, 'head'], { encoding: 'utf8' });
+	assert.equal(cliHead.status, 0, cliHead.stderr);
+	assert.equal(cliHead.stdout.trim(), out.head);
+	const back = ok(await srv.operator('POST', '/api/v1/custody/stock-in',
+		{ items: [{ asset_tag: 'HD-0001' }] }));
+	const [seqIn] = back.head.split(':');
+	assert.equal(Number(seqIn), Number(out.head.split(':')[0]) + 1);
+	const v = spawnSync(BINARY, ['--db', srv.db, 'verify', '--anchor', out.head, '--anchor', back.head],
+		{ encoding: 'utf8' });
+	assert.equal(v.status, 0, v.stdout + v.stderr);
+	assert.match(v.stdout, /2 anchors hold/);
+});

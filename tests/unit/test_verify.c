@@ -5,6 +5,8 @@
  */
 #include "testlib.h"
 
+#include "core/verify.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -464,6 +466,110 @@ static void test_verify_bad_each_state_column(void **state)
 	assert_int_equal(missed, 0);
 }
 
+/* ---- anchors: the head kept outside the file ------------------------------ */
+
+/* verify_run, then the anchors; the report's verdict. */
+static int verify_with(struct store *st, const struct anchor *a, size_t n, const char *want)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct verify_report r;
+	int ok, found = 0;
+
+	memset(&r, 0, sizeof(r));
+	T_OK(verify_run(st, &r, NULL, NULL, &e), &e);
+	T_OK(verify_anchors(st, a, n, &r, &e), &e);
+	for (size_t i = 0; i < r.nproblems; i++)
+		found |= want && strcmp(r.problems[i].code, want) == 0;
+	ok = r.ok;
+	if (want && !found)
+		fail_msg("verify did not report %s", want);
+	verify_report_free(&r);
+	at_errors_free(&e);
+	return ok;
+}
+
+static void test_verify_anchor_parse(void **state)
+{
+	char why[AT_WHY_MAX], text[AT_ANCHOR_MAX];
+	struct anchor a;
+	const char *hex = "ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789";
+
+	(void)state;
+	snprintf(text, sizeof(text), "42:%s", hex);
+	assert_int_equal(anchor_parse(text, &a, why), 0);
+	assert_int_equal(a.seq, 42);
+	assert_string_equal(a.hash, "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+	anchor_format(&a, text);
+	assert_string_equal(text, "42:abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+	assert_int_equal(anchor_parse("42", &a, why), -1);
+	assert_int_equal(anchor_parse("0:abc", &a, why), -1);
+	assert_int_equal(anchor_parse("x:abc", &a, why), -1);
+	snprintf(text, sizeof(text), "7:%.63s", hex);
+	assert_int_equal(anchor_parse(text, &a, why), -1);
+	snprintf(text, sizeof(text), "7:%.63sg", hex);
+	assert_int_equal(anchor_parse(text, &a, why), -1);
+}
+
+static void test_verify_anchor_holds(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+	struct at_errors e = AT_ERRORS_INIT;
+	struct anchor head, early;
+
+	T_OK(verify_head(d->st, &head, &e), &e);
+	assert_int_equal(head.seq, t_events(d->st));
+	early.seq = 3;
+	assert_int_equal(store_event_hash_at(d->st, 3, early.hash), AT_OK);
+	assert_true(verify_with(d->st, (struct anchor[]){ head, early }, 2, NULL));
+	at_errors_free(&e);
+}
+
+/* The forger cuts the log back by its last event and reverts the row it
+ * changed: chain, invariants and replay all agree again, and only an
+ * anchor taken before can tell. */
+static void test_verify_anchor_catches_a_cut_log(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+	struct at_errors e = AT_ERRORS_INIT;
+	struct anchor head;
+
+	T_OK(verify_head(d->st, &head, &e), &e);
+	tamper(d, "DROP TRIGGER events_no_delete;"
+	          "DELETE FROM events WHERE seq = (SELECT max(seq) FROM events);"
+	          "UPDATE assets SET position = 3, updated_at = (SELECT at FROM events WHERE "
+	          "type = 'SLOT_ASSIGN' AND asset_tag = 'AT-0004') WHERE tag = 'AT-0004';"
+	          RESTORE_TRIGGERS);
+	assert_true(verify_with(d->st, NULL, 0, NULL));         /* invisible without */
+	assert_false(verify_with(d->st, &head, 1, "ANCHOR_BEYOND_CHAIN"));
+	at_errors_free(&e);
+}
+
+/* The forger edits the last event and re-hashes it: nothing follows it
+ * to break, and its reason is not state.  The anchor's hash differs. */
+static void test_verify_anchor_catches_a_rewritten_event(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+	struct at_errors e = AT_ERRORS_INIT;
+	struct anchor head;
+	struct rehash_ctx c;
+	struct event_filter f;
+	char sql[1024];
+
+	T_OK(verify_head(d->st, &head, &e), &e);
+	c.seq = head.seq;
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(store_event_list(d->st, &f, rehash_cb, &c), AT_OK);
+	snprintf(sql, sizeof(sql),
+	         "DROP TRIGGER events_no_update;"
+	         "UPDATE events SET reason = 'edited and re-hashed', hash = '%s' WHERE seq = %lld;"
+	         RESTORE_TRIGGERS,
+	         c.hash, (long long)c.seq);
+	tamper(d, sql);
+	assert_true(verify_with(d->st, NULL, 0, NULL));         /* invisible without */
+	assert_false(verify_with(d->st, &head, 1, "ANCHOR_MISMATCH"));
+	at_errors_free(&e);
+}
+
 /* ---- the CLI ---------------------------------------------------------- */
 
 static void test_cli_verify_exit_codes(void **state)
@@ -489,6 +595,45 @@ static void test_cli_verify_exit_codes(void **state)
 	assert_true(r.status < 128); /* a verdict, not a crash */
 	assert_true(r.out[0] != '\0' || r.err[0] != '\0');
 	t_run_free(&r);
+	d->st = t_store_open(d->path);
+}
+
+/* `head` prints SEQ:HASH; `verify --anchor` and `--anchors FILE` take it
+ * back; a wrong one is exit 1 with the named problem. */
+static void test_cli_head_and_anchors(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+	char head[AT_ANCHOR_MAX], wrong[AT_ANCHOR_MAX], file[T_PATH_MAX + 16];
+	struct t_run r;
+	FILE *fp;
+
+	store_close(d->st);
+	d->st = NULL;
+	t_cli(&r, d->path, "head", NULL);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(strlen(r.out), strlen("NN:") + AT_HASH_HEX + 1);
+	snprintf(head, sizeof(head), "%.*s", (int)strcspn(r.out, "\n"), r.out);
+	t_run_free(&r);
+	t_cli(&r, d->path, "verify", "--anchor", head, NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "1 anchor hold"));
+	t_run_free(&r);
+	/* the same seq with another hash */
+	snprintf(wrong, sizeof(wrong), "%s", head);
+	wrong[strlen(wrong) - 1] = wrong[strlen(wrong) - 1] == '0' ? '1' : '0';
+	snprintf(file, sizeof(file), "%s.anchors", d->path);
+	fp = fopen(file, "w");
+	assert_non_null(fp);
+	fprintf(fp, "# anchors\n%s\n\n%s\n", head, wrong);
+	fclose(fp);
+	t_cli(&r, d->path, "verify", "--anchors", file, NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "ANCHOR_MISMATCH: "));
+	t_run_free(&r);
+	t_cli(&r, d->path, "verify", "--anchor", "12", NULL);
+	assert_int_equal(r.status, 2);
+	t_run_free(&r);
+	remove(file);
 	d->st = t_store_open(d->path);
 }
 
@@ -521,6 +666,11 @@ int main(void)
 		T(test_verify_bad_invariant_broken),
 		T(test_verify_bad_each_state_column),
 		T(test_cli_verify_exit_codes),
+		cmocka_unit_test(test_verify_anchor_parse),
+		T(test_verify_anchor_holds),
+		T(test_verify_anchor_catches_a_cut_log),
+		T(test_verify_anchor_catches_a_rewritten_event),
+		T(test_cli_head_and_anchors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,7 @@ JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 DB    ?= assettrack.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all build deps test-deps run test test-normal test-asan bench clean
+.PHONY: all build deps test-deps run test test-normal test-asan test-fuzz fuzz bench clean
 
 all: build
 
@@ -22,6 +22,10 @@ build/Makefile: CMakeLists.txt
 build: build/Makefile
 	cmake --build build -j $(JOBS)
 
+# libFuzzer targets: a clang build of everything, instrumented.
+build-fuzz/Makefile: CMakeLists.txt
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DAT_FUZZ=ON >/dev/null
+
 build-asan/Makefile: CMakeLists.txt
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAT_SANITIZE=ON >/dev/null
 
@@ -29,10 +33,12 @@ run: deps build
 	./build/assettrack --db $(DB) init
 	./build/assettrack --db $(DB) serve --listen $(LISTEN)
 
-# Every test, twice: a normal build and an ASan+UBSan build.
+# Every test, twice: a normal build and an ASan+UBSan build; then each
+# fuzz target for a few seconds.
 test: test-deps
 	$(MAKE) test-normal
 	$(MAKE) test-asan
+	$(MAKE) test-fuzz
 
 test-normal: build
 	cd build && ctest --output-on-failure -j $(JOBS)
@@ -43,9 +49,20 @@ test-asan: build-asan/Makefile
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  AT_SANITIZED=1 ctest --output-on-failure -j $(JOBS)
 
+# Each libFuzzer target for FUZZ_SECONDS (make test: 5; make fuzz: 600),
+# two at a time.  The corpora grow under build-fuzz/tests/fuzz/corpus.
+FUZZ_SECONDS ?= 600
+test-fuzz: build-fuzz/Makefile
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
+	cd build-fuzz && FUZZ_SECONDS=5 ctest --output-on-failure -j $(JOBS) -L fuzz
+
+fuzz: deps build-fuzz/Makefile
+	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
+	cd build-fuzz && FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure -j $(JOBS) -L fuzz
+
 # Not part of `make test`: generates a 1,000,000-event database (minutes).
 bench:
 	bash bench/run.sh
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -123,7 +123,7 @@ static const struct route routes[] = {
 
 /* Find the route; *method_mismatch set if the path exists for another
  * method. */
-static const struct route *find_route(struct request *rq, int *method_mismatch)
+const struct route *web_route_find(struct request *rq, int *method_mismatch)
 {
 	const char *method = strcmp(rq->method, "HEAD") == 0 ? "GET" : rq->method;
 
@@ -189,7 +189,7 @@ static void dispatch_checked(struct request *rq, int *read_txn_out)
 	char why[AT_MSG_MAX];
 	enum at_code c;
 
-	r = find_route(rq, &mismatch);
+	r = web_route_find(rq, &mismatch);
 	if (!r && mismatch) {
 		char msg[AT_MSG_MAX], path[512];
 		/* The path may be any bytes; the answer must be UTF-8. */

@@ -101,13 +101,11 @@ static uint64_t now_us(void)
  * the string short ("AT-1%00junk" would find AT-1), so it becomes DEL,
  * which every text check refuses as unprintable.
  */
-static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+size_t web_url_unescape(char *s)
 {
 	char *w = s;
 	const char *r = s;
 
-	(void)cls;
-	(void)c;
 	while (*r) {
 		int hi, lo;
 		if (r[0] == '%' && (hi = text_hexval(r[1])) >= 0 && (lo = text_hexval(r[2])) >= 0) {
@@ -120,6 +118,13 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
 	}
 	*w = '\0';
 	return (size_t)(w - s);
+}
+
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return web_url_unescape(s);
 }
 
 /* The headers that frame a request's body (RFC 9112 §6.3). */

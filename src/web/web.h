@@ -141,6 +141,14 @@ const char *web_cookie(struct request *rq, const char *name);
 struct store *web_thread_store(void);
 /* 1 when serving TLS (cookies get Secure). */
 extern int web_tls_on;
+/* Decode %HH in a path or query value in place; a decoded NUL becomes
+ * DEL (0x7f), which every text check refuses, so "AT-1%00junk" cannot
+ * pass as "AT-1".  Returns the new length. */
+size_t web_url_unescape(char *s);
+/* The route for rq->method and rq->path (its {} segments into
+ * rq->params), or NULL; *method_mismatch when the path has routes for
+ * other methods only. */
+const struct route *web_route_find(struct request *rq, int *method_mismatch);
 /* Route, check and run one request whose body has arrived. */
 void web_dispatch(struct request *rq);
 /* Authenticate from a Bearer token or the session cookie. */

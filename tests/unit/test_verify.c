@@ -80,9 +80,12 @@ static void tamper(struct t_db *d, const char *sql)
 	d->st = t_store_open(d->path);
 }
 
-/* verify must say no, with a named problem. */
-static void expect_caught(struct store *st)
+/* verify must say no, naming the problem `code` (the detector pinned:
+ * "some problem" could be a different check failing by accident). */
+static void expect_caught(struct store *st, const char *code)
 {
+	int named = 0;
+
 	struct at_errors e = AT_ERRORS_INIT;
 	struct verify_report r;
 
@@ -93,7 +96,10 @@ static void expect_caught(struct store *st)
 	for (size_t i = 0; i < r.nproblems; i++) {
 		assert_true(r.problems[i].code[0] != '\0');
 		assert_true(r.problems[i].message[0] != '\0');
+		named |= strcmp(r.problems[i].code, code) == 0;
 	}
+	if (!named)
+		fail_msg("verify did not report %s (first: %s)", code, r.problems[0].code);
 	verify_report_free(&r);
 	at_errors_free(&e);
 }
@@ -195,7 +201,7 @@ static void test_verify_bad_event_edited(void **state)
 	assert_int_equal(t_sql_int(d->path, "SELECT count(*) FROM events WHERE reason = "
 	                                    "'nothing to see'"),
 	                 1);
-	expect_caught(d->st);
+	expect_caught(d->st, "HASH_MISMATCH");
 	/* the triggers are back: only the edit itself can have been found */
 	assert_false(has_problem(d->st, "EVENT_TRIGGER_MISSING"));
 }
@@ -206,7 +212,7 @@ static void test_verify_bad_event_actor_edited(void **state)
 
 	tamper(d, "DROP TRIGGER events_no_update;"
 	          "UPDATE events SET actor = 'somebody else' WHERE seq = 1;" RESTORE_TRIGGERS);
-	expect_caught(d->st);
+	expect_caught(d->st, "HASH_MISMATCH");
 }
 
 static void test_verify_bad_event_due_edited(void **state)
@@ -222,7 +228,7 @@ static void test_verify_bad_event_due_edited(void **state)
 	assert_int_equal(t_sql_int(d->path, "SELECT count(*) FROM events WHERE details LIKE "
 	                                    "'%2098-01-01%'"),
 	                 1);
-	expect_caught(d->st);
+	expect_caught(d->st, "HASH_MISMATCH");
 }
 
 struct rehash_ctx {
@@ -261,7 +267,7 @@ static void test_verify_bad_event_edited_and_rehashed(void **state)
 	         RESTORE_TRIGGERS,
 	         c.hash, (long long)c.seq);
 	tamper(d, sql);
-	expect_caught(d->st);
+	expect_caught(d->st, "HASH_CHAIN_BROKEN");
 }
 
 static void test_verify_bad_last_event_deleted(void **state)
@@ -276,7 +282,7 @@ static void test_verify_bad_last_event_deleted(void **state)
 	          "DELETE FROM events WHERE seq = (SELECT max(seq) FROM events);" RESTORE_TRIGGERS);
 	assert_int_equal(t_events(d->st), n - 1);
 	/* the chain itself is still whole; the replay no longer matches */
-	expect_caught(d->st);
+	expect_caught(d->st, "REPLAY_MISMATCH");
 	assert_false(has_problem(d->st, "EVENT_TRIGGER_MISSING"));
 }
 
@@ -286,7 +292,7 @@ static void test_verify_bad_middle_event_deleted(void **state)
 
 	tamper(d, "DROP TRIGGER events_no_delete;"
 	          "DELETE FROM events WHERE seq = 5;" RESTORE_TRIGGERS);
-	expect_caught(d->st);
+	expect_caught(d->st, "EVENT_SEQ_GAP");
 }
 
 static void test_verify_bad_triggers_missing(void **state)
@@ -294,9 +300,9 @@ static void test_verify_bad_triggers_missing(void **state)
 	struct t_db *d = &FX(state)->db;
 
 	tamper(d, "DROP TRIGGER events_no_update;");
-	expect_caught(d->st);
+	expect_caught(d->st, "EVENT_TRIGGER_MISSING");
 	tamper(d, RESTORE_TRIGGERS "DROP TRIGGER events_no_delete;");
-	expect_caught(d->st);
+	expect_caught(d->st, "EVENT_TRIGGER_MISSING");
 	tamper(d, RESTORE_TRIGGERS);
 	T_VERIFY_OK(d->st);
 }
@@ -313,7 +319,7 @@ static void test_verify_bad_asset_holder_edited(void **state)
 	         (long long)f->eve);
 	tamper(&f->db, sql);
 	assert_int_equal(t_get(f->db.st, "AT-0002").holder_id, f->eve);
-	expect_caught(f->db.st);
+	expect_caught(f->db.st, "REPLAY_MISMATCH");
 }
 
 static void test_verify_bad_asset_moved_slot(void **state)
@@ -323,7 +329,7 @@ static void test_verify_bad_asset_moved_slot(void **state)
 	/* AT-0001 is back in CASE-A/1; slot 9 is empty. */
 	tamper(d, "UPDATE assets SET position = 9 WHERE tag = 'AT-0001';");
 	assert_int_equal(t_get(d->st, "AT-0001").position, 9);
-	expect_caught(d->st);
+	expect_caught(d->st, "REPLAY_MISMATCH");
 }
 
 static void test_verify_bad_asset_moved_to_other_case(void **state)
@@ -332,7 +338,7 @@ static void test_verify_bad_asset_moved_to_other_case(void **state)
 
 	tamper(d, "UPDATE assets SET case_id = (SELECT id FROM cases WHERE name = 'CASE-B'),"
 	          " position = 1 WHERE tag = 'AT-0001';");
-	expect_caught(d->st);
+	expect_caught(d->st, "REPLAY_MISMATCH");
 }
 
 static void test_verify_bad_asset_returned_silently(void **state)
@@ -343,7 +349,7 @@ static void test_verify_bad_asset_returned_silently(void **state)
 	tamper(d, "UPDATE assets SET state = 'STORAGE', holder_id = NULL, due = NULL,"
 	          " custody_since = NULL, case_id = last_case_id, position = last_position"
 	          " WHERE tag = 'AT-0002';");
-	expect_caught(d->st);
+	expect_caught(d->st, "REPLAY_MISMATCH");
 }
 
 static void test_verify_bad_asset_metadata_edited(void **state)
@@ -351,7 +357,7 @@ static void test_verify_bad_asset_metadata_edited(void **state)
 	struct t_db *d = &FX(state)->db;
 
 	tamper(d, "UPDATE assets SET serial = 'SN-FORGED' WHERE tag = 'AT-0001';");
-	expect_caught(d->st);
+	expect_caught(d->st, "REPLAY_MISMATCH");
 }
 
 static void test_verify_bad_asset_condition_edited(void **state)
@@ -359,7 +365,7 @@ static void test_verify_bad_asset_condition_edited(void **state)
 	struct t_db *d = &FX(state)->db;
 
 	tamper(d, "UPDATE assets SET condition = 'GOOD' WHERE tag = 'AT-0003';");
-	expect_caught(d->st);
+	expect_caught(d->st, "REPLAY_MISMATCH");
 }
 
 static void test_verify_bad_asset_inserted(void **state)
@@ -370,7 +376,7 @@ static void test_verify_bad_asset_inserted(void **state)
 	          " state, condition, created_at, updated_at) VALUES ('AT-0666', 'SN-666', 'm',"
 	          " 't', 'b', 'r', 'STORAGE', 'GOOD', '2026-01-01T00:00:00.000Z',"
 	          " '2026-01-01T00:00:00.000Z');");
-	expect_caught(d->st);
+	expect_caught(d->st, "UNLOGGED_ASSET");
 }
 
 static void test_verify_bad_holder_edited(void **state)
@@ -378,7 +384,7 @@ static void test_verify_bad_holder_edited(void **state)
 	struct t_db *d = &FX(state)->db;
 
 	tamper(d, "UPDATE holders SET name = 'Mallory' WHERE badge = 'B-1';");
-	expect_caught(d->st);
+	expect_caught(d->st, "REPLAY_MISMATCH");
 }
 
 static void test_verify_bad_holder_deactivated(void **state)
@@ -386,7 +392,7 @@ static void test_verify_bad_holder_deactivated(void **state)
 	struct t_db *d = &FX(state)->db;
 
 	tamper(d, "UPDATE holders SET active = 0 WHERE badge = 'B-2';");
-	expect_caught(d->st);
+	expect_caught(d->st, "REPLAY_MISMATCH");
 }
 
 static void test_verify_bad_case_grown_silently(void **state)
@@ -396,7 +402,7 @@ static void test_verify_bad_case_grown_silently(void **state)
 	tamper(d, "UPDATE cases SET slot_count = 5 WHERE name = 'CASE-B';"
 	          "INSERT INTO slots(case_id, position) SELECT id, 5 FROM cases"
 	          " WHERE name = 'CASE-B';");
-	expect_caught(d->st);
+	expect_caught(d->st, "REPLAY_MISMATCH");
 }
 
 static void test_verify_bad_invariant_broken(void **state)
@@ -407,7 +413,7 @@ static void test_verify_bad_invariant_broken(void **state)
 	tamper(d, "DROP INDEX assets_slot;"
 	          "UPDATE assets SET case_id = (SELECT case_id FROM assets WHERE tag = 'AT-0001'),"
 	          " position = 1 WHERE tag = 'AT-0003';");
-	expect_caught(d->st);
+	expect_caught(d->st, "SLOT_DOUBLE_BOOKED");
 }
 
 /* Every column of the custody record is reproduced by the replay, so a

@@ -6,7 +6,7 @@ set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config sqlite3 libsqlite3-dev libjansson-dev
       libsodium-dev libcmocka-dev libcsv-dev libmicrohttpd-dev libqrencode-dev
-      libzint-dev libjs-bootstrap5 valgrind curl clang libclang-rt-14-dev)
+      libzint-dev libjs-bootstrap5 valgrind curl clang libclang-rt-14-dev python3)
 for arg in "$@"; do
   case "$arg" in
     --with-browser) pkgs+=(chromium nodejs npm) ;;

@@ -117,6 +117,37 @@ static int chain_cb(void *ctx, const struct event *ev)
 	return 0;
 }
 
+/*
+ * Known answer: an event whose hash was computed outside this code, with
+ * the byte layout docs/hash-chain.md gives:
+ *   RS=$'\x1e'; Z=$(printf '0%.0s' $(seq 64))
+ *   printf '%s' "s$Z${RS}i1${RS}s2026-01-02T03:04:05.678Z${RS}sSTOCK_OUT${RS}sAT-0001${RS}\
+ *   sPELI-07${RS}i3${RS}n${RS}n${RS}i42${RS}salice${RS}n${RS}\
+ *   s00000000-0000-4000-8000-000000000000${RS}s{\"due\":\"2026-01-09\"}${RS}" | sha256sum
+ * (one line; the backslash-newlines above are only for this comment).
+ */
+static void test_hash_known_answer(void **state)
+{
+	struct event ev;
+	char hash[AT_HASH_HEX + 1];
+
+	(void)state;
+	memset(&ev, 0, sizeof(ev));
+	memset(ev.prev_hash, '0', AT_HASH_HEX);
+	ev.seq = 1;
+	snprintf(ev.at, sizeof(ev.at), "2026-01-02T03:04:05.678Z");
+	ev.type = "STOCK_OUT";
+	ev.asset_tag = "AT-0001";
+	ev.from_case = "PELI-07";
+	ev.from_position = 3;
+	ev.holder_id = 42;
+	ev.actor = "alice";
+	ev.batch_id = "00000000-0000-4000-8000-000000000000";
+	ev.details = "{\"due\":\"2026-01-09\"}";
+	event_compute_hash(&ev, hash);
+	assert_string_equal(hash, "4d1254f7c1b1deea36b214a6f2d1e1f94ca0348a5760331b819609af111bd319");
+}
+
 static void test_chain_links_every_event(void **state)
 {
 	struct store *st = T_ST(state);
@@ -415,6 +446,7 @@ static void test_event_list_filters(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hash_known_answer),
 		T(test_chain_links_every_event),
 		T(test_chain_first_prev_hash_zeros),
 		T(test_hash_covers_every_field),

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/event.h"
 #include "core/user.h"
 #include "core/verify.h"
 

@@ -14,23 +14,16 @@
 #include "core/encode.h"
 #include "core/place.h"
 
-/* The chain's head after a batch, "SEQ:HASH": an anchor worth keeping
- * outside the database (`verify --anchor`). */
-static void result_head(const struct custody_result *res, char *out, size_t cap)
-{
-	snprintf(out, cap, "%lld:%s", (long long)res->head_seq, res->head_hash);
-}
-
 /* {"batch_id", "assets": [...], "head"} of a committed batch (SPEC §7). */
 static json_t *result_json(const struct custody_result *res)
 {
 	json_t *list = json_array();
-	char head[AT_HASH_HEX + 24];
+	char head[AT_ANCHOR_MAX];
 	size_t i;
 
 	if (!list)
 		return NULL;
-	result_head(res, head, sizeof(head));
+	anchor_format(&res->head, head);
 	for (i = 0; i < res->n; i++)
 		if (json_array_append_new(list, asset_to_json(&res->assets[i])) < 0) {
 			json_decref(list);
@@ -44,7 +37,7 @@ static json_t *result_json(const struct custody_result *res)
 int cli_cmd_stock_out(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *holder = NULL, *due = NULL;
-	char head[AT_HASH_HEX + 24];
+	char head[AT_ANCHOR_MAX];
 	const struct cli_opt opts[] = { { "holder", &holder, NULL },
 		                        { "due", &due, NULL },
 		                        { NULL, NULL, NULL } };
@@ -86,7 +79,7 @@ int cli_cmd_stock_out(struct cli_ctx *ctx, int argc, char **argv)
 		else
 			printf("  %s\n", a->tag);
 	}
-	result_head(&res, head, sizeof(head));
+	anchor_format(&res.head, head);
 	printf("Chain head: %s\n", head);
 out:
 	custody_result_free(&res);
@@ -111,7 +104,7 @@ static int print_returned(void *p, const struct event *ev)
  * the slot it left at its last Stock-Out. */
 int cli_cmd_stock_in(struct cli_ctx *ctx, int argc, char **argv)
 {
-	char head[AT_HASH_HEX + 24];
+	char head[AT_ANCHOR_MAX];
 	struct at_errors e = AT_ERRORS_INIT;
 	struct custody_result res;
 	struct stock_in_item *items = NULL;
@@ -157,7 +150,7 @@ int cli_cmd_stock_in(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	printf("Stocked in %zu asset%s; batch %s\n", res.n, res.n == 1 ? "" : "s", res.batch_id);
-	result_head(&res, head, sizeof(head));
+	anchor_format(&res.head, head);
 	memset(&f, 0, sizeof(f));
 	f.batch_id = res.batch_id;
 	f.type = "STOCK_IN";

@@ -98,8 +98,8 @@ static enum at_code finish(struct store *st, enum at_code c, struct asset *as, s
 	if (c != AT_OK || !res)
 		return c;
 	snprintf(res->batch_id, sizeof(res->batch_id), "%s", w->batch_id);
-	res->head_seq = w->seq;
-	memcpy(res->head_hash, w->hash, sizeof(res->head_hash));
+	res->head.seq = w->seq;
+	memcpy(res->head.hash, w->hash, sizeof(res->head.hash));
 	res->assets = as;
 	res->n = n;
 	return AT_OK;

@@ -17,8 +17,8 @@
  * assets as they now are (canonical tags), in input order. */
 struct custody_result {
 	char batch_id[AT_BATCH_ID_LEN + 1];
-	int64_t head_seq;                  /* the chain's head after the batch: */
-	char head_hash[AT_HASH_HEX + 1];   /* an anchor to keep (SEQ:HASH) */
+	struct anchor head;                /* the chain's head after the batch:
+	                                    * an anchor worth keeping */
 	struct asset *assets;
 	size_t n;
 };

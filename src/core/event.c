@@ -4,6 +4,8 @@
 #include "store/store.h"
 #include "core/event.h"
 
+#include "util/text.h"
+
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,4 +120,38 @@ enum at_code event_append(struct event_writer *w, struct event *ev, json_t *deta
 	memcpy(w->hash, ev->hash, sizeof(w->hash));
 	w->written++;
 	return AT_OK;
+}
+
+/* ==== anchors ========================================================= */
+
+int anchor_parse(const char *text, struct anchor *a, char *why)
+{
+	const char *colon = text ? strchr(text, ':') : NULL;
+	char num[24];
+	size_t n;
+
+	if (!colon || (size_t)(colon - text) >= sizeof(num)) {
+		snprintf(why, AT_WHY_MAX, "an anchor reads SEQ:HASH (as `assettrack head` prints)");
+		return -1;
+	}
+	n = (size_t)(colon - text);
+	memcpy(num, text, n);
+	num[n] = '\0';
+	if (text_parse_int(num, 1, INT64_MAX, &a->seq) < 0) {
+		snprintf(why, AT_WHY_MAX, "'%.20s' is not an event number", num);
+		return -1;
+	}
+	colon++;
+	if (strlen(colon) != AT_HASH_HEX || strspn(colon, "0123456789abcdefABCDEF") != AT_HASH_HEX) {
+		snprintf(why, AT_WHY_MAX, "an anchor's hash is 64 hex digits");
+		return -1;
+	}
+	for (size_t i = 0; i <= AT_HASH_HEX; i++)
+		a->hash[i] = (char)((colon[i] >= 'A' && colon[i] <= 'F') ? colon[i] + 32 : colon[i]);
+	return 0;
+}
+
+void anchor_format(const struct anchor *a, char *out)
+{
+	snprintf(out, AT_ANCHOR_MAX, "%lld:%s", (long long)a->seq, a->hash);
 }

@@ -46,6 +46,12 @@ enum at_code event_append(struct event_writer *w, struct event *ev, json_t *deta
 /* Compute the chain hash of `ev` given ev->prev_hash. */
 void event_compute_hash(const struct event *ev, char out[AT_HASH_HEX + 1]);
 
+/* Parse "SEQ:HASH" (seq >= 1, 64 hex digits, either case); -1 with `why`
+ * (AT_WHY_MAX) if it is not one. */
+int anchor_parse(const char *text, struct anchor *a, char *why);
+/* "SEQ:HASH" into `out` (AT_ANCHOR_MAX). */
+void anchor_format(const struct anchor *a, char *out);
+
 /* A fresh random UUIDv4 (libsodium randombytes). */
 void event_new_uuid(char out[AT_BATCH_ID_LEN + 1]);
 

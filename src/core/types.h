@@ -21,6 +21,19 @@
 
 #define AT_HASH_HEX 64
 
+/*
+ * An anchor: the event log's head copied somewhere the database's writer
+ * cannot reach (a receipt, a log, a ticket), as "SEQ:HASH".  A chain that
+ * was cut back or rewritten no longer has that hash at that seq, even
+ * when it is consistent in itself (core/event.h, core/verify.h).
+ */
+struct anchor {
+	int64_t seq;
+	char hash[AT_HASH_HEX + 1];
+};
+/* Length of "SEQ:HASH" with the longest seq, and its NUL. */
+#define AT_ANCHOR_MAX (20 + 1 + AT_HASH_HEX + 1)
+
 /* The database handle: opaque outside store/ (core/db.h opens it). */
 struct store;
 

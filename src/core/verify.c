@@ -754,38 +754,6 @@ out:
 
 /* ==== anchors ========================================================= */
 
-int anchor_parse(const char *text, struct anchor *a, char *why)
-{
-	const char *colon = text ? strchr(text, ':') : NULL;
-	char num[24];
-	size_t n;
-
-	if (!colon || (size_t)(colon - text) >= sizeof(num)) {
-		snprintf(why, AT_WHY_MAX, "an anchor reads SEQ:HASH (as `assettrack head` prints)");
-		return -1;
-	}
-	n = (size_t)(colon - text);
-	memcpy(num, text, n);
-	num[n] = '\0';
-	if (text_parse_int(num, 1, INT64_MAX, &a->seq) < 0) {
-		snprintf(why, AT_WHY_MAX, "'%.20s' is not an event number", num);
-		return -1;
-	}
-	colon++;
-	if (strlen(colon) != AT_HASH_HEX || strspn(colon, "0123456789abcdefABCDEF") != AT_HASH_HEX) {
-		snprintf(why, AT_WHY_MAX, "an anchor's hash is 64 hex digits");
-		return -1;
-	}
-	for (size_t i = 0; i <= AT_HASH_HEX; i++)
-		a->hash[i] = (char)((colon[i] >= 'A' && colon[i] <= 'F') ? colon[i] + 32 : colon[i]);
-	return 0;
-}
-
-void anchor_format(const struct anchor *a, char *out)
-{
-	snprintf(out, AT_ANCHOR_MAX, "%lld:%s", (long long)a->seq, a->hash);
-}
-
 enum at_code verify_head(struct store *st, struct anchor *out, struct at_errors *e)
 {
 	enum at_code c = store_event_last(st, &out->seq, out->hash);

@@ -46,25 +46,6 @@ enum at_code replay_until(struct store *st, const char *until, struct store **ou
                           struct verify_report *r, verify_progress_cb progress, void *pctx,
                           struct at_errors *e);
 
-/*
- * Anchors: the chain's head copied somewhere the database's writer cannot
- * reach (a receipt, a log, a ticket), as "SEQ:HASH".  A chain that was
- * cut back or rewritten no longer has that hash at that seq, even when
- * it is consistent in itself.
- */
-struct anchor {
-	int64_t seq;
-	char hash[AT_HASH_HEX + 1];
-};
-/* Length of "SEQ:HASH" with the longest seq, and its NUL. */
-#define AT_ANCHOR_MAX (20 + 1 + AT_HASH_HEX + 1)
-
-/* Parse "SEQ:HASH" (seq >= 1, 64 hex digits, either case); -1 with `why`
- * (AT_WHY_MAX) if it is not one. */
-int anchor_parse(const char *text, struct anchor *a, char *why);
-/* "SEQ:HASH" into `out` (AT_ANCHOR_MAX). */
-void anchor_format(const struct anchor *a, char *out);
-
 /* The chain's head now (seq 0 and 64 zeros for an empty log). */
 enum at_code verify_head(struct store *st, struct anchor *out, struct at_errors *e);
 

@@ -24,11 +24,11 @@
 static json_t *batch_json(const struct custody_result *r)
 {
 	json_t *arr = json_array();
-	char head[AT_HASH_HEX + 24];
+	char head[AT_ANCHOR_MAX];
 
 	for (size_t i = 0; i < r->n; i++)
 		json_array_append_new(arr, asset_to_json(&r->assets[i]));
-	snprintf(head, sizeof(head), "%lld:%s", (long long)r->head_seq, r->head_hash);
+	anchor_format(&r->head, head);
 	return json_pack("{s:s, s:o, s:s}", "batch_id", r->batch_id, "assets", arr, "head", head);
 }
 

@@ -164,6 +164,13 @@ typedef int (*event_cb)(void *ctx, const struct event *ev);
 
 typedef int (*user_cb)(void *ctx, const struct user *u);
 
+/* One security-log row (logins, users, tokens); borrowed in callbacks.
+ * subject and details may be NULL. */
+struct security_entry {
+	const char *at, *actor, *action, *subject, *details;
+};
+typedef int (*security_cb)(void *ctx, const struct security_entry *x);
+
 /* A browser session row. */
 struct session {
 	int64_t id;

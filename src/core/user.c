@@ -208,3 +208,90 @@ enum at_code user_by_token(struct store *st, const char *token, struct user *u)
 	c = store_token_user(st, hash, u);
 	return c == AT_NOT_FOUND ? AT_UNAUTHORIZED : c;
 }
+
+/* ==== login throttling ================================================ */
+
+/* The throttle keys of an attempt. */
+static void login_keys(const char *username, const char *addr, char *user_key, char *addr_key,
+                       size_t cap)
+{
+	snprintf(user_key, cap, "user:%.64s@%.64s", username, addr);
+	snprintf(addr_key, cap, "addr:%.64s", addr);
+}
+
+/* Now, as epoch seconds (the clock of events, so tests can fix it). */
+static int64_t login_now(char at[AT_TIME_LEN + 1])
+{
+	text_now(at);
+	return text_time_epoch(at);
+}
+
+long login_wait(struct store *st, const char *username, const char *addr)
+{
+	char user_key[160], addr_key[160], at[AT_TIME_LEN + 1];
+	int64_t now = login_now(at), f, next, wait = 0;
+
+	login_keys(username, addr, user_key, addr_key, sizeof(user_key));
+	if (store_throttle_get(st, user_key, &f, &next) == AT_OK && next > now)
+		wait = next - now;
+	if (store_throttle_get(st, addr_key, &f, &next) == AT_OK && next - now > wait)
+		wait = next - now;
+	return (long)wait;
+}
+
+/* Count one more failure for `key`; after `free_tries` each waits twice as
+ * long.  Logs LOGIN_LOCKOUT the first time the key is locked. */
+static enum at_code login_fail(struct store *st, const char *key, int64_t free_tries,
+                               const char *subject, const char *addr, int64_t now,
+                               const char *at, struct at_errors *e)
+{
+	int64_t f, next, wait = 0;
+	enum at_code c = store_throttle_get(st, key, &f, &next);
+	char details[200];
+
+	if (c != AT_OK)
+		return storage_fail(st, e, c);
+	f++;
+	if (f >= free_tries) {
+		int64_t n = f - free_tries;
+		wait = n >= 9 ? LOGIN_MAX_WAIT : (int64_t)1 << n;
+		if (wait > LOGIN_MAX_WAIT)
+			wait = LOGIN_MAX_WAIT;
+	}
+	c = store_throttle_put(st, key, f, wait ? now + wait : 0, at, e);
+	if (c == AT_OK && f == free_tries) {
+		snprintf(details, sizeof(details),
+		         "{\"address\":\"%.64s\",\"failures\":%lld,\"wait_seconds\":%lld}", addr,
+		         (long long)f, (long long)wait);
+		c = store_security_log(st, at, "system", "LOGIN_LOCKOUT", subject, details);
+	}
+	return c;
+}
+
+enum at_code login_note(struct store *st, const char *username, const char *addr, int ok,
+                        struct at_errors *e)
+{
+	char user_key[160], addr_key[160], at[AT_TIME_LEN + 1], subject[160];
+	int64_t now = login_now(at), f, next;
+	enum at_code c;
+
+	login_keys(username, addr, user_key, addr_key, sizeof(user_key));
+	if (ok && store_throttle_get(st, user_key, &f, &next) == AT_OK && f == 0)
+		return AT_OK; /* nothing to clear: no write for every good login */
+	if ((c = store_begin(st, e)) != AT_OK)
+		return c;
+	if (ok) {
+		c = store_throttle_put(st, user_key, 0, 0, at, e);
+	} else {
+		snprintf(subject, sizeof(subject), "%.64s", username);
+		c = login_fail(st, user_key, LOGIN_USER_FREE, subject, addr, now, at, e);
+		snprintf(subject, sizeof(subject), "address %.64s", addr);
+		if (c == AT_OK)
+			c = login_fail(st, addr_key, LOGIN_ADDR_FREE, subject, addr, now, at, e);
+	}
+	if (c != AT_OK) {
+		store_rollback(st);
+		return c == AT_OK ? AT_STORAGE : c;
+	}
+	return store_commit(st, e);
+}

@@ -195,7 +195,14 @@ static const char *const migration_3 =
 	"CREATE INDEX assets_custody ON assets(custody_since, due) WHERE holder_id IS NOT NULL;"
 	"CREATE INDEX assets_retired ON assets(retired_at) WHERE retired_at IS NOT NULL;"
 	"DROP INDEX events_asset;"
-	"CREATE INDEX events_asset ON events(asset_tag, seq, at, type) WHERE asset_tag IS NOT NULL;";
+	"CREATE INDEX events_asset ON events(asset_tag, seq, at, type) WHERE asset_tag IS NOT NULL;"
+	/* Failed logins, kept across restarts: per (user, client address) and
+	 * per address ("user:NAME@ADDR", "addr:ADDR"). */
+	"CREATE TABLE login_throttle("
+	"  key TEXT PRIMARY KEY,"
+	"  failures INTEGER NOT NULL CHECK(failures >= 0),"
+	"  next_ok INTEGER NOT NULL,"
+	"  updated_at TEXT NOT NULL);";
 
 const char *const schema_migrations[] = {
 	migration_1,

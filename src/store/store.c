@@ -62,6 +62,9 @@ enum stmt {
 	STMT_EVENT_BY_ASSET_DESC,
 	STMT_EVENT_COUNT,
 	STMT_EVENT_HASH_AT,
+	STMT_THROTTLE_GET,
+	STMT_THROTTLE_PUT,
+	STMT_SECURITY_LIST,
 	STMT_EVENT_BY_BATCH,
 	STMT_EVENT_BY_BATCH_DESC,
 	STMT_EVENT_LOG,
@@ -202,6 +205,12 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"ORDER BY a.custody_since, a.tag LIMIT ?1",
 	[STMT_EVENT_LAST] = "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1",
 	[STMT_EVENT_HASH_AT] = "SELECT hash FROM events WHERE seq = ?1",
+	[STMT_THROTTLE_GET] = "SELECT failures, next_ok FROM login_throttle WHERE key = ?1",
+	[STMT_THROTTLE_PUT] =
+		"INSERT INTO login_throttle(key, failures, next_ok, updated_at) VALUES (?1, ?2, ?3, ?4) "
+		"ON CONFLICT(key) DO UPDATE SET failures = ?2, next_ok = ?3, updated_at = ?4",
+	[STMT_SECURITY_LIST] =
+		"SELECT at, actor, action, subject, details FROM security_log ORDER BY id DESC LIMIT ?1",
 	[STMT_EVENT_INSERT] =
 		"INSERT INTO events(seq, at, type, asset_tag, from_case, from_position, to_case, "
 		"to_position, holder_id, actor, reason, batch_id, details, prev_hash, hash) "
@@ -1463,6 +1472,65 @@ enum at_code store_token_user(struct store *st, const char *token_hash, struct u
 		return AT_STORAGE;
 	bind_text(s, 1, token_hash, 0);
 	return one_row(st, s, read_user, u, 0);
+}
+
+enum at_code store_throttle_get(struct store *st, const char *key, int64_t *failures,
+                                int64_t *next_ok)
+{
+	sqlite3_stmt *s = stmt(st, STMT_THROTTLE_GET);
+	enum at_code r = AT_OK;
+	int rc;
+
+	*failures = 0;
+	*next_ok = 0;
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, key, 0);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*failures = sqlite3_column_int64(s, 0);
+		*next_ok = sqlite3_column_int64(s, 1);
+	} else if (rc != SQLITE_DONE) {
+		r = code_of_rc(sqlite3_extended_errcode(st->db));
+	}
+	done(s);
+	return r;
+}
+
+enum at_code store_throttle_put(struct store *st, const char *key, int64_t failures,
+                                int64_t next_ok, const char *at, struct at_errors *e)
+{
+	sqlite3_stmt *s = stmt(st, STMT_THROTTLE_PUT);
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, key, 0);
+	sqlite3_bind_int64(s, 2, failures);
+	sqlite3_bind_int64(s, 3, next_ok);
+	bind_text(s, 4, at, 0);
+	return exec_stmt(st, s, e);
+}
+
+enum at_code store_security_list(struct store *st, int limit, security_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, STMT_SECURITY_LIST);
+	enum at_code r = AT_OK;
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	sqlite3_bind_int(s, 1, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct security_entry x = { col_ptr(s, 0), col_ptr(s, 1), col_ptr(s, 2),
+			                    col_ptr(s, 3), col_ptr(s, 4) };
+		if (cb(ctx, &x))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = code_of_rc(sqlite3_extended_errcode(st->db));
+out:
+	done(s);
+	return r;
 }
 
 enum at_code store_security_log(struct store *st, const char *at, const char *actor,

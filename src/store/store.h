@@ -151,6 +151,15 @@ enum at_code store_token_insert(struct store *st, int64_t user_id, const char *t
                                 const char *label, const char *at, struct at_errors *e);
 /* Active user owning an unrevoked token with this hash. */
 enum at_code store_token_user(struct store *st, const char *token_hash, struct user *u);
+/* A login throttle counter ("user:NAME@ADDR", "addr:ADDR"): failures so
+ * far and the epoch second before which attempts are refused; 0 and 0
+ * when there is none. */
+enum at_code store_throttle_get(struct store *st, const char *key, int64_t *failures,
+                                int64_t *next_ok);
+enum at_code store_throttle_put(struct store *st, const char *key, int64_t failures,
+                                int64_t next_ok, const char *at, struct at_errors *e);
+/* The security log, newest first. */
+enum at_code store_security_list(struct store *st, int limit, security_cb cb, void *ctx);
 enum at_code store_security_log(struct store *st, const char *at, const char *actor,
                                 const char *action, const char *subject, const char *details);
 

@@ -2,8 +2,10 @@
  * auth.c — who is asking: API tokens (with a per-thread cache), browser
  * sessions, login throttling, and the session routes of the JSON API.
  */
+#include <arpa/inet.h>
 #include <assert.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -19,64 +21,23 @@
 #include "util/text.h"
 #include "web/web.h"
 
-/* ==== login throttling ================================================ */
+/* ==== client address ================================================== */
 
-/*
- * Failed logins per username: after 3 failures, each further attempt must
- * wait 2^(n-3) seconds (capped at 5 minutes) or gets 429.  In memory: a
- * restart forgives, which is acceptable for a LAN service.
- */
-#define THROTTLE_SLOTS 256
-
-static struct {
-	char name[65];
-	int failures;
-	time_t next_ok;
-} throttle[THROTTLE_SLOTS];
-static pthread_mutex_t throttle_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static unsigned name_slot(const char *name)
+/* The client's address as text ("127.0.0.1", "::1"): the socket's peer,
+ * never a header a client could forge. */
+static void client_address(struct request *rq, char *out, size_t cap)
 {
-	unsigned h = 2166136261u;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
-	for (; *name; name++)
-		h = (h ^ (unsigned char)*name) * 16777619u;
-	return h % THROTTLE_SLOTS;
-}
-
-/* Seconds to wait before `name` may try again (0: now). */
-static long throttle_wait(const char *name)
-{
-	unsigned i = name_slot(name);
-	time_t now = time(NULL);
-	long w = 0;
-
-	pthread_mutex_lock(&throttle_mu);
-	if (strcmp(throttle[i].name, name) == 0 && throttle[i].next_ok > now)
-		w = (long)(throttle[i].next_ok - now);
-	pthread_mutex_unlock(&throttle_mu);
-	return w;
-}
-
-static void throttle_note(const char *name, int ok)
-{
-	unsigned i = name_slot(name);
-
-	pthread_mutex_lock(&throttle_mu);
-	if (strcmp(throttle[i].name, name) != 0) {
-		snprintf(throttle[i].name, sizeof(throttle[i].name), "%s", name);
-		throttle[i].failures = 0;
-		throttle[i].next_ok = 0;
-	}
-	if (ok) {
-		throttle[i].failures = 0;
-		throttle[i].next_ok = 0;
-	} else if (++throttle[i].failures >= 3) {
-		int n = throttle[i].failures - 3;
-		long delay = n >= 8 ? 300 : (1L << n);
-		throttle[i].next_ok = time(NULL) + (delay > 300 ? 300 : delay);
-	}
-	pthread_mutex_unlock(&throttle_mu);
+	snprintf(out, cap, "unknown");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+		          (socklen_t)cap);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+		          (socklen_t)cap);
 }
 
 /* ==== login and logout ================================================ */
@@ -86,14 +47,24 @@ int web_tls_on;
 enum at_code web_login(struct request *rq, const char *name, const char *pass, struct user *u,
                        char *csrf, char *cookie_v, long *retry_after, struct at_errors *e)
 {
-	char token[AT_SECRET_HEX + 1];
+	char token[AT_SECRET_HEX + 1], addr[INET6_ADDRSTRLEN + 1];
+	struct at_errors te = AT_ERRORS_INIT;
 	enum at_code c;
 
-	*retry_after = throttle_wait(name);
+	client_address(rq, addr, sizeof(addr));
+	*retry_after = login_wait(rq->st, name, addr);
 	if (*retry_after > 0)
 		return AT_UNAUTHORIZED;
 	c = user_check_password(rq->st, name, pass, u);
-	throttle_note(name, c == AT_OK);
+	if (c == AT_OK || c == AT_UNAUTHORIZED) {
+		/* A throttle that cannot be written must not let guesses through
+		 * unnoticed: the login fails as a storage error. */
+		if (login_note(rq->st, name, addr, c == AT_OK, &te) != AT_OK) {
+			at_fail(e, te.code, "%s", te.message);
+			at_errors_free(&te);
+			return e->code;
+		}
+	}
 	if (c == AT_UNAUTHORIZED)
 		return c;
 	if (c != AT_OK || session_create(rq->st, u, token, csrf, e) != AT_OK) {

@@ -188,26 +188,63 @@ static int user_row(void *p, const struct user *u)
 	return 0;
 }
 
-/* `user list`. */
+/* A security-log row as a table row or a JSON item. */
+static int security_row(void *p, const struct security_entry *s)
+{
+	struct cli_list *x = p;
+	const char *cells[5];
+
+	if (x->cli->json) {
+		cli_jlist_add(&x->jl, json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "at", s->at, "actor",
+		                                s->actor, "action", s->action, "subject", s->subject,
+		                                "details", s->details));
+		return 0;
+	}
+	cells[0] = s->at;
+	cells[1] = s->actor;
+	cells[2] = s->action;
+	cells[3] = s->subject ? s->subject : "-";
+	cells[4] = s->details ? s->details : "-";
+	cli_table_row(&x->table, cells);
+	return 0;
+}
+
+/* `user list [--security [--limit N]]`: the users, or the newest entries
+ * of the security log (logins locked out, users added, tokens). */
 static int user_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const char *const heads[] = { "USERNAME", "ROLE", "ACTIVE", "CREATED" };
+	static const char *const sheads[] = { "AT", "ACTOR", "ACTION", "SUBJECT", "DETAILS" };
+	const char *limit = NULL;
+	int security = 0;
+	const struct cli_opt opts[] = { { "security", NULL, &security },
+		                        { "limit", &limit, NULL },
+		                        { NULL, NULL, NULL } };
 	struct at_errors e = AT_ERRORS_INIT;
 	struct cli_list x;
 	enum at_code c;
+	int64_t n = 50;
 	int npos, rc;
 
-	if (cli_parse(ctx, argc, argv, NULL, &npos) < 0 || cli_expect(ctx, npos, 0, 0))
+	if (cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 0, 0))
 		return 2;
+	if (limit && (!security || cli_number(ctx, "--limit", limit, 1, 100000, &n) < 0))
+		return security ? 2 : cli_usage(ctx, "--limit goes with --security");
 	if ((rc = cli_open(ctx)) != 0)
 		return rc;
-	cli_list_begin(&x, ctx, NULL, "users", 4, heads);
-	c = read_users(ctx->st, user_row, &x, &e);
+	if (security) {
+		cli_list_begin(&x, ctx, NULL, "security", 5, sheads);
+		c = read_security_log(ctx->st, (int)n, security_row, &x, &e);
+	} else {
+		cli_list_begin(&x, ctx, NULL, "users", 4, heads);
+		c = read_users(ctx->st, user_row, &x, &e);
+	}
 	if (c != AT_OK)
 		rc = cli_list_fail(&x, c, &e);
 	else
-		rc = cli_list_end(&x, "No users yet; add one with 'assettrack user add NAME --role "
-		                      "admin'.");
+		rc = cli_list_end(&x, security ? "The security log is empty."
+		                               : "No users yet; add one with 'assettrack user add NAME "
+		                                 "--role admin'.");
 	at_errors_free(&e);
 	return rc;
 }
@@ -215,7 +252,7 @@ static int user_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 const struct cli_command cli_user_commands[] = {
 	{ "add", user_add_cmd, "user add NAME --role admin|operator|auditor   (password on stdin)" },
 	{ "token", user_token_cmd, "user token NAME [--label L]" },
-	{ "list", user_list_cmd, "user list" },
+	{ "list", user_list_cmd, "user list [--security [--limit N]]" },
 	{ "revoke-tokens", user_revoke_cmd, "user revoke-tokens NAME" },
 	{ NULL, NULL, NULL },
 };

@@ -151,6 +151,12 @@ enum at_code read_events(struct store *st, const struct event_filter *f, event_c
 	return read_done(st, store_event_list(st, f, cb, ctx), e);
 }
 
+enum at_code read_security_log(struct store *st, int limit, security_cb cb, void *ctx,
+                               struct at_errors *e)
+{
+	return read_done(st, store_security_list(st, limit, cb, ctx), e);
+}
+
 enum at_code read_users(struct store *st, user_cb cb, void *ctx, struct at_errors *e)
 {
 	return read_done(st, store_user_list(st, cb, ctx), e);

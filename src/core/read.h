@@ -60,6 +60,11 @@ enum at_code read_holder_assets(struct store *st, int64_t id, asset_cb cb, void 
 enum at_code read_events(struct store *st, const struct event_filter *f, event_cb cb, void *ctx,
                          struct at_errors *e);
 
+/* The security log (logins, lockouts, users, tokens), newest first, at
+ * most `limit` rows (0: all). */
+enum at_code read_security_log(struct store *st, int limit, security_cb cb, void *ctx,
+                               struct at_errors *e);
+
 /* Every login, ordered by username. */
 enum at_code read_users(struct store *st, user_cb cb, void *ctx, struct at_errors *e);
 

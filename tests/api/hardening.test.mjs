@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import http from 'node:http';
 import net from 'node:net';
 import { assertError, BINARY, BINARY_TESTCLOCK, dayOffset, ok, request, startServer } from './lib.mjs';
 
@@ -182,4 +183,45 @@ test('Stock-Out and Stock-In answer the chain head after the batch, as `head` pr
 		{ encoding: 'utf8' });
 	assert.equal(v.status, 0, v.stdout + v.stderr);
 	assert.match(v.stdout, /2 anchors hold/);
+});
+
+/* A login POST from a chosen loopback address (127.0.0.0/8 all reach the
+ * server), so that two clients can be told apart. */
+function loginFrom(localAddress, username, password) {
+	return new Promise((resolve, reject) => {
+		const body = JSON.stringify({ username, password });
+		const rq = http.request({ host: '127.0.0.1', port: srv.port, path: '/api/v1/login',
+			method: 'POST', localAddress, agent: false,
+			headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+		}, (res) => {
+			res.resume();
+			res.on('end', () => resolve(res.statusCode));
+		});
+		rq.on('error', reject);
+		rq.end(body);
+	});
+}
+
+test('login throttling is per user and address, survives a restart, and is in the security log', async () => {
+	const user = 'auditor', good = srv.passwords.auditor;
+	for (let i = 0; i < 3; i++)
+		assert.equal(await loginFrom('127.0.0.2', user, 'wrong-password'), 401);
+	assert.equal(await loginFrom('127.0.0.2', user, good), 429, 'the guessing address waits');
+	assert.equal(await loginFrom('127.0.0.1', user, good), 200, 'the user elsewhere does not');
+	await srv.restart();
+	assert.equal(await loginFrom('127.0.0.2', user, good), 429, 'a restart forgives nothing');
+	const log = spawnSync(BINARY, ['--db', srv.db, '--json', 'user', 'list', '--security'],
+		{ encoding: 'utf8' });
+	assert.equal(log.status, 0, log.stderr);
+	const lockout = JSON.parse(log.stdout).security.find((x) => x.action === 'LOGIN_LOCKOUT');
+	assert.ok(lockout, log.stdout.slice(0, 500));
+	assert.equal(lockout.subject, user);
+	assert.deepEqual(JSON.parse(lockout.details), { address: '127.0.0.2', failures: 3, wait_seconds: 1 });
+});
+
+test('one address guessing many users is slowed down as a whole', async () => {
+	for (let i = 0; i < 20; i++)
+		assert.equal(await loginFrom('127.0.0.3', `nobody${i}`, 'x'), 401, `guess ${i}`);
+	assert.equal(await loginFrom('127.0.0.3', 'operator', srv.passwords.operator), 429);
+	assert.equal(await loginFrom('127.0.0.1', 'operator', srv.passwords.operator), 200);
 });

@@ -11,9 +11,11 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
-# The browser tests also need Debian's chromium and playwright-core (npm,
-# from the lock file); `make run` does not.
+# The tests also need clang (libFuzzer), Python (tools/verify_chain.py),
+# Debian's chromium and playwright-core (npm, from the lock file);
+# `make run` does not.
 test-deps: deps
+	@scripts/install-deps.sh --with-test
 	@scripts/browser-deps.sh
 
 build/Makefile: CMakeLists.txt
@@ -56,7 +58,7 @@ test-fuzz: build-fuzz/Makefile
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
 	cd build-fuzz && FUZZ_SECONDS=5 ctest --output-on-failure --no-tests=error -j $(JOBS) -L fuzz
 
-fuzz: deps build-fuzz/Makefile
+fuzz: test-deps build-fuzz/Makefile
 	cmake --build build-fuzz -j $(JOBS) --target fuzz_targets
 	cd build-fuzz && FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure --no-tests=error -j $(JOBS) -L fuzz
 

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Install the Debian packages AssetTrack needs to build, test and run.
 # Idempotent and non-interactive: installs only what is missing, as root or
-# through sudo.  Usage: scripts/install-deps.sh [--with-browser] [--with-bench]
+# through sudo.  Usage: scripts/install-deps.sh [--with-test] [--with-browser] [--with-bench]
 set -euo pipefail
 
 pkgs=(build-essential cmake pkg-config sqlite3 libsqlite3-dev libjansson-dev
       libsodium-dev libcmocka-dev libcsv-dev libmicrohttpd-dev libqrencode-dev
-      libzint-dev libjs-bootstrap5 valgrind curl clang libclang-rt-14-dev python3)
+      libzint-dev libjs-bootstrap5 valgrind curl)
 for arg in "$@"; do
   case "$arg" in
     --with-browser) pkgs+=(chromium nodejs npm) ;;
+    # make test: libFuzzer (clang) and the chain checker's Python.
+    --with-test) pkgs+=(clang libclang-rt-14-dev python3) ;;
     --with-bench) pkgs+=(wrk nginx-light) ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac

@@ -388,6 +388,13 @@ void page_notice(struct pg *p, const char *kind, const char *title, const char *
 	html_close(h);
 }
 
+void page_success_open(struct pg *p, const char *title, const char *sentence)
+{
+	html_open(&p->h, "div", "class", "alert alert-success at-panel", "role", "status", HTML_END);
+	html_elem(&p->h, "h2", title, "class", "h5 alert-heading", HTML_END);
+	html_elem(&p->h, "p", sentence, "id", "done-text", "class", "mb-2", HTML_END);
+}
+
 /* ==== links and small renderers ======================================= */
 
 void page_url_seg(char *out, size_t cap, const char *prefix, const char *seg)

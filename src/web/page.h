@@ -118,6 +118,10 @@ void page_dl_text(struct pg *p, const char *term, const char *value, const char 
 void page_dl_time(struct pg *p, const char *term, const char *t, const char *dt_cls,
                   const char *dd_cls);
 
+/* A success panel (role="status") with a title and a sentence (id
+ * "done-text"), left open so links can follow; close with html_close. */
+void page_success_open(struct pg *p, const char *title, const char *sentence);
+
 /* <a href="prefix<seg percent-encoded>">text</a> */
 void page_link(struct pg *p, const char *prefix, const char *seg, const char *text);
 /* Percent-encode `seg` for a path or query value into `out` (cap). */

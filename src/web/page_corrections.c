@@ -71,18 +71,6 @@ static void map_done(struct at_errors *dst, const struct at_errors *src)
 	snprintf(dst->message, sizeof(dst->message), "%s", src->message);
 }
 
-/*
- * A success panel as page_notice draws one, left open so that links can
- * follow its sentence (page_notice takes plain text only); close it with
- * html_close.  The sentence gets id "done-text".  Belongs in page.c.
- */
-static void done_panel_open(struct pg *p, const char *title, const char *sentence)
-{
-	html_open(&p->h, "div", "class", "alert alert-success at-panel", "role", "status", HTML_END);
-	html_elem(&p->h, "h2", title, "class", "h5 alert-heading", HTML_END);
-	html_elem(&p->h, "p", sentence, "id", "done-text", "class", "mb-2", HTML_END);
-}
-
 /* ==== /corrections: the form ========================================= */
 
 /*
@@ -266,7 +254,7 @@ static void corr_done_panel(struct pg *p, const struct corr_op *f, const char *t
 	}
 	at_errors_free(&e);
 	case_name = le.to_case[0] ? le.to_case : le.from_case;
-	done_panel_open(p, f->done, text);
+	page_success_open(p, f->done, text);
 	html_open(&p->h, "p", "class", "mb-0", HTML_END);
 	html_text(&p->h, "See ");
 	page_link(p, "/assets/", a.tag, a.tag);
@@ -478,7 +466,7 @@ static void repl_done_panel(struct pg *p, const char *old_in, const char *new_in
 	snprintf(text, sizeof(text), "%s %s; %s went to %s, condition %s.", repl.tag, where,
 	         old.tag, old.case_id ? "its former slot" : "storage, in no slot",
 	         asset_condition_name(old.condition));
-	done_panel_open(p, title, text);
+	page_success_open(p, title, text);
 	html_open(&p->h, "dl", "class", "row mb-0", HTML_END);
 	repl_entry(p, "Replacement", &repl);
 	repl_entry(p, "Replaced", &old);

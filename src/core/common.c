@@ -16,6 +16,7 @@ enum at_code op_begin(struct store *st, const char *actor, struct event_writer *
 
 	if (c != AT_OK)
 		return c;
+	op_hook_begun();
 	c = event_writer_begin(w, st, actor, e);
 	if (c != AT_OK)
 		store_rollback(st);

@@ -9,6 +9,12 @@
 #include "core/event.h"
 #include "store/store.h"
 
+/* Called inside every operation's transaction, right after BEGIN.  It
+ * does nothing (core/hooks.c); test builds link tests/support/
+ * hooks_test.c instead, so that the crash test can tell a kill inside an
+ * open transaction from one between operations. */
+void op_hook_begun(void);
+
 /* BEGIN IMMEDIATE and start the operation's event writer. */
 enum at_code op_begin(struct store *st, const char *actor, struct event_writer *w,
                       struct at_errors *e);

@@ -11,12 +11,21 @@
  * log must hold exactly the batch size of events, and nothing committed
  * before may have been lost.
  *
+ * The child reports through a pipe: 'B' from inside each transaction,
+ * right after BEGIN (the engine's test hook), and "A<batch id>\n" when a
+ * batch has been acknowledged (its call returned AT_OK).  After each kill
+ * every acknowledged batch must be in the log in full, and the kills
+ * whose last report was 'B' landed inside an open transaction: the test
+ * counts them and requires some, so it proves what it claims.
+ *
  * The seed is printed; AT_SEED=<n> reruns it.  30 rounds (10 under
  * AT_SANITIZED); AT_CRASH_ROUNDS=<n> overrides.
  */
 #include "testlib.h"
+#include "hooks_test.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +38,24 @@
 
 static char tag_names[BATCH][16];
 static const char *tags[BATCH];
+static int report_fd = -1;
+
+/* The child's report of "inside a transaction now". */
+static void report_begun(void)
+{
+	if (write(report_fd, "B", 1) != 1)
+		_exit(12);
+}
+
+/* The child's report of an acknowledged batch. */
+static void report_ack(const char *batch_id)
+{
+	char line[AT_BATCH_ID_LEN + 3];
+	int n = snprintf(line, sizeof(line), "A%s\n", batch_id);
+
+	if (write(report_fd, line, (size_t)n) != n)
+		_exit(13);
+}
 
 /* The victim: alternate Stock-Out and Stock-In of all assets forever. */
 static void child(const char *path, int64_t holder)
@@ -40,6 +67,7 @@ static void child(const char *path, int64_t holder)
 
 	if (store_open(path, 0, &st, &e) != AT_OK)
 		_exit(10);
+	t_hook_begun = report_begun;
 	for (int i = 0; i < BATCH; i++)
 		items[i].tag = tags[i];
 	for (;;) {
@@ -55,6 +83,8 @@ static void child(const char *path, int64_t holder)
 			c = custody_stock_out(st, T_ACTOR, h, T_DUE, tags, BATCH, &res, &e);
 		else
 			c = custody_stock_in(st, T_ACTOR, items, BATCH, &res, &e);
+		if (c == AT_OK)
+			report_ack(res.batch_id);
 		custody_result_free(&res);
 		if (c != AT_OK) {
 			fprintf(stderr, "crash child: %s: %s\n", at_code_name(c), e.message);
@@ -170,6 +200,63 @@ static size_t check_after_kill(const char *path, int round, int64_t *events_befo
 
 static char path[T_PATH_MAX];
 
+/* What the child reported before it was killed. */
+struct reports {
+	char (*acked)[AT_BATCH_ID_LEN + 1];
+	size_t nacked, cap;
+	int last_begun;          /* the last report was 'B': inside a transaction */
+};
+
+/* Read everything the killed child wrote to the pipe. */
+static void read_reports(int fd, struct reports *r)
+{
+	char buf[4096], line[AT_BATCH_ID_LEN + 2];
+	size_t ln = 0;
+	ssize_t n;
+
+	r->last_begun = 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			char ch = buf[i];
+			if (ln == 0 && ch == 'B') {
+				r->last_begun = 1;
+				continue;
+			}
+			if (ch != '\n') {
+				if (ln < sizeof(line) - 1)
+					line[ln++] = ch;
+				continue;
+			}
+			line[ln] = '\0';
+			ln = 0;
+			assert_true(line[0] == 'A');
+			if (r->nacked == r->cap) {
+				size_t ncap = r->cap ? r->cap * 2 : 64;
+				void *nv = realloc(r->acked, ncap * sizeof(*r->acked));
+				assert_non_null(nv);
+				r->acked = nv;
+				r->cap = ncap;
+			}
+			snprintf(r->acked[r->nacked++], AT_BATCH_ID_LEN + 1, "%s", line + 1);
+			r->last_begun = 0;
+		}
+	}
+}
+
+/* Every acknowledged batch is in the log, in full. */
+static void check_acked(const char *path_, const struct reports *r, int round)
+{
+	struct store *st = t_store_open(path_);
+
+	for (size_t i = 0; i < r->nacked; i++) {
+		int64_t n = t_events_of(st, NULL, r->acked[i]);
+		if (n != BATCH)
+			fail_msg("round %d: acknowledged batch %s has %lld events, not %d", round,
+			         r->acked[i], (long long)n, BATCH);
+	}
+	store_close(st);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -183,7 +270,8 @@ static void test_crash_kill_during_batches(void **state)
 	struct store *st;
 	struct at_errors e = AT_ERRORS_INIT;
 	uint64_t rng = t_seed("test_crash");
-	int rounds = t_sanitized() ? 10 : 30, mid_batch = 0;
+	int rounds = t_sanitized() ? 10 : 30, mid_batch = 0, in_txn = 0;
+	struct reports rep = { NULL, 0, 0, 0 };
 	const char *env = getenv("AT_CRASH_ROUNDS");
 	int64_t holder, events = 0;
 	size_t batches = 0;
@@ -220,12 +308,19 @@ static void test_crash_kill_during_batches(void **state)
 		pid_t pid;
 		size_t nb;
 
+		int fds[2];
+
+		assert_int_equal(pipe(fds), 0);
 		fflush(stdout);
 		fflush(stderr);
 		pid = fork();
 		assert_true(pid >= 0);
-		if (pid == 0)
+		if (pid == 0) {
+			close(fds[0]);
+			report_fd = fds[1];
 			child(path, holder);
+		}
+		close(fds[1]);
 		delay.tv_sec = ms / 1000;
 		delay.tv_nsec = (ms % 1000) * 1000000L;
 		while (nanosleep(&delay, &delay) != 0 && errno == EINTR)
@@ -235,16 +330,25 @@ static void test_crash_kill_during_batches(void **state)
 		if (!(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL))
 			fail_msg("round %d: the child ended by itself (status 0x%x) before the kill",
 			         round, status);
+		read_reports(fds[0], &rep);
+		close(fds[0]);
+		in_txn += rep.last_begun;
 		nb = check_after_kill(path, round, &events);
+		check_acked(path, &rep, round);
 		if (nb == batches)
 			mid_batch++;
 		batches = nb;
 	}
-	printf("test_crash: %d kills, %zu complete batches of %d in the log, %d kills with no "
-	       "new batch, %lld events\n",
-	       rounds, batches, BATCH, mid_batch, (long long)events);
-	/* the children did real work between the kills */
+	printf("test_crash: %d kills, %d inside an open transaction, %zu acknowledged batches "
+	       "all in the log, %zu complete batches of %d in the log, %d kills with no new "
+	       "batch, %lld events\n",
+	       rounds, in_txn, rep.nacked, batches, BATCH, mid_batch, (long long)events);
+	/* the children did real work between the kills, and kills did land
+	 * inside transactions: the test exercised what it claims */
 	assert_true(batches >= 1);
+	assert_true(rep.nacked >= 1);
+	assert_true(in_txn >= 1);
+	free(rep.acked);
 }
 
 int main(void)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/fields.h"
 #include "core/encode.h"
 #include "core/place.h"
 
@@ -32,9 +33,9 @@ static int case_add_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *slots = NULL, *building = NULL, *room = NULL, *notes = NULL;
 	const struct cli_opt opts[] = { { "slots", &slots, NULL },
-		                        { "building", &building, NULL },
-		                        { "room", &room, NULL },
-		                        { "notes", &notes, NULL },
+		                        { case_fields[CF_BUILDING].option, &building, NULL },
+		                        { case_fields[CF_ROOM].option, &room, NULL },
+		                        { case_fields[CF_NOTES].option, &notes, NULL },
 		                        { NULL, NULL, NULL } };
 	struct at_errors e = AT_ERRORS_INIT;
 	struct case_info c;
@@ -96,9 +97,9 @@ static int case_resize_cmd(struct cli_ctx *ctx, int argc, char **argv)
 static int case_update_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *building = NULL, *room = NULL, *notes = NULL;
-	const struct cli_opt opts[] = { { "building", &building, NULL },
-		                        { "room", &room, NULL },
-		                        { "notes", &notes, NULL },
+	const struct cli_opt opts[] = { { case_fields[CF_BUILDING].option, &building, NULL },
+		                        { case_fields[CF_ROOM].option, &room, NULL },
+		                        { case_fields[CF_NOTES].option, &notes, NULL },
 		                        { NULL, NULL, NULL } };
 	int npos;
 

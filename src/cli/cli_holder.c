@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "core/encode.h"
+#include "core/fields.h"
 #include "core/holder.h"
 
 /* Resolve the ID|BADGE argument; refuses (exit code) when it names no one
@@ -37,8 +38,8 @@ static int print_holder(struct cli_ctx *ctx, const struct holder *h, const char 
 static int holder_add_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *badge = NULL, *email = NULL;
-	const struct cli_opt opts[] = { { "badge", &badge, NULL },
-		                        { "email", &email, NULL },
+	const struct cli_opt opts[] = { { holder_fields[HF_BADGE].option, &badge, NULL },
+		                        { holder_fields[HF_EMAIL].option, &email, NULL },
 		                        { NULL, NULL, NULL } };
 	struct at_errors e = AT_ERRORS_INIT;
 	struct buf name;
@@ -219,9 +220,9 @@ static int update_one(struct cli_ctx *ctx, const char *who, const char *name,
 static int holder_update_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
 	const char *name = NULL, *badge = NULL, *email = NULL;
-	const struct cli_opt opts[] = { { "name", &name, NULL },
-		                        { "badge", &badge, NULL },
-		                        { "email", &email, NULL },
+	const struct cli_opt opts[] = { { holder_fields[HF_NAME].option, &name, NULL },
+		                        { holder_fields[HF_BADGE].option, &badge, NULL },
+		                        { holder_fields[HF_EMAIL].option, &email, NULL },
 		                        { NULL, NULL, NULL } };
 	int npos;
 

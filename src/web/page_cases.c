@@ -12,6 +12,7 @@
 
 #include "core/place.h"
 #include "util/text.h"
+#include "core/fields.h"
 #include "web/page.h"
 
 #define CASE_PAGE 50
@@ -90,14 +91,15 @@ static enum at_code cases_table(struct pg *p, const char *after, struct at_error
  * then rq->form what was typed. */
 static void new_case_form(struct pg *p, const struct at_errors *e)
 {
-	static const struct {
+	/* The case's fields (core/fields.h) and its slot count between. */
+	const struct {
 		const char *name, *label;
 		unsigned flags;
 	} fields[] = {
-		{ "name", "Name", F_REQUIRED },
+		{ case_fields[CF_NAME].name, case_fields[CF_NAME].label, F_REQUIRED },
 		{ "slots", "Slots", F_REQUIRED | F_NUMBER | F_NARROW },
-		{ "building", "Building", 0 },
-		{ "room", "Room", 0 },
+		{ case_fields[CF_BUILDING].name, case_fields[CF_BUILDING].label, 0 },
+		{ case_fields[CF_ROOM].name, case_fields[CF_ROOM].label, 0 },
 	};
 	const struct form *fm = &p->rq->form;
 	struct html *h = &p->h;

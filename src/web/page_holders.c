@@ -17,6 +17,7 @@
 #include "core/holder.h"
 #include "core/read.h"
 #include "util/text.h"
+#include "core/fields.h"
 #include "web/page.h"
 
 #define HOLDERS_PAGE 50
@@ -49,13 +50,16 @@ static void holder_map(struct at_errors *dst, const struct at_errors *src)
 }
 
 /* The Name, Badge and Email fields, showing `name`/`badge`/`email`. */
-static void holder_fields(struct pg *p, const char *name, const char *badge, const char *email,
+static void holder_form_fields(struct pg *p, const char *name, const char *badge, const char *email,
                           const struct at_errors *e)
 {
-	page_field(p, "name", "Name", name, NULL, page_field_error(e, "name"), F_REQUIRED);
-	page_field(p, "badge", "Badge", badge, "Scan the badge, or leave empty",
+	page_field(p, holder_fields[HF_NAME].name, holder_fields[HF_NAME].label, name, NULL,
+	           page_field_error(e, "name"), F_REQUIRED);
+	page_field(p, holder_fields[HF_BADGE].name, holder_fields[HF_BADGE].label, badge,
+	           "Scan the badge, or leave empty",
 	           page_field_error(e, "badge"), 0);
-	page_field(p, "email", "Email", email, NULL, page_field_error(e, "email"), 0);
+	page_field(p, holder_fields[HF_EMAIL].name, holder_fields[HF_EMAIL].label, email, NULL,
+	           page_field_error(e, "email"), 0);
 }
 
 /* "Active" or "Inactive" as a badge. */
@@ -157,7 +161,7 @@ static void holder_add_card(struct pg *p, const struct form *typed, const struct
 	html_elem(&p->h, "h2", "Add holder", "class", "h5 card-title mt-0", "id",
 	          "add-holder-title", HTML_END);
 	page_form_open(p, "/holders", "add-holder");
-	holder_fields(p, typed ? form_get(typed, "name") : NULL,
+	holder_form_fields(p, typed ? form_get(typed, "name") : NULL,
 	              typed ? form_get(typed, "badge") : NULL,
 	              typed ? form_get(typed, "email") : NULL, e);
 	page_button(p, "Add holder", NULL, NULL, "primary");
@@ -495,7 +499,7 @@ static void edit_card(struct pg *p, const struct holder *h, const struct form *t
 	          HTML_END);
 	page_form_open(p, action, "edit-holder");
 	page_hidden(p, "op", "update");
-	holder_fields(p, typed ? form_get(typed, "name") : h->name,
+	holder_form_fields(p, typed ? form_get(typed, "name") : h->name,
 	              typed ? form_get(typed, "badge") : h->badge,
 	              typed ? form_get(typed, "email") : h->email, typed ? e : NULL);
 	page_button(p, "Save changes", NULL, NULL, "primary");

@@ -43,14 +43,26 @@ const won = (r) => (r.status !== undefined && r.out === undefined ? r.status < 3
 const conflict = (r) => (r.out === undefined ? r.status === 409 : r.status === 1);
 
 /*
- * Run `rounds` rounds of race(round) → [a, b] (each an API answer or a CLI
- * result); reset(round, aWon) puts things back.  Asserts one winner per
- * round, the loser refused as a conflict, and wins on both sides.
+ * Run `rounds` rounds of race(round) → [startA, startB] (each starts its
+ * side and returns the promise of an API answer or a CLI result);
+ * reset(round, aWon) puts things back.  Which side is sent first
+ * alternates every two rounds, so neither always has the head start.
+ * Asserts one winner per round, the loser refused as a conflict, and wins
+ * on both sides.
  */
 async function matrix(name, rounds, race, reset) {
 	const wins = { a: 0, b: 0 };
 	for (let i = 0; i < rounds; i++) {
-		const [a, b] = await race(i);
+		const [startA, startB] = race(i);
+		let pa, pb;
+		if ((i >> 1) & 1) {
+			pb = startB();
+			pa = startA();
+		} else {
+			pa = startA();
+			pb = startB();
+		}
+		const [a, b] = await Promise.all([pa, pb]);
 		const wa = won(a), wb = won(b);
 		assert.ok(wa !== wb, `${name} round ${i}: ${wa ? 'both' : 'neither'} won:\n` +
 			`${a.out ?? show(a)}\n${b.out ?? show(b)}`);
@@ -70,14 +82,14 @@ describe('race matrix (server and CLI on one database)', () => {
 		await srv.mkAsset('RM-IN-2', [C, 2]);
 		ok(await api('operator', 'POST', '/api/v1/custody/stock-out',
 			{ holder: h1.id, asset_tags: ['RM-IN-1', 'RM-IN-2'] }));
-		const wins = await matrix('stock-in vs stock-in', ROUNDS, (i) => Promise.all([
-			api('operator', 'POST', '/api/v1/custody/stock-in',
+		const wins = await matrix('stock-in vs stock-in', ROUNDS, (i) => [
+			() => api('operator', 'POST', '/api/v1/custody/stock-in',
 				{ items: [{ asset_tag: 'RM-IN-1', case: C, position: 3 }] }),
-			i % 2
+			() => i % 2
 				? cliAsync(['stock-in', `RM-IN-2@${C}:3`])
 				: api('op2', 'POST', '/api/v1/custody/stock-in',
 					{ items: [{ asset_tag: 'RM-IN-2', case: C, position: 3 }] }),
-		]), async (i, aWon) => {
+		], async (i, aWon) => {
 			ok(await api('operator', 'POST', '/api/v1/custody/stock-out',
 				{ holder: h1.id, asset_tags: [aWon ? 'RM-IN-1' : 'RM-IN-2'] }));
 		});
@@ -89,14 +101,14 @@ describe('race matrix (server and CLI on one database)', () => {
 		await srv.mkAsset('RM-SA-2', null);
 		ok(await api('operator', 'POST', '/api/v1/custody/stock-out',
 			{ holder: h1.id, asset_tags: ['RM-SA-1'] }));
-		await matrix('stock-in vs assign', ROUNDS, (i) => Promise.all([
-			api('operator', 'POST', '/api/v1/custody/stock-in',
+		await matrix('stock-in vs assign', ROUNDS, (i) => [
+			() => api('operator', 'POST', '/api/v1/custody/stock-in',
 				{ items: [{ asset_tag: 'RM-SA-1', case: C, position: 6 }] }),
-			i % 2
+			() => i % 2
 				? cliAsync(['slot', 'assign', 'RM-SA-2', C, '6'])
 				: api('admin', 'POST', '/api/v1/slots/assign',
 					{ asset_tag: 'RM-SA-2', case: C, position: 6 }),
-		]), async (i, aWon) => {
+		], async (i, aWon) => {
 			if (aWon)
 				ok(await api('operator', 'POST', '/api/v1/custody/stock-out',
 					{ holder: h1.id, asset_tags: ['RM-SA-1'] }));
@@ -111,14 +123,14 @@ describe('race matrix (server and CLI on one database)', () => {
 		await srv.mkAsset('RM-RP-NEW', [C, 9]);
 		ok(await api('operator', 'POST', '/api/v1/custody/stock-out',
 			{ holder: h1.id, asset_tags: ['RM-RP-OLD'] }));
-		await matrix('replace vs stock-out', ROUNDS, (i) => Promise.all([
-			api('admin', 'POST', '/api/v1/assets/RM-RP-OLD/replace',
+		await matrix('replace vs stock-out', ROUNDS, (i) => [
+			() => api('admin', 'POST', '/api/v1/assets/RM-RP-OLD/replace',
 				{ replacement_tag: 'RM-RP-NEW', reason: 'race', condition: 'GOOD' }),
-			i % 2
+			() => i % 2
 				? cliAsync(['stock-out', '--holder', 'B-M2', 'RM-RP-NEW'])
 				: api('op2', 'POST', '/api/v1/custody/stock-out',
 					{ holder: 'B-M2', asset_tags: ['RM-RP-NEW'] }),
-		]), async (i, aWon) => {
+		], async (i, aWon) => {
 			if (aWon)   // swap back: OLD takes custody again, NEW its slot
 				ok(await api('admin', 'POST', '/api/v1/assets/RM-RP-NEW/replace',
 					{ replacement_tag: 'RM-RP-OLD', reason: 'race reset', condition: 'GOOD' }));
@@ -131,13 +143,13 @@ describe('race matrix (server and CLI on one database)', () => {
 	test('retire against Stock-Out', async () => {
 		const tag = (i) => `RM-RT-${i}`;
 		await srv.mkAsset(tag(0), [C, 12]);
-		await matrix('retire vs stock-out', ROUNDS, (i) => Promise.all([
-			api('admin', 'POST', `/api/v1/assets/${tag(i)}/retire`, { reason: 'race' }),
-			i % 2
+		await matrix('retire vs stock-out', ROUNDS, (i) => [
+			() => api('admin', 'POST', `/api/v1/assets/${tag(i)}/retire`, { reason: 'race' }),
+			() => i % 2
 				? cliAsync(['stock-out', '--holder', 'B-M1', tag(i)])
 				: api('operator', 'POST', '/api/v1/custody/stock-out',
 					{ holder: h1.id, asset_tags: [tag(i)] }),
-		]), async (i, aWon) => {
+		], async (i, aWon) => {
 			if (!aWon)  // out with a holder: bring it back to retire it for good
 				ok(await api('operator', 'POST', '/api/v1/custody/stock-in',
 					{ items: [{ asset_tag: tag(i) }] }));
@@ -150,13 +162,13 @@ describe('race matrix (server and CLI on one database)', () => {
 	test('move against assign, into one slot', async () => {
 		await srv.mkAsset('RM-MV-1', [C, 20]);
 		await srv.mkAsset('RM-MV-2', null);
-		await matrix('move vs assign', ROUNDS, (i) => Promise.all([
-			api('admin', 'POST', '/api/v1/slots/move', { asset_tag: 'RM-MV-1', case: C, position: 21 }),
-			i % 2
+		await matrix('move vs assign', ROUNDS, (i) => [
+			() => api('admin', 'POST', '/api/v1/slots/move', { asset_tag: 'RM-MV-1', case: C, position: 21 }),
+			() => i % 2
 				? cliAsync(['slot', 'assign', 'RM-MV-2', C, '21'])
 				: api('admin', 'POST', '/api/v1/slots/assign',
 					{ asset_tag: 'RM-MV-2', case: C, position: 21 }),
-		]), async (i, aWon) => {
+		], async (i, aWon) => {
 			if (aWon)
 				ok(await api('admin', 'POST', '/api/v1/slots/move',
 					{ asset_tag: 'RM-MV-1', case: C, position: 20 }));

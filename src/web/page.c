@@ -499,6 +499,16 @@ void page_time(struct pg *p, const char *t)
 
 /* ==== tables =========================================================== */
 
+int page_rows_full(int *n, int *more, int limit)
+{
+	if (*n >= limit) {
+		*more = 1;
+		return 1;
+	}
+	(*n)++;
+	return 0;
+}
+
 int page_table_open(struct pg *p, const char *cls, const char *id, const struct page_col *cols,
                     size_t n)
 {

@@ -127,6 +127,12 @@ void page_link(struct pg *p, const char *prefix, const char *seg, const char *te
 /* Percent-encode `seg` for a path or query value into `out` (cap). */
 void page_url_seg(char *out, size_t cap, const char *prefix, const char *seg);
 
+/* Keyset paging of a table's rows: the read asks for one row more than
+ * the page shows, and that row only proves more follow.  Returns 1 (stop
+ * reading) when `*n` already is `limit`, setting `*more`; else counts the
+ * row and returns 0. */
+int page_rows_full(int *n, int *more, int limit);
+
 /* A table column: its heading and its cells' classes (NULL: none). */
 struct page_col {
 	const char *name, *cls;

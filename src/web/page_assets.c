@@ -84,11 +84,8 @@ static int asset_row(void *ctx, const struct asset *a)
 	struct html *h = &r->p->h;
 	char href[URL_MAX];
 
-	if (r->n == ASSET_PAGE) {
-		r->more = 1;
+	if (page_rows_full(&r->n, &r->more, ASSET_PAGE))
 		return 1;
-	}
-	r->n++;
 	snprintf(r->last, sizeof(r->last), "%s", a->tag);
 	page_url_seg(href, sizeof(href), "/assets/", a->tag);
 	html_open(h, "tr", HTML_END);
@@ -348,13 +345,10 @@ static int event_row(void *ctx, const struct event *ev)
 {
 	struct event_rows *r = ctx;
 
-	if (r->n == EVENT_PAGE) {
-		r->more = 1;
+	if (page_rows_full(&r->n, &r->more, EVENT_PAGE))
 		return 1;
-	}
-	if (r->n == 0)
+	if (r->n == 1)
 		page_events_table_open(r->p);
-	r->n++;
 	r->last = ev->seq;
 	page_events_table_row(r->p, ev);
 	return 0;

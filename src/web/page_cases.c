@@ -33,11 +33,8 @@ static int case_row(void *ctx, const struct case_info *c)
 	struct case_rows *r = ctx;
 	struct html *h = &r->p->h;
 
-	if (r->n == CASE_PAGE) {
-		r->more = 1;
+	if (page_rows_full(&r->n, &r->more, CASE_PAGE))
 		return 1;
-	}
-	r->n++;
 	snprintf(r->last, sizeof(r->last), "%s", c->name);
 	html_open(h, "tr", HTML_END);
 	html_open(h, "td", "class", "tag", HTML_END);

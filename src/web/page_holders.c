@@ -98,11 +98,8 @@ static int holder_row(void *ctx, const struct holder *h)
 	struct holder_rows *r = ctx;
 	struct html *x = &r->p->h;
 
-	if (r->n == HOLDERS_PAGE) {
-		r->more = 1;
+	if (page_rows_full(&r->n, &r->more, HOLDERS_PAGE))
 		return 1;
-	}
-	r->n++;
 	r->last = h->id;
 	html_open(x, "tr", HTML_END);
 	html_open(x, "td", HTML_END);
@@ -297,11 +294,8 @@ static int held_row(void *ctx, const struct asset *a)
 	struct held_rows *r = ctx;
 	struct html *x = &r->p->h;
 
-	if (r->n == HELD_PAGE) {
-		r->more = 1;
+	if (page_rows_full(&r->n, &r->more, HELD_PAGE))
 		return 1;
-	}
-	r->n++;
 	snprintf(r->last, sizeof(r->last), "%s", a->tag);
 	html_open(x, "tr", HTML_END);
 	html_open(x, "td", "class", "text-nowrap", HTML_END);
@@ -387,11 +381,8 @@ static int event_row(void *ctx, const struct event *ev)
 {
 	struct event_rows *r = ctx;
 
-	if (r->n == EVENTS_PAGE) {
-		r->more = 1;
+	if (page_rows_full(&r->n, &r->more, EVENTS_PAGE))
 		return 1;
-	}
-	r->n++;
 	r->last = ev->seq;
 	page_events_table_row(r->p, ev);
 	return 0;

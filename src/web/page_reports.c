@@ -426,17 +426,14 @@ static int events_cb(void *ctx, const struct event *ev)
 {
 	struct events_view *v = ctx;
 
-	if (v->rows == EVENTS_PER_PAGE) {
-		v->more = 1;
+	if (page_rows_full(&v->rows, &v->more, EVENTS_PER_PAGE))
 		return 1;
-	}
-	if (v->rows == 0) {
+	if (v->rows == 1) {
 		page_events_table_open(v->p);
 		v->first_seq = ev->seq;
 	}
 	page_events_table_row(v->p, ev);
 	v->last_seq = ev->seq;
-	v->rows++;
 	return v->p->h.failed;
 }
 

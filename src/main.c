@@ -24,7 +24,9 @@ struct command {
 static const struct command commands[] = {
 	{ "init", cli_cmd_init, "init", NULL },
 	{ "serve", cli_cmd_serve,
-	  "serve [--listen HOST:PORT] [--threads N] [--tls-cert PEM --tls-key PEM] [--quiet]", NULL },
+	  "serve [--listen HOST:PORT] [--threads N] [--tls-cert PEM --tls-key PEM] [--quiet]\n"
+	  "                   [--checkpoint-every N] [--checkpoint-interval SECONDS]\n"
+	  "                   [--checkpoints FILE] [--checkpoint-key FILE]", NULL },
 	{ "user", cli_cmd_user, NULL, cli_user_commands },
 	{ "holder", cli_cmd_holder, NULL, cli_holder_commands },
 	{ "case", cli_cmd_case, NULL, cli_case_commands },
@@ -39,8 +41,11 @@ static const struct command commands[] = {
 	{ "report", cli_cmd_report, "report custody [--as-of TIME] [--overdue]", NULL },
 	{ "export", cli_cmd_export, "export assets|events", NULL },
 	{ "import", cli_cmd_import, "import assets FILE.csv [--dry-run]", NULL },
-	{ "verify", cli_cmd_verify, "verify [--anchor SEQ:HASH]... [--anchors FILE]", NULL },
+	{ "verify", cli_cmd_verify,
+	  "verify [--anchor SEQ:HASH]... [--anchors FILE] [--checkpoints FILE] [--pubkey FILE]\n"
+	  "                    [--since-checkpoint]", NULL },
 	{ "head", cli_cmd_head, "head", NULL },
+	{ "checkpoint", cli_cmd_checkpoint, "checkpoint [--checkpoints FILE] [--key FILE]", NULL },
 	{ "backup", cli_cmd_backup, "backup FILE", NULL },
 	{ NULL, NULL, NULL, NULL },
 };

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "core/event.h"
 #include "core/user.h"
+#include "core/checkpoint.h"
 #include "core/verify.h"
 
 /* ==== init ============================================================ */
@@ -363,21 +364,72 @@ static int take_anchors(struct cli_ctx *ctx, int *argc, char **argv, struct anch
 	return 0;
 }
 
-/* `verify [--anchor SEQ:HASH]... [--anchors FILE]`: invariants, hash
- * chain, replay, and each anchor.  Exit 1 on any problem. */
+/* The checkpoint paths of verify and checkpoint: the options given, the
+ * rest beside the database.  `explicit` says the user named the file. */
+static void checkpoint_paths(struct cli_ctx *ctx, struct checkpoint_paths *p,
+                             char store[3][AT_PATH_MAX])
+{
+	checkpoint_paths_default(p, ctx->db_path, store);
+}
+
+static void verify_print_problems(const struct verify_report *r)
+{
+	for (size_t i = 0; i < r->nproblems; i++)
+		printf("%s: %s\n", r->problems[i].code, r->problems[i].message);
+	if (r->dropped)
+		printf("... and %zu more problems not shown\n", r->dropped);
+	fprintf(stderr, "assettrack: verification FAILED: %zu problem%s in %lld events\n",
+	        r->nproblems + r->dropped, r->nproblems + r->dropped == 1 ? "" : "s",
+	        (long long)r->events);
+}
+
+static int verify_print_json(const struct verify_report *r)
+{
+	json_t *problems = json_array();
+
+	for (size_t i = 0; problems && i < r->nproblems; i++)
+		if (json_array_append_new(problems,
+		                          json_pack("{s:s, s:s}", "code", r->problems[i].code,
+		                                    "message", r->problems[i].message)) < 0) {
+			json_decref(problems);
+			problems = NULL;
+		}
+	if (!problems)
+		return cli_json_print(NULL);
+	if (cli_json_print(json_pack("{s:b, s:o, s:I, s:I, s:I, s:I, s:I, s:s?}", "ok", r->ok,
+	                             "problems", problems, "events", (json_int_t)r->events,
+	                             "assets", (json_int_t)r->assets, "problems_not_shown",
+	                             (json_int_t)r->dropped, "checkpoints",
+	                             (json_int_t)r->checkpoints, "from_seq",
+	                             (json_int_t)r->from_seq, "note",
+	                             r->note[0] ? r->note : NULL)) != 0)
+		return 3;
+	return r->ok ? 0 : 1;
+}
+
+/* `verify [--anchor SEQ:HASH]... [--anchors FILE] [--checkpoints FILE]
+ * [--pubkey FILE] [--since-checkpoint]`: invariants, hash chain, replay,
+ * each anchor and each signed checkpoint.  Exit 1 on any problem. */
 int cli_cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
 	struct at_errors e = AT_ERRORS_INIT;
 	struct anchor_list anchors = { NULL, 0, 0 };
 	struct verify_report r;
-	json_t *problems = NULL;
+	struct verify_opts o = { 0 };
+	struct checkpoint_paths cp = { 0 };
+	char paths[3][AT_PATH_MAX];
+	int since = 0, npos, rc;
+	const struct cli_opt opts[] = {
+		{ "checkpoints", &cp.file, NULL },
+		{ "pubkey", &cp.pub, NULL },
+		{ "since-checkpoint", NULL, &since },
+		{ NULL, NULL, NULL },
+	};
 	enum at_code c;
-	size_t i;
-	int npos, rc;
 
 	memset(&r, 0, sizeof(r));
 	if (take_anchors(ctx, &argc, argv, &anchors) < 0 ||
-	    cli_parse(ctx, argc, argv, NULL, &npos) < 0 || cli_expect(ctx, npos, 0, 0)) {
+	    cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 0, 0)) {
 		free(anchors.a);
 		return 2;
 	}
@@ -385,7 +437,15 @@ int cli_cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 		free(anchors.a);
 		return rc;
 	}
-	c = verify_run(ctx->st, &r, isatty(STDERR_FILENO) ? verify_progress : NULL, NULL, &e);
+	/* Checkpoints are checked whenever their file is there; naming one,
+	 * or asking to start from one, makes it required. */
+	int named = cp.file || cp.pub || since;
+	checkpoint_paths(ctx, &cp, paths);
+	if (named || access(cp.file, F_OK) == 0)
+		o.checkpoints = &cp;
+	o.since_checkpoint = since;
+	c = verify_run_ex(ctx->st, &o, &r, isatty(STDERR_FILENO) ? verify_progress : NULL, NULL,
+	                  &e);
 	if (c == AT_OK)
 		c = verify_anchors(ctx->st, anchors.a, anchors.n, &r, &e);
 	free(anchors.a);
@@ -393,42 +453,84 @@ int cli_cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_fail(ctx, c, &e);
 		goto out;
 	}
-	rc = r.ok ? 0 : 1;
 	if (ctx->json) {
-		problems = json_array();
-		for (i = 0; problems && i < r.nproblems; i++)
-			if (json_array_append_new(problems,
-			                          json_pack("{s:s, s:s}", "code", r.problems[i].code,
-			                                    "message", r.problems[i].message)) < 0) {
-				json_decref(problems);
-				problems = NULL;
-			}
-		if (!problems) {
-			rc = cli_json_print(NULL);
-			goto out;
-		}
-		if (cli_json_print(json_pack("{s:b, s:o, s:I, s:I, s:I}", "ok", r.ok, "problems",
-		                             problems, "events", (json_int_t)r.events, "assets",
-		                             (json_int_t)r.assets, "problems_not_shown",
-		                             (json_int_t)r.dropped)) != 0)
-			rc = 3;
+		rc = verify_print_json(&r);
 		goto out;
 	}
-	if (r.ok) {
+	rc = r.ok ? 0 : 1;
+	if (r.note[0])
+		fprintf(stderr, "assettrack: note: %s\n", r.note);
+	if (!r.ok) {
+		verify_print_problems(&r);
+		goto out;
+	}
+	if (r.from_seq)
+		printf("OK: %lld events after checkpoint %lld, hash chain intact, replay matches "
+		       "%lld assets",
+		       (long long)r.events, (long long)r.from_seq, (long long)r.assets);
+	else
 		printf("OK: %lld events, hash chain intact, replay matches %lld assets",
 		       (long long)r.events, (long long)r.assets);
-		if (anchors.n)
-			printf(", %zu anchor%s hold", anchors.n, anchors.n == 1 ? "" : "s");
-		printf("\n");
+	if (anchors.n)
+		printf(", %zu anchor%s hold", anchors.n, anchors.n == 1 ? "" : "s");
+	if (o.checkpoints)
+		printf(", %zu signed checkpoint%s hold", r.checkpoints,
+		       r.checkpoints == 1 ? "" : "s");
+	printf("\n");
+out:
+	verify_report_free(&r);
+	at_errors_free(&e);
+	return rc;
+}
+
+/* `checkpoint [--checkpoints FILE] [--key FILE]`: verify, then append a
+ * signed checkpoint of the head and the state (core/checkpoint.h). */
+int cli_cmd_checkpoint(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct verify_report r;
+	struct checkpoint_paths cp = { 0 };
+	struct checkpoint ck;
+	char paths[3][AT_PATH_MAX];
+	int written = 0, npos, rc;
+	const struct cli_opt opts[] = {
+		{ "checkpoints", &cp.file, NULL },
+		{ "key", &cp.key, NULL },
+		{ NULL, NULL, NULL },
+	};
+	enum at_code c;
+
+	memset(&r, 0, sizeof(r));
+	if (cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 0, 0))
+		return 2;
+	if ((rc = cli_open(ctx)) != 0)
+		return rc;
+	checkpoint_paths(ctx, &cp, paths);
+	c = checkpoint_write(ctx->st, &cp, &ck, &written, &r,
+	                     isatty(STDERR_FILENO) ? verify_progress : NULL, NULL, &e);
+	if (c != AT_OK) {
+		rc = cli_fail(ctx, c, &e);
 		goto out;
 	}
-	for (i = 0; i < r.nproblems; i++)
-		printf("%s: %s\n", r.problems[i].code, r.problems[i].message);
-	if (r.dropped)
-		printf("... and %zu more problems not shown\n", r.dropped);
-	fprintf(stderr, "assettrack: verification FAILED: %zu problem%s in %lld events\n",
-	        r.nproblems + r.dropped, r.nproblems + r.dropped == 1 ? "" : "s",
-	        (long long)r.events);
+	if (!r.ok) {
+		verify_print_problems(&r);
+		fprintf(stderr, "assettrack: no checkpoint written: the log does not verify\n");
+		rc = 1;
+		goto out;
+	}
+	if (ctx->json) {
+		rc = cli_json_print(json_pack("{s:b, s:I, s:s, s:s, s:s, s:s}", "written", written,
+		                              "seq", (json_int_t)ck.seq, "head", ck.head, "state",
+		                              ck.state, "at", ck.at, "file", cp.file));
+	} else if (written) {
+		printf("Checkpoint %lld:%s signed and appended to %s\n", (long long)ck.seq, ck.head,
+		       cp.file);
+	} else if (ck.seq) {
+		printf("No new events since checkpoint %lld (%s); nothing written\n",
+		       (long long)ck.seq, ck.at);
+	} else {
+		printf("The event log is empty; nothing to checkpoint\n");
+	}
 out:
 	verify_report_free(&r);
 	at_errors_free(&e);

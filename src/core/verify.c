@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/checkpoint.h"
 #include "core/event.h"
 #include "core/internal.h"
 #include "util/text.h"
@@ -66,6 +67,11 @@ __attribute__((format(printf, 3, 4))) static void problem(struct verify_report *
 	va_end(ap);
 }
 
+void verify_add_problem(struct verify_report *r, const char *code, const char *message)
+{
+	problem(r, code, "%s", message);
+}
+
 /* ==== replay ========================================================== */
 
 /* An event copied out of the iterator, kept until its batch is applied. */
@@ -88,6 +94,11 @@ struct replay {
 	void *pctx;
 	enum at_code fatal;
 	const char *until;           /* as-of replay: skip events after this */
+	int64_t after_seq;           /* replay the events after this one */
+	/* signed checkpoints the replay passes, ascending: each one's state
+	 * digest is compared when the replay reaches its seq */
+	const struct checkpoint *cks;
+	size_t ncks, next_ck;
 };
 
 static char *dup_or_null(const char *s)
@@ -350,12 +361,40 @@ static enum at_code apply_event(struct replay *rp, const struct event *ev, json_
 	return store_asset_save(rp->scratch, &a, e);
 }
 
+/* The replay has applied every event up to `seq`: compare the state
+ * with each signed checkpoint at it. */
+static void check_checkpoints(struct replay *rp, int64_t seq)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	char digest[AT_HASH_HEX + 1];
+
+	for (; rp->next_ck < rp->ncks && rp->cks[rp->next_ck].seq <= seq; rp->next_ck++) {
+		const struct checkpoint *ck = &rp->cks[rp->next_ck];
+		if (ck->seq < seq) {
+			problem(rp->r, "CHECKPOINT_STATE_MISMATCH",
+			        "checkpoint %lld falls inside the batch that ends at event %lld: the "
+			        "log was rewritten",
+			        (long long)ck->seq, (long long)seq);
+		} else if (checkpoint_state_digest(rp->scratch, digest, &e) != AT_OK) {
+			problem(rp->r, "CHECKPOINT_STATE_MISMATCH", "checkpoint %lld: %s",
+			        (long long)ck->seq, e.message);
+		} else if (strcmp(digest, ck->state) != 0) {
+			problem(rp->r, "CHECKPOINT_STATE_MISMATCH",
+			        "the state the log replays to at event %lld differs from the signed "
+			        "checkpoint of %s: the log up to it was rewritten",
+			        (long long)ck->seq, ck->at);
+		}
+	}
+	at_errors_free(&e);
+}
+
 /* Apply the buffered batch in two phases; problems are recorded. */
 static void flush_batch(struct replay *rp)
 {
 	struct at_errors e = AT_ERRORS_INIT;
 	char label[160];
 	size_t i;
+	int64_t last = rp->n ? rp->batch[rp->n - 1].ev.seq : 0;
 
 	int has_from = 0, has_to = 0;
 
@@ -392,6 +431,8 @@ static void flush_batch(struct replay *rp)
 	}
 	rp->n = 0;
 	at_errors_free(&e);
+	if (rp->ncks)
+		check_checkpoints(rp, last);
 }
 
 static void check_chain(struct replay *rp, const struct event *ev)
@@ -469,13 +510,16 @@ static int on_event(void *ctx, const struct event *ev)
 static enum at_code run_replay(struct replay *rp, struct store *live, const char *until,
                                struct at_errors *e)
 {
-	struct event_filter f = { .whole_log = 1 };
+	struct event_filter f = { .whole_log = 1, .after_seq = rp->after_seq };
 	enum at_code c;
 
 	rp->until = until;
-	memset(rp->last_hash, '0', AT_HASH_HEX);
-	rp->last_hash[AT_HASH_HEX] = '\0';
-	rp->total = store_event_count(live);
+	if (!rp->after_seq) {
+		memset(rp->last_hash, '0', AT_HASH_HEX);
+		rp->last_hash[AT_HASH_HEX] = '\0';
+	}
+	rp->last_seq = rp->after_seq;
+	rp->total = store_event_count(live) - rp->after_seq;
 	if (store_begin(rp->scratch, e) != AT_OK)
 		return e->code;
 	c = store_event_list(live, &f, on_event, rp);
@@ -688,18 +732,122 @@ static int on_invariant(void *ctx, const char *code, const char *message)
 	return 0;
 }
 
-enum at_code verify_run(struct store *st, struct verify_report *r, verify_progress_cb progress,
-                        void *pctx, struct at_errors *e)
+/* Each checkpoint's head against the log (the anchors' check, with the
+ * checkpoints' own problem codes); the ones that hold go to `ok`. */
+static enum at_code check_checkpoint_heads(struct store *st, const struct checkpoint *cks,
+                                           size_t n, struct checkpoint *ok, size_t *nok,
+                                           struct verify_report *r, struct at_errors *e)
 {
-	struct replay rp;
+	char hash[AT_HASH_HEX + 1];
+
+	*nok = 0;
+	for (size_t i = 0; i < n; i++) {
+		enum at_code c = store_event_hash_at(st, cks[i].seq, hash);
+		if (c == AT_NOT_FOUND)
+			problem(r, "CHECKPOINT_BEYOND_CHAIN",
+			        "the checkpoint of %s is at event %lld, beyond the log: events after "
+			        "it were removed",
+			        cks[i].at, (long long)cks[i].seq);
+		else if (c != AT_OK)
+			return storage_fail(st, e, c);
+		else if (strcmp(hash, cks[i].head) != 0)
+			problem(r, "CHECKPOINT_HASH_MISMATCH",
+			        "event %lld has hash %.12s..., not %.12s... as signed in the checkpoint "
+			        "of %s: the log up to it was rewritten",
+			        (long long)cks[i].seq, hash, cks[i].head, cks[i].at);
+		else
+			ok[(*nok)++] = cks[i];
+	}
+	return AT_OK;
+}
+
+/* Start the replay from the newest checkpoint's saved state, if it is the
+ * state that checkpoint signed; else leave rp at the start of the log. */
+static enum at_code start_from_checkpoint(struct replay *rp, const struct checkpoint_paths *p,
+                                          const struct checkpoint *ck, struct verify_report *r,
+                                          struct at_errors *e)
+{
+	char path[AT_PATH_MAX + 8], digest[AT_HASH_HEX + 1];
+	struct at_errors le = AT_ERRORS_INIT;
+	enum at_code c;
+
+	snprintf(path, sizeof(path), "%s.state", p->file);
+	c = store_load(rp->scratch, path, &le);
+	if (c == AT_OK)
+		c = checkpoint_state_digest(rp->scratch, digest, &le);
+	if (c == AT_OK && strcmp(digest, ck->state) == 0) {
+		rp->after_seq = ck->seq;
+		memcpy(rp->last_hash, ck->head, sizeof(rp->last_hash));
+		r->from_seq = ck->seq;
+		at_errors_free(&le);
+		return AT_OK;
+	}
+	/* The saved state is only a shortcut: without it the whole log is
+	 * replayed, which proves the same and more. */
+	snprintf(r->note, sizeof(r->note),
+	         "the state saved with checkpoint %lld %s; the whole log was replayed",
+	         (long long)ck->seq,
+	         c == AT_OK ? "does not match its signed digest" : le.message);
+	at_errors_free(&le);
+	store_close(rp->scratch);
+	rp->scratch = NULL;
+	return store_open("", STORE_CREATE | STORE_SCRATCH, &rp->scratch, e);
+}
+
+/* Compare the live tables with the replayed ones, both ways. */
+static enum at_code compare_replay(struct store *st, struct store *scratch,
+                                   struct verify_report *r, verify_progress_cb progress,
+                                   void *pctx, struct at_errors *e)
+{
 	struct cmp x;
 	struct missing m = { st, r };
 	struct asset_filter all;
 	enum at_code c;
 
+	memset(&x, 0, sizeof(x));
+	x.scratch = scratch;
+	x.r = r;
+	x.progress = progress;
+	x.pctx = pctx;
+	x.total = store_asset_count(st, 0, ASSET_STORAGE);
+	memset(&all, 0, sizeof(all));
+	c = store_asset_list(st, &all, cmp_asset, &x);
+	r->assets = x.n;
+	if (c == AT_OK)
+		c = store_asset_list(scratch, &all, missing_asset, &m);
+	if (c == AT_OK)
+		c = store_holder_list(st, 0, 0, cmp_holder, &x);
+	if (c == AT_OK)
+		c = store_holder_list(scratch, 0, 0, missing_holder, &m);
+	if (c == AT_OK)
+		c = store_case_list(st, NULL, 0, cmp_case, &x);
+	if (c == AT_OK)
+		c = store_case_list(scratch, NULL, 0, missing_case, &m);
+	if (c != AT_OK)
+		return at_fail(e, c, "cannot compare the replay: %s", store_errmsg(st));
+	return AT_OK;
+}
+
+enum at_code verify_run(struct store *st, struct verify_report *r, verify_progress_cb progress,
+                        void *pctx, struct at_errors *e)
+{
+	return verify_run_ex(st, NULL, r, progress, pctx, e);
+}
+
+enum at_code verify_run_ex(struct store *st, const struct verify_opts *o,
+                           struct verify_report *r, verify_progress_cb progress, void *pctx,
+                           struct at_errors *e)
+{
+	struct replay rp;
+	struct checkpoint *cks = NULL, *good = NULL;
+	size_t ncks = 0, ngood = 0;
+	enum at_code c;
+
 	memset(r, 0, sizeof(*r));
 	memset(&rp, 0, sizeof(rp));
 	r->ok = 1;
+	if (o && o->scratch)
+		*o->scratch = NULL;
 	/* One read snapshot for checks, log and comparison alike. */
 	c = store_begin_read(st, e);
 	if (c != AT_OK)
@@ -711,44 +859,51 @@ enum at_code verify_run(struct store *st, struct verify_report *r, verify_progre
 		c = at_fail(e, c, "invariant checks failed to run: %s", store_errmsg(st));
 		goto out;
 	}
+	if (o && o->checkpoints) {
+		c = checkpoint_load(o->checkpoints, &cks, &ncks, r, e);
+		if (c == AT_OK && ncks && !(good = malloc(ncks * sizeof(*good))))
+			c = at_fail(e, AT_INTERNAL, "out of memory");
+		if (c == AT_OK)
+			c = check_checkpoint_heads(st, cks, ncks, good, &ngood, r, e);
+		if (c != AT_OK)
+			goto out;
+	}
 	rp.r = r;
 	rp.check_chain = 1;
 	rp.progress = progress;
 	rp.pctx = pctx;
 	c = store_open("", STORE_CREATE | STORE_SCRATCH, &rp.scratch, e);
+	if (c == AT_OK && o && o->since_checkpoint && ngood)
+		c = start_from_checkpoint(&rp, o->checkpoints, &good[ngood - 1], r, e);
 	if (c != AT_OK)
 		goto out;
+	/* The checkpoints the replay will pass. */
+	rp.cks = good;
+	rp.ncks = ngood;
+	while (rp.next_ck < rp.ncks && rp.cks[rp.next_ck].seq <= rp.after_seq)
+		rp.next_ck++;
 	c = run_replay(&rp, st, NULL, e);
 	if (c != AT_OK)
 		goto out;
 	r->events = rp.seen;
-
-	memset(&x, 0, sizeof(x));
-	x.scratch = rp.scratch;
-	x.r = r;
-	x.progress = progress;
-	x.pctx = pctx;
-	x.total = store_asset_count(st, 0, ASSET_STORAGE);
-	memset(&all, 0, sizeof(all));
-	c = store_asset_list(st, &all, cmp_asset, &x);
-	r->assets = x.n;
-	if (c == AT_OK)
-		c = store_asset_list(rp.scratch, &all, missing_asset, &m);
-	if (c == AT_OK)
-		c = store_holder_list(st, 0, 0, cmp_holder, &x);
-	if (c == AT_OK)
-		c = store_holder_list(rp.scratch, 0, 0, missing_holder, &m);
-	if (c == AT_OK)
-		c = store_case_list(st, NULL, 0, cmp_case, &x);
-	if (c == AT_OK)
-		c = store_case_list(rp.scratch, NULL, 0, missing_case, &m);
+	c = compare_replay(st, rp.scratch, r, progress, pctx, e);
 	if (c != AT_OK)
-		c = at_fail(e, c, "cannot compare the replay: %s", store_errmsg(st));
+		goto out;
+	if (o && o->head) {
+		o->head->seq = rp.last_seq;
+		memcpy(o->head->hash, rp.last_hash, sizeof(o->head->hash));
+	}
+	if (o && o->scratch) {
+		*o->scratch = rp.scratch;
+		rp.scratch = NULL;
+	}
 	if (progress)
 		progress(pctx, "done", r->events, r->events);
 out:
 	store_rollback(st);
 	store_close(rp.scratch);
+	free(cks);
+	free(good);
 	return c;
 }
 

@@ -27,9 +27,14 @@ struct verify_report {
 	struct verify_problem *problems;
 	size_t nproblems, cap;
 	size_t dropped;              /* problems beyond the report cap */
+	int64_t from_seq;            /* replay began after this checkpoint (0: whole log) */
+	size_t checkpoints;          /* signed checkpoints checked */
+	char note[AT_MSG_MAX];       /* how the run went, when not the plain way */
 };
 
 void verify_report_free(struct verify_report *r);
+/* Add a problem (and clear r->ok); the report keeps the first 1,000. */
+void verify_add_problem(struct verify_report *r, const char *code, const char *message);
 
 /* Progress callback for long runs (may be NULL): phase and counts. */
 typedef void (*verify_progress_cb)(void *ctx, const char *phase, int64_t done, int64_t total);
@@ -38,6 +43,28 @@ typedef void (*verify_progress_cb)(void *ctx, const char *phase, int64_t done, i
  * database could not be read. */
 enum at_code verify_run(struct store *st, struct verify_report *r, verify_progress_cb progress,
                         void *pctx, struct at_errors *e);
+
+struct checkpoint_paths;
+
+/* What verify_run_ex() checks beyond verify_run(). */
+struct verify_opts {
+	/* Check every signed checkpoint in this file (core/checkpoint.h):
+	 * its signature, its head against the log, and (for each one the
+	 * replay passes) the replayed state's digest. */
+	const struct checkpoint_paths *checkpoints;
+	/* Replay only the events after the newest checkpoint, from the state
+	 * saved with it (whose digest must match the signed line); the whole
+	 * log when there is none or the state does not match (r->note says). */
+	int since_checkpoint;
+	/* If set: the replayed state is handed back (caller closes), and the
+	 * head the replay reached. */
+	struct store **scratch;
+	struct anchor *head;
+};
+
+enum at_code verify_run_ex(struct store *st, const struct verify_opts *o,
+                           struct verify_report *r, verify_progress_cb progress, void *pctx,
+                           struct at_errors *e);
 
 /* Replay events with at <= `until` (NULL: all) into a fresh scratch store
  * returned in `*out` (caller closes).  Problems applying events are added

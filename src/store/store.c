@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "store/schema.h"
+#include "util/buf.h"
 
 #define BUSY_TIMEOUT_MS 10000
 
@@ -260,7 +261,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_EVENT_LOG] =
 		"SELECT e.seq, e.at, e.type, e.asset_tag, e.from_case, e.from_position, e.to_case, "
 		"e.to_position, e.holder_id, NULL, e.actor, e.reason, e.batch_id, e.details, "
-		"e.prev_hash, e.hash FROM events e ORDER BY e.seq",
+		"e.prev_hash, e.hash FROM events e WHERE e.seq > ?7 ORDER BY e.seq",
 	[STMT_USER_INSERT] =
 		"INSERT INTO users(username, role, pw_hash, active, created_at) "
 		"VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -641,6 +642,118 @@ out:
 	if (b)
 		sqlite3_backup_finish(b);
 	sqlite3_close(dst);
+	return c;
+}
+
+enum at_code store_load(struct store *st, const char *path, struct at_errors *e)
+{
+	sqlite3 *src = NULL;
+	sqlite3_backup *b = NULL;
+	enum at_code c = AT_OK;
+	int rc;
+
+	if (sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		c = at_fail(e, AT_NOT_FOUND, "cannot open %s: %s", path,
+		            src ? sqlite3_errmsg(src) : "out of memory");
+		goto out;
+	}
+	b = sqlite3_backup_init(st->db, "main", src, "main");
+	if (!b) {
+		c = at_fail(e, AT_STORAGE, "cannot load %s: %s", path, sqlite3_errmsg(st->db));
+		goto out;
+	}
+	rc = sqlite3_backup_step(b, -1);
+	sqlite3_backup_finish(b);
+	b = NULL;
+	if (rc != SQLITE_DONE) {
+		c = at_fail(e, rc == SQLITE_NOTADB ? AT_INVALID : AT_STORAGE,
+		            "cannot load %s: %s", path, sqlite3_errstr(rc));
+		goto out;
+	}
+	/* The copy carries the file's user_version; refuse another schema. */
+	if (store_schema_version(st) != schema_nmigrations)
+		c = at_fail(e, AT_INVALID, "%s has schema version %d, not %d", path,
+		            store_schema_version(st), schema_nmigrations);
+out:
+	sqlite3_close(src);
+	return c;
+}
+
+/* The tables that hold the custody record, in digest order, each with
+ * its primary key order.  A new table of domain state belongs here. */
+static const char *const state_tables[][2] = {
+	{ "cases", "id" },
+	{ "slots", "case_id, position" },
+	{ "holders", "id" },
+	{ "assets", "id" },
+};
+
+/* One value in the canonical form of core/event.h: 'n', 'i' + decimal,
+ * 'f' + %.17g, 's' + text or 'b' + hex, each ended by 0x1e. */
+static void state_value(struct buf *b, sqlite3_stmt *s, int col)
+{
+	switch (sqlite3_column_type(s, col)) {
+	case SQLITE_NULL:
+		buf_add(b, "n", 1);
+		break;
+	case SQLITE_INTEGER:
+		buf_printf(b, "i%lld", (long long)sqlite3_column_int64(s, col));
+		break;
+	case SQLITE_FLOAT:
+		buf_printf(b, "f%.17g", sqlite3_column_double(s, col));
+		break;
+	case SQLITE_BLOB: {
+		const unsigned char *p = sqlite3_column_blob(s, col);
+		int n = sqlite3_column_bytes(s, col);
+		buf_add(b, "b", 1);
+		for (int i = 0; i < n; i++)
+			buf_printf(b, "%02x", p[i]);
+		break;
+	}
+	default:
+		buf_add(b, "s", 1);
+		buf_add(b, (const char *)sqlite3_column_text(s, col),
+		        (size_t)sqlite3_column_bytes(s, col));
+	}
+	buf_add(b, "\x1e", 1);
+}
+
+enum at_code store_state_rows(struct store *st, state_row_cb cb, void *ctx)
+{
+	struct buf b;
+	enum at_code c = AT_OK;
+
+	buf_init(&b, 0);
+	for (size_t t = 0; c == AT_OK && t < sizeof(state_tables) / sizeof(state_tables[0]); t++) {
+		char sql[128];
+		sqlite3_stmt *s = NULL;
+		int rc;
+
+		/* Table names are the constants above, never input. */
+		snprintf(sql, sizeof(sql), "SELECT * FROM %s ORDER BY %s", state_tables[t][0],
+		         state_tables[t][1]);
+		if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+			return AT_STORAGE;
+		buf_reset(&b);
+		buf_printf(&b, "T%s", state_tables[t][0]);
+		buf_add(&b, "\x1d", 1);
+		cb(ctx, b.data, b.len);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			buf_reset(&b);
+			for (int i = 0; i < sqlite3_column_count(s); i++)
+				state_value(&b, s, i);
+			buf_add(&b, "\x1d", 1);
+			if (b.overflow) {
+				c = AT_INTERNAL;
+				break;
+			}
+			cb(ctx, b.data, b.len);
+		}
+		if (c == AT_OK && rc != SQLITE_DONE)
+			c = AT_STORAGE;
+		sqlite3_finalize(s);
+	}
+	buf_free(&b);
 	return c;
 }
 

@@ -59,6 +59,18 @@ void store_rollback(struct store *st);
 /* Online backup of the whole database to `path` (SQLite backup API). */
 enum at_code store_backup(struct store *st, const char *path, struct at_errors *e);
 
+/* Copy the whole database file at `path` into `st` (a scratch store),
+ * replacing its content: AT_NOT_FOUND if it cannot be opened,
+ * AT_INVALID if it is not a database of this schema version. */
+enum at_code store_load(struct store *st, const char *path, struct at_errors *e);
+
+/* The custody record (cases, slots, holders, assets; every column, rows
+ * in primary-key order) as canonical bytes, one call per row and one
+ * before each table; core hashes them into a checkpoint's state digest.
+ * The layout is in docs/checkpoints.md. */
+typedef void (*state_row_cb)(void *ctx, const char *bytes, size_t len);
+enum at_code store_state_rows(struct store *st, state_row_cb cb, void *ctx);
+
 /* ---- assets -------------------------------------------------------- */
 
 enum at_code store_asset_by_tag(struct store *st, const char *tag, struct asset *a);

@@ -9,6 +9,7 @@
  * + busy timeout) and readers never wait for them (WAL).
  */
 #include "web/web.h"
+#include "web/checkpointer.h"
 
 #include <arpa/inet.h>
 #include <assert.h>
@@ -362,6 +363,7 @@ int web_serve(const struct web_config *cfg_in)
 	socklen_t sslen;
 	struct MHD_Daemon *d = NULL;
 	struct store *st = NULL;
+	struct checkpointer *ck = NULL;
 	char *cert = NULL, *key = NULL;
 	unsigned flags;
 	sigset_t sigs;
@@ -453,6 +455,8 @@ int web_serve(const struct web_config *cfg_in)
 		        errno ? strerror(errno) : "libmicrohttpd refused to start");
 		goto out;
 	}
+	ck = checkpointer_start(cfg.db_path, cfg.checkpoints, cfg.checkpoint_key,
+	                        cfg.checkpoint_every, cfg.checkpoint_interval);
 	printf("AssetTrack serving %s with %d threads (Ctrl-C stops).\n"
 	       "  Open %s://%s/ in a browser.\n",
 	       cfg.db_path, cfg.threads, cert ? "https" : "http", cfg.listen);
@@ -468,10 +472,13 @@ int web_serve(const struct web_config *cfg_in)
 		usleep(10000);
 	MHD_stop_daemon(d);
 	d = NULL;
+	checkpointer_stop(ck);
+	ck = NULL;
 	rc = 0;
 out:
 	if (d)
 		MHD_stop_daemon(d);
+	checkpointer_stop(ck);
 	close_stores();
 	db_close(st);
 	free(cert);

@@ -31,6 +31,13 @@ struct web_config {
 	const char *tls_key;
 	size_t json_limit;          /* 0: WEB_JSON_LIMIT */
 	int quiet;                  /* no access log */
+	/* Signed checkpoints (web/checkpointer.h): every N events (0: off),
+	 * or every interval seconds when the log grew; files beside the
+	 * database unless named. */
+	int64_t checkpoint_every;
+	int checkpoint_interval;
+	const char *checkpoints;
+	const char *checkpoint_key;
 };
 
 /* Run the server until SIGINT/SIGTERM; returns a process exit code. */

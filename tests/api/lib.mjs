@@ -209,14 +209,14 @@ let serialSeq = 0;
  * answers.  Retries with another port if the chosen one was taken.
  * Returns {proc, port, exitP, out: {stdout, stderr}, exited()}.
  */
-async function spawnServer(db, { threads, env }) {
+async function spawnServer(db, { threads, env, args = [] }) {
 	for (let attempt = 0; ; attempt++) {
 		const port = await freePort();
 		const out = { stdout: '', stderr: '' };
 		let exited = null;
 		const penv = { ...process.env, ...env };
 		const proc = spawn(binaryFor(penv), ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`,
-			'--threads', String(threads), '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'], env: penv });
+			'--threads', String(threads), '--quiet', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: penv });
 		proc.stdout.setEncoding('utf8');
 		proc.stderr.setEncoding('utf8');
 		proc.stdout.on('data', (d) => { out.stdout += d; });
@@ -271,12 +271,12 @@ async function stopServer(s) {
  * `extraUsers` [{name, role}], each with a password and an API token.
  * `env` adds environment variables (e.g. ASSETTRACK_FAKE_NOW).
  */
-export async function startServer({ threads = 4, extraUsers = [], env = {} } = {}) {
+export async function startServer({ threads = 4, extraUsers = [], env = {}, args = [] } = {}) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assettrack-api-'));
 	const db = path.join(dir, 'at.db');
 	let cur;
 	try {
-		cur = await spawnServer(db, { threads, env });
+		cur = await spawnServer(db, { threads, env, args });
 		return setUp();
 	} catch (err) {
 		// Never leave a server behind when setting up failed.
@@ -329,9 +329,9 @@ function makeHandle(first, { db, dir, threads, tokens, passwords, users }) {
 			request(srv.base, method, p, { ...opts, token: tokens[who], body }),
 		cli: (args, input) => cli(db, args, input),
 		/* Stop (checking exit 0) and serve the same database again. */
-		async restart({ env = {} } = {}) {
+		async restart({ env = {}, args = [] } = {}) {
 			await stopServer(cur);
-			cur = await spawnServer(db, { threads, env });
+			cur = await spawnServer(db, { threads, env, args });
 		},
 		async stop() {
 			await stopServer(cur);

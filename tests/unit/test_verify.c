@@ -1,15 +1,19 @@
 /*
  * test_verify.c — verify_run proves that state and log agree and that the
  * log is intact; tampering with the file behind the engine's back must be
- * caught (core/verify.h; SPEC §3.5–6, §6 "verify").
+ * caught (core/verify.h; SPEC §3.5–6, §6 "verify"), also by the signed
+ * checkpoints kept outside it (core/checkpoint.h).
  */
 #include "testlib.h"
 
+#include "core/checkpoint.h"
 #include "core/verify.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* The append-only triggers exactly as the schema creates them, so that a
  * tamper test can put them back and leave only the tampering to find. */
@@ -643,6 +647,335 @@ static void test_cli_head_and_anchors(void **state)
 	d->st = t_store_open(d->path);
 }
 
+
+/* ---- signed checkpoints ------------------------------------------------ */
+
+struct ck_fx {
+	struct checkpoint_paths p;
+	char paths[3][AT_PATH_MAX];
+	char state[AT_PATH_MAX + 8];
+};
+
+static void ck_paths(struct t_db *d, struct ck_fx *c)
+{
+	memset(c, 0, sizeof(*c));
+	checkpoint_paths_default(&c->p, d->path, c->paths);
+	snprintf(c->state, sizeof(c->state), "%s.state", c->p.file);
+}
+
+/* checkpoint_write, which must succeed; returns whether a line was added. */
+static int ck_write(struct t_db *d, struct ck_fx *c, struct checkpoint *out)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct verify_report r;
+	struct checkpoint ck;
+	int written = -1;
+
+	memset(&r, 0, sizeof(r));
+	T_OK(checkpoint_write(d->st, &c->p, out ? out : &ck, &written, &r, NULL, NULL, &e), &e);
+	assert_int_equal(r.ok, 1);
+	verify_report_free(&r);
+	at_errors_free(&e);
+	return written;
+}
+
+/* verify_run_ex with the checkpoints (and optionally from the newest);
+ * true if it passed.  With `want`, that problem must be among those. */
+static int ck_verify(struct t_db *d, struct ck_fx *c, int since, const char *want,
+                     struct verify_report *keep)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct verify_report r;
+	struct verify_opts o = { .checkpoints = &c->p, .since_checkpoint = since };
+	int ok, named = 0;
+
+	memset(&r, 0, sizeof(r));
+	T_OK(verify_run_ex(d->st, &o, &r, NULL, NULL, &e), &e);
+	for (size_t i = 0; i < r.nproblems; i++)
+		named |= want && strcmp(r.problems[i].code, want) == 0;
+	if (want && !named)
+		fail_msg("verify did not report %s (problems: %zu, first: %s)", want, r.nproblems,
+		         r.nproblems ? r.problems[0].code : "none");
+	if (!want && !r.ok)
+		fail_msg("verify failed: %s: %s", r.problems[0].code, r.problems[0].message);
+	ok = r.ok;
+	if (keep)
+		*keep = r;
+	else
+		verify_report_free(&r);
+	at_errors_free(&e);
+	return ok;
+}
+
+static void read_file(const char *path, char *out, size_t cap)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(out, 1, cap - 1, f);
+	out[n] = '\0';
+	fclose(f);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A checkpoint is written when the log grew, verified, and replayed from. */
+static void test_checkpoint_write_and_since(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+	struct ck_fx c;
+	struct checkpoint first, second;
+	struct verify_report r;
+	struct stat sb;
+	int64_t n;
+
+	ck_paths(d, &c);
+	assert_int_equal(ck_write(d, &c, &first), 1);
+	n = t_events(d->st);
+	assert_int_equal(first.seq, n);
+	/* the secret key is the owner's alone; the public key and state exist */
+	assert_int_equal(stat(c.p.key, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(stat(c.p.pub, &sb), 0);
+	assert_int_equal(stat(c.state, &sb), 0);
+	assert_int_equal(ck_write(d, &c, NULL), 0);              /* nothing new */
+
+	t_stock_out(d->st, FX(state)->dana, "AT-0001", NULL);
+	assert_int_equal(ck_write(d, &c, &second), 1);
+	assert_int_equal(second.seq, n + 1);
+	assert_true(ck_verify(d, &c, 0, NULL, &r));
+	assert_int_equal(r.checkpoints, 2);
+	assert_int_equal(r.from_seq, 0);
+	assert_int_equal(r.events, n + 1);
+	verify_report_free(&r);
+
+	/* from the newest: only the events after it are replayed */
+	t_stock_out(d->st, FX(state)->eve, "AT-0004", NULL);
+	assert_true(ck_verify(d, &c, 1, NULL, &r));
+	assert_int_equal(r.from_seq, n + 1);
+	assert_int_equal(r.events, 1);
+	assert_int_equal(r.note[0], '\0');
+	verify_report_free(&r);
+}
+
+/* Cut the log back by its last event and revert the row: invisible to the
+ * plain verify, caught by a checkpoint signed before. */
+static void test_checkpoint_catches_a_cut_log(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+	struct ck_fx c;
+
+	ck_paths(d, &c);
+	assert_int_equal(ck_write(d, &c, NULL), 1);
+	tamper(d, "DROP TRIGGER events_no_delete;"
+	          "DELETE FROM events WHERE seq = (SELECT max(seq) FROM events);"
+	          "UPDATE assets SET position = 3, updated_at = (SELECT at FROM events WHERE "
+	          "type = 'SLOT_ASSIGN' AND asset_tag = 'AT-0004') WHERE tag = 'AT-0004';"
+	          RESTORE_TRIGGERS);
+	assert_false(has_problem(d->st, "EVENT_SEQ_GAP"));
+	assert_false(ck_verify(d, &c, 0, "CHECKPOINT_BEYOND_CHAIN", NULL));
+	assert_false(ck_verify(d, &c, 1, "CHECKPOINT_BEYOND_CHAIN", NULL));
+}
+
+/* Edit the last event and re-hash it: the signed head differs. */
+static void test_checkpoint_catches_a_rewritten_event(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+	struct ck_fx c;
+	struct checkpoint ck;
+	struct rehash_ctx rc;
+	struct event_filter f;
+	char sql[1024];
+
+	ck_paths(d, &c);
+	assert_int_equal(ck_write(d, &c, &ck), 1);
+	rc.seq = ck.seq;
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(store_event_list(d->st, &f, rehash_cb, &rc), AT_OK);
+	snprintf(sql, sizeof(sql),
+	         "DROP TRIGGER events_no_update;"
+	         "UPDATE events SET reason = 'edited and re-hashed', hash = '%s' WHERE seq = %lld;"
+	         RESTORE_TRIGGERS,
+	         rc.hash, (long long)rc.seq);
+	tamper(d, sql);
+	assert_false(has_problem(d->st, "HASH_MISMATCH"));
+	assert_false(ck_verify(d, &c, 0, "CHECKPOINT_HASH_MISMATCH", NULL));
+}
+
+/* After the checkpoint, a row changed without an event: the replay from
+ * the checkpoint's state still catches it. */
+static void test_checkpoint_since_catches_a_silent_edit(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+	struct ck_fx c;
+	struct verify_report r;
+
+	ck_paths(d, &c);
+	assert_int_equal(ck_write(d, &c, NULL), 1);
+	tamper(d, "UPDATE assets SET notes = 'quietly' WHERE tag = 'AT-0002';");
+	assert_false(ck_verify(d, &c, 1, "REPLAY_MISMATCH", &r));
+	assert_true(r.from_seq > 0);
+	verify_report_free(&r);
+}
+
+/* The saved state is a shortcut the signature guards: a changed one is
+ * not used, and the whole log is replayed instead (a note says so). */
+static void test_checkpoint_state_file_changed(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+	struct ck_fx c;
+	struct verify_report r;
+	char err[256];
+
+	ck_paths(d, &c);
+	assert_int_equal(ck_write(d, &c, NULL), 1);
+	if (t_sql(c.state, "UPDATE assets SET notes = 'forged' WHERE tag = 'AT-0001';", err) != 0)
+		fail_msg("%s", err);
+	assert_true(ck_verify(d, &c, 1, NULL, &r));
+	assert_int_equal(r.from_seq, 0);
+	assert_non_null(strstr(r.note, "does not match its signed digest"));
+	verify_report_free(&r);
+	remove(c.state);
+	assert_true(ck_verify(d, &c, 1, NULL, &r));
+	assert_int_equal(r.from_seq, 0);
+	assert_true(r.note[0] != '\0');
+	verify_report_free(&r);
+}
+
+/* Sign `line` (the part before " sig=") with the fixture's key, the way
+ * only the key's holder could. */
+static void sign_line(const struct ck_fx *c, const char *body, char *out, size_t cap)
+{
+	unsigned char seed[crypto_sign_SEEDBYTES], pk[crypto_sign_PUBLICKEYBYTES];
+	unsigned char sk[crypto_sign_SECRETKEYBYTES], sig[crypto_sign_BYTES];
+	char hex[200], sighex[crypto_sign_BYTES * 2 + 1];
+
+	read_file(c->p.key, hex, sizeof(hex));
+	assert_int_equal(sodium_hex2bin(seed, sizeof(seed), hex, 64, NULL, NULL, NULL), 0);
+	crypto_sign_seed_keypair(pk, sk, seed);
+	crypto_sign_detached(sig, NULL, (const unsigned char *)body, strlen(body), sk);
+	sodium_bin2hex(sighex, sizeof(sighex), sig, sizeof(sig));
+	snprintf(out, cap, "%s sig=%s\n", body, sighex);
+}
+
+/* A signed line whose state digest is not what the log replays to (only
+ * a bug or the key's holder could write one): the detector is pinned. */
+static void test_checkpoint_state_mismatch(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+	struct ck_fx c;
+	struct checkpoint ck;
+	char text[4096], body[1024], line[1200];
+	char *sp;
+
+	ck_paths(d, &c);
+	assert_int_equal(ck_write(d, &c, &ck), 1);
+	read_file(c.p.file, text, sizeof(text));
+	sp = strstr(text, " sig=");
+	assert_non_null(sp);
+	snprintf(body, sizeof(body), "%.*s", (int)(sp - text), text);
+	sp = strstr(body, "state=");
+	assert_non_null(sp);
+	memset(sp + 6, 'a', AT_HASH_HEX);
+	sign_line(&c, body, line, sizeof(line));
+	write_file(c.p.file, line);
+	assert_false(ck_verify(d, &c, 0, "CHECKPOINT_STATE_MISMATCH", NULL));
+}
+
+/* The file itself: an edited line, a line removed from the middle, a line
+ * from another key, and noise are each named; checkpoint_write will not
+ * add to such a file. */
+static void test_checkpoint_file_damage(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+	struct ck_fx c;
+	struct at_errors e = AT_ERRORS_INIT;
+	struct verify_report r;
+	struct checkpoint ck;
+	char text[8192], edited[8192], *l2, *l3, *p;
+	int written;
+
+	ck_paths(d, &c);
+	assert_int_equal(ck_write(d, &c, NULL), 1);
+	t_stock_out(d->st, FX(state)->dana, "AT-0001", NULL);
+	assert_int_equal(ck_write(d, &c, NULL), 1);
+	t_stock_out(d->st, FX(state)->eve, "AT-0004", NULL);
+	assert_int_equal(ck_write(d, &c, NULL), 1);
+	assert_true(ck_verify(d, &c, 0, NULL, NULL));
+	read_file(c.p.file, text, sizeof(text));
+	l2 = strchr(text, '\n') + 1;
+	l3 = strchr(l2, '\n') + 1;
+
+	/* an edited time: the signature no longer matches */
+	snprintf(edited, sizeof(edited), "%s", text);
+	p = strstr(edited, " at=2");
+	assert_non_null(p);
+	p[5] = p[5] == '9' ? '8' : '9';
+	write_file(c.p.file, edited);
+	assert_false(ck_verify(d, &c, 0, "CHECKPOINT_BAD_SIGNATURE", NULL));
+	memset(&r, 0, sizeof(r));
+	T_EXPECT(checkpoint_write(d->st, &c.p, &ck, &written, &r, NULL, NULL, &e), AT_CONFLICT,
+	         &e);
+	assert_int_equal(written, 0);
+	verify_report_free(&r);
+
+	/* the middle line removed */
+	snprintf(edited, sizeof(edited), "%.*s%s", (int)(l2 - text), text, l3);
+	write_file(c.p.file, edited);
+	assert_false(ck_verify(d, &c, 0, "CHECKPOINT_LINE_REMOVED", NULL));
+
+	/* noise */
+	snprintf(edited, sizeof(edited), "%snot a checkpoint\n", text);
+	write_file(c.p.file, edited);
+	assert_false(ck_verify(d, &c, 0, "CHECKPOINT_MALFORMED", NULL));
+
+	/* the public key swapped for another: every line is another key's */
+	write_file(c.p.file, text);
+	write_file(c.p.pub, "0000000000000000000000000000000000000000000000000000000000000001\n");
+	assert_false(ck_verify(d, &c, 0, "CHECKPOINT_OTHER_KEY", NULL));
+	at_errors_free(&e);
+}
+
+/* The CLI: `checkpoint`, then `verify` checks the file by itself and
+ * `verify --since-checkpoint` starts from it. */
+static void test_cli_checkpoint(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+	struct t_run r;
+
+	store_close(d->st);
+	d->st = NULL;
+	t_cli(&r, d->path, "checkpoint", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "signed and appended to"));
+	t_run_free(&r);
+	t_cli(&r, d->path, "checkpoint", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "nothing written"));
+	t_run_free(&r);
+	t_cli(&r, d->path, "verify", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "1 signed checkpoint hold"));
+	t_run_free(&r);
+	t_cli(&r, d->path, "verify", "--since-checkpoint", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "OK: 0 events after checkpoint"));
+	t_run_free(&r);
+	t_cli(&r, d->path, "verify", "--checkpoints", "/nonexistent/x", NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "cannot read the checkpoint file"));
+	t_run_free(&r);
+	d->st = t_store_open(d->path);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, t_teardown)
 
 int main(void)
@@ -677,6 +1010,14 @@ int main(void)
 		T(test_verify_anchor_catches_a_cut_log),
 		T(test_verify_anchor_catches_a_rewritten_event),
 		T(test_cli_head_and_anchors),
+		T(test_checkpoint_write_and_since),
+		T(test_checkpoint_catches_a_cut_log),
+		T(test_checkpoint_catches_a_rewritten_event),
+		T(test_checkpoint_since_catches_a_silent_edit),
+		T(test_checkpoint_state_file_changed),
+		T(test_checkpoint_state_mismatch),
+		T(test_checkpoint_file_damage),
+		T(test_cli_checkpoint),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,8 +31,11 @@ void t_db_path(char *out, size_t cap, const char *label)
 
 void t_db_remove(const char *path)
 {
-	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
-	char p[T_PATH_MAX + 16];
+	/* ...and the signed checkpoints and keys beside it (core/checkpoint.h). */
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal", ".checkpoints",
+		                              ".checkpoints.state", ".checkpoints.state.tmp",
+		                              ".checkpoint-key", ".checkpoint-key.pub" };
+	char p[T_PATH_MAX + 32];
 
 	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
 		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);

@@ -1,0 +1,50 @@
+// checkpoint.test.mjs — the server signs checkpoints by itself (issue #7):
+// with --checkpoint-every N a line is appended once the log has grown by N
+// events, and `verify --since-checkpoint` then starts from it.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { ok, startServer } from './lib.mjs';
+
+let srv;
+
+before(async () => {
+	srv = await startServer({ args: ['--checkpoint-every', '5', '--checkpoint-interval', '3600'] });
+});
+after(async () => {
+	await srv?.stop();
+});
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitForLines(file, n) {
+	for (let t0 = Date.now(); Date.now() - t0 < 20000; await sleep(100)) {
+		if (fs.existsSync(file)) {
+			const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+			if (lines.length >= n)
+				return lines;
+		}
+	}
+	assert.fail(`no ${n} checkpoint line(s) in ${file} after 20 s; stderr:\n${srv.stderr}`);
+}
+
+test('the server checkpoints every N events, and verify starts from the newest', async () => {
+	const file = `${srv.db}.checkpoints`;
+	await srv.mkCase('CK-A', 10);
+	await sleep(2500);
+	// One event so far: below the threshold, nothing written.
+	assert.equal(fs.existsSync(file), false, 'a checkpoint before 5 events');
+	for (let i = 1; i <= 5; i++)
+		await srv.mkAsset(`CK-${i}`, ['CK-A', i]);
+	const lines = await waitForLines(file, 1);
+	assert.match(lines[0], /^assettrack-checkpoint v1 seq=\d+ head=[0-9a-f]{64} state=[0-9a-f]{64} /);
+	assert.equal(fs.statSync(`${srv.db}.checkpoint-key`).mode & 0o777, 0o600);
+	assert.match(srv.stderr, /checkpoint \d+:[0-9a-f]{16}\.\.\. signed into/);
+
+	const h = await srv.mkHolder('Dana Ruiz', 'B-CK1');
+	ok(await srv.operator('POST', '/api/v1/custody/stock-out',
+		{ holder: h.id, asset_tags: ['CK-1'] }));
+	const r = srv.cli(['verify', '--since-checkpoint']);
+	assert.equal(r.status, 0, r.stderr);
+	assert.match(r.stdout, /^OK: \d+ events after checkpoint \d+, .*1 signed checkpoint hold/);
+});

@@ -30,6 +30,18 @@ out=$($PY "$db") || fail "verify_chain.py refused a good log: $out"
 "$AT" --db "$db" verify >/dev/null || fail "assettrack verify refused a good log"
 $PY "$db" --anchor "$head" >/dev/null || fail "verify_chain.py refused the true head as anchor"
 
+# A signed checkpoint: Python agrees on its head, its links and its state
+# digest (recomputed from the saved state with the standard library).
+"$AT" --db "$db" checkpoint >/dev/null || fail "assettrack checkpoint failed"
+out=$($PY "$db" --checkpoints "$db.checkpoints") || fail "verify_chain.py refused the checkpoint: $out"
+[ "$out" = "OK: ${head%%:*} events, head $head, newest checkpoint's state matches" ] ||
+  fail "python says '$out' with the checkpoint"
+cp "$db.checkpoints.state" "$dir/state.bak"
+sqlite3 "$db.checkpoints.state" "UPDATE assets SET notes = 'forged' WHERE tag = 'AT-0001'"
+if out=$($PY "$db" --checkpoints "$db.checkpoints"); then fail "verify_chain.py passed a forged state"; fi
+grep -q '^CHECKPOINT_STATE_MISMATCH: ' <<<"$out" || fail "verify_chain.py said: $out"
+mv "$dir/state.bak" "$db.checkpoints.state"
+
 # Edit one event's reason behind the engine's back: both must say HASH_MISMATCH.
 sqlite3 "$db" "DROP TRIGGER events_no_update;
   UPDATE events SET reason = 'edited' WHERE type = 'FORCE_VACATE';
@@ -39,6 +51,10 @@ if out=$($PY "$db"); then fail "verify_chain.py passed an edited event"; fi
 grep -q '^HASH_MISMATCH: ' <<<"$out" || fail "verify_chain.py said: $out"
 if vout=$("$AT" --db "$db" verify 2>/dev/null); then fail "assettrack verify passed an edited event"; fi
 grep -q '^HASH_MISMATCH: ' <<<"$vout" || fail "assettrack verify said: $vout"
+# ...and the checkpoint signed before the edit still holds its head: the
+# edited event is before it, so both see the same chain break, not more.
+out=$($PY "$db" --checkpoints "$db.checkpoints") && fail "verify_chain.py passed the edit"
+grep -q '^HASH_MISMATCH: ' <<<"$out" || fail "verify_chain.py with checkpoints said: $out"
 
 # An anchor beyond the log: both name it.
 beyond="$(( ${head%%:*} + 5 )):${head#*:}"

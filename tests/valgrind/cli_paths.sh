@@ -2,7 +2,7 @@
 # Runs every CLI command family once under valgrind (memcheck) against a
 # scratch database and fails on any leak or memory error.  The commands
 # mirror a working day: set-up, Stock-Out, Stock-In, corrections, reports,
-# refusals, export, verify, backup.
+# refusals, export, verify, signed checkpoints, backup.
 set -euo pipefail
 bin=${1:?usage: cli_paths.sh path/to/assettrack}
 dir=$(mktemp -d)
@@ -51,6 +51,13 @@ run 0 report custody --as-of 2020-01-01
 run 0 export assets
 run 0 export events
 run 0 verify
+run 0 head
+run 0 checkpoint
+run 0 stock-in AT-0004
+run 0 verify --since-checkpoint
+run 0 checkpoint
+run 0 verify
+run 1 verify --checkpoints "$dir/none"
 run 0 backup "$dir/backup.db"
 printf 'correct horse battery\n' > "$dir/pw"
 set +e

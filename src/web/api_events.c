@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "core/asset.h"
+#include "core/checkpoint.h"
 #include "core/custody.h"
 #include "core/encode.h"
 #include "core/holder.h"
@@ -159,12 +161,24 @@ out:
 	at_errors_free(&e);
 }
 
+/* GET /api/v1/verify[?since_checkpoint=1]: as `assettrack verify`, with
+ * the server's signed checkpoints checked whenever their file exists. */
 void verify_h(struct request *rq)
 {
 	struct at_errors e = AT_ERRORS_INIT;
 	struct verify_report r;
+	struct verify_opts o = { 0 };
+	struct checkpoint_paths cp = { rq->cfg->checkpoints, rq->cfg->checkpoint_key, NULL };
+	char paths[3][AT_PATH_MAX];
+	const char *since = web_query(rq, "since_checkpoint");
 	json_t *problems;
-	enum at_code c = verify_run(rq->st, &r, NULL, NULL, &e);
+	enum at_code c;
+
+	checkpoint_paths_default(&cp, rq->cfg->db_path, paths);
+	o.since_checkpoint = since && strcmp(since, "0") != 0;
+	if (o.since_checkpoint || access(cp.file, F_OK) == 0)
+		o.checkpoints = &cp;
+	c = verify_run_ex(rq->st, &o, &r, NULL, NULL, &e);
 
 	if (c != AT_OK) {
 		web_reply_error(rq, &e);
@@ -181,9 +195,12 @@ void verify_h(struct request *rq)
 		                                          "message", msg));
 	}
 	web_reply_json(rq, 200,
-	               json_pack("{s:b, s:o, s:I, s:I, s:I}", "ok", r.ok, "problems", problems,
-	                         "events", (json_int_t)r.events, "assets", (json_int_t)r.assets,
-	                         "problems_not_shown", (json_int_t)r.dropped));
+	               json_pack("{s:b, s:o, s:I, s:I, s:I, s:I, s:I, s:s?}", "ok", r.ok,
+	                         "problems", problems, "events", (json_int_t)r.events, "assets",
+	                         (json_int_t)r.assets, "problems_not_shown",
+	                         (json_int_t)r.dropped, "checkpoints", (json_int_t)r.checkpoints,
+	                         "from_seq", (json_int_t)r.from_seq, "note",
+	                         r.note[0] ? r.note : NULL));
 	verify_report_free(&r);
 	at_errors_free(&e);
 }

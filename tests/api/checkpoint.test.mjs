@@ -47,4 +47,13 @@ test('the server checkpoints every N events, and verify starts from the newest',
 	const r = srv.cli(['verify', '--since-checkpoint']);
 	assert.equal(r.status, 0, r.stderr);
 	assert.match(r.stdout, /^OK: \d+ events after checkpoint \d+, .*1 signed checkpoint hold/);
+	// The API's verify checks them too, and can start from the newest.
+	const full = ok(await srv.auditor('GET', '/api/v1/verify'));
+	assert.equal(full.ok, true);
+	assert.equal(full.checkpoints, 1);
+	assert.equal(full.from_seq, 0);
+	const since = ok(await srv.auditor('GET', '/api/v1/verify?since_checkpoint=1'));
+	assert.equal(since.ok, true);
+	assert.ok(since.from_seq >= 6, JSON.stringify(since));
+	assert.ok(since.events < full.events, JSON.stringify(since));
 });

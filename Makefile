@@ -4,7 +4,7 @@ JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 DB    ?= assettrack.db
 LISTEN ?= 127.0.0.1:8080
 
-.PHONY: all build deps test-deps run test test-normal test-asan test-fuzz fuzz bench clean
+.PHONY: all build deps test-deps run test test-normal test-asan test-fuzz fuzz bench bench-crash clean
 
 all: build
 
@@ -65,6 +65,12 @@ fuzz: test-deps build-fuzz/Makefile
 # Not part of `make test`: generates a 1,000,000-event database (minutes).
 bench:
 	bash bench/run.sh
+
+# Not part of `make test` (which kills 30 times): the crash test with
+# 1,000 SIGKILLs over five write operations, per-operation counts at the
+# end (bench/README.md, "Crash test"); about 2 minutes.
+bench-crash: build
+	cd build && AT_CRASH_ROUNDS=1000 ./tests/test_crash
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -519,7 +519,12 @@ static enum at_code run_replay(struct replay *rp, struct store *live, const char
 		rp->last_hash[AT_HASH_HEX] = '\0';
 	}
 	rp->last_seq = rp->after_seq;
-	rp->total = store_event_count(live) - rp->after_seq;
+	/* Only a progress total, but verify never answers from a database it
+	 * could not read: a failed read is a storage error, here too. */
+	rp->total = store_event_count(live);
+	if (rp->total < 0)
+		return at_fail(e, AT_STORAGE, "cannot count the events: %s", store_errmsg(live));
+	rp->total -= rp->after_seq;
 	if (store_begin(rp->scratch, e) != AT_OK)
 		return e->code;
 	c = store_event_list(live, &f, on_event, rp);
@@ -690,40 +695,53 @@ static int cmp_case(void *ctx, const struct case_info *live)
 struct missing {
 	struct store *live;
 	struct verify_report *r;
+	enum at_code fail;       /* a lookup that could not read the live tables */
 };
+
+/* A lookup that failed is neither "present" nor "missing": it stops the
+ * pass, which then reports a storage error, never a verdict of ok. */
+static int missing_stop(struct missing *m, enum at_code c)
+{
+	if (c != AT_OK && c != AT_NOT_FOUND)
+		m->fail = c;
+	return m->fail != AT_OK;
+}
 
 static int missing_asset(void *ctx, const struct asset *rep)
 {
 	struct missing *m = ctx;
 	struct asset a;
+	enum at_code c = store_asset_by_tag(m->live, rep->tag, &a);
 
-	if (store_asset_by_tag(m->live, rep->tag, &a) == AT_NOT_FOUND)
+	if (c == AT_NOT_FOUND)
 		problem(m->r, "MISSING_ASSET", "the event log creates %s but it is not in the database",
 		        rep->tag);
-	return 0;
+	return missing_stop(m, c);
 }
 
 static int missing_holder(void *ctx, const struct holder *rep)
 {
 	struct missing *m = ctx;
 	struct holder h;
+	enum at_code c = store_holder_by_id(m->live, rep->id, &h);
 
-	if (store_holder_by_id(m->live, rep->id, &h) == AT_NOT_FOUND)
+	if (c == AT_NOT_FOUND)
 		problem(m->r, "MISSING_HOLDER",
 		        "the event log creates holder #%lld (%s) but it is not in the database",
 		        (long long)rep->id, rep->name);
-	return 0;
+	return missing_stop(m, c);
 }
 
 static int missing_case(void *ctx, const struct case_info *rep)
 {
 	struct missing *m = ctx;
-	struct case_info c;
+	struct case_info ci;
+	enum at_code c = store_case_by_name(m->live, rep->name, &ci);
 
-	if (store_case_by_name(m->live, rep->name, &c) == AT_NOT_FOUND)
+	if (c == AT_NOT_FOUND)
 		problem(m->r, "MISSING_CASE",
 		        "the event log creates case %s but it is not in the database", rep->name);
-	return 0;
+	return missing_stop(m, c);
 }
 
 static int on_invariant(void *ctx, const char *code, const char *message)
@@ -800,7 +818,7 @@ static enum at_code compare_replay(struct store *st, struct store *scratch,
                                    void *pctx, struct at_errors *e)
 {
 	struct cmp x;
-	struct missing m = { st, r };
+	struct missing m = { st, r, AT_OK };
 	struct asset_filter all;
 	enum at_code c;
 
@@ -810,6 +828,8 @@ static enum at_code compare_replay(struct store *st, struct store *scratch,
 	x.progress = progress;
 	x.pctx = pctx;
 	x.total = store_asset_count(st, 0, ASSET_STORAGE);
+	if (x.total < 0) /* a progress total, but unreadable is unreadable */
+		return at_fail(e, AT_STORAGE, "cannot count the assets: %s", store_errmsg(st));
 	memset(&all, 0, sizeof(all));
 	c = store_asset_list(st, &all, cmp_asset, &x);
 	r->assets = x.n;
@@ -817,12 +837,14 @@ static enum at_code compare_replay(struct store *st, struct store *scratch,
 		c = store_asset_list(scratch, &all, missing_asset, &m);
 	if (c == AT_OK)
 		c = store_holder_list(st, 0, 0, cmp_holder, &x);
-	if (c == AT_OK)
+	if (c == AT_OK && m.fail == AT_OK)
 		c = store_holder_list(scratch, 0, 0, missing_holder, &m);
-	if (c == AT_OK)
+	if (c == AT_OK && m.fail == AT_OK)
 		c = store_case_list(st, NULL, 0, cmp_case, &x);
-	if (c == AT_OK)
+	if (c == AT_OK && m.fail == AT_OK)
 		c = store_case_list(scratch, NULL, 0, missing_case, &m);
+	if (c == AT_OK)
+		c = m.fail;
 	if (c != AT_OK)
 		return at_fail(e, c, "cannot compare the replay: %s", store_errmsg(st));
 	return AT_OK;

@@ -10,8 +10,10 @@ pkgs=(build-essential cmake pkg-config sqlite3 libsqlite3-dev libjansson-dev
 for arg in "$@"; do
   case "$arg" in
     --with-browser) pkgs+=(chromium nodejs npm) ;;
-    # make test: libFuzzer (clang) and the chain checker's Python.
-    --with-test) pkgs+=(clang libclang-rt-14-dev python3) ;;
+    # make test: libFuzzer (clang), the chain checker's Python, and
+    # pdftotext (poppler-utils) to read back a receipt printed to PDF,
+    # zbarimg (zbar-tools) to decode printed labels back to their text.
+    --with-test) pkgs+=(clang libclang-rt-14-dev python3 poppler-utils zbar-tools) ;;
     --with-bench) pkgs+=(wrk nginx-light) ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac

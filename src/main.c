@@ -47,6 +47,15 @@ static const struct command commands[] = {
 	{ "head", cli_cmd_head, "head", NULL },
 	{ "checkpoint", cli_cmd_checkpoint, "checkpoint [--checkpoints FILE] [--key FILE]", NULL },
 	{ "backup", cli_cmd_backup, "backup FILE", NULL },
+	{ "audit", cli_cmd_audit,
+	  "audit CASE [--save] SCAN...   (SCAN: a slot label CASE/POS, or a tag)\n"
+	  "  assettrack audit holder ID|BADGE [--save] TAG...\n"
+	  "  assettrack audit show SEQ | audit apply SEQ ID...|--all\n"
+	  "  assettrack audit list [--stale DAYS] [--limit N]", NULL },
+	{ "labels", cli_cmd_labels,
+	  "labels asset TAG... | case NAME | holder ID|BADGE...\n"
+	  "                    [--layout sheet|sheet-a4|thermal] --out FILE.pdf|.png|.svg [--force]",
+	  NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -84,6 +84,17 @@ struct cli_opt {
 int cli_parse(struct cli_ctx *ctx, int argc, char **argv, const struct cli_opt *opts,
               int *npos);
 
+/*
+ * Take a repeatable option (--map, --attr, ...) out of argv before
+ * cli_parse() sees the rest: each "--NAME VALUE" or "--NAME=VALUE", in
+ * order, into out[0..max).  `opts` (the command's other options) tells
+ * which options take a value, so a value that looks like --NAME stays
+ * with its option; "--" ends the options.  argv and *argc are updated.
+ * Returns how many were taken, or -1 after a usage error.
+ */
+int cli_take_repeated(struct cli_ctx *ctx, int *argc, char **argv, const struct cli_opt *opts,
+                      const char *name, const char **out, int max);
+
 /* Usage error: "assettrack: <message>" and the command's usage line on
  * stderr.  Returns 2. */
 int cli_usage(struct cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -216,6 +227,8 @@ int cli_cmd_replace(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_events(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_report(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_export(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_audit(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_labels(struct cli_ctx *ctx, int argc, char **argv);
 
 /* `asset history TAG`, which lives with the event listing. */
 int cli_asset_history(struct cli_ctx *ctx, int argc, char **argv);

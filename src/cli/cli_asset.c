@@ -14,7 +14,31 @@
 struct meta_opts {
 	struct asset_input in;
 	const char *slot;            /* --slot N (add) */
+	/* --attr NAME=VALUE, repeatable ("NAME=" removes on update) */
+	const char *attr_args[AT_ATTR_COUNT_MAX * 2];
+	struct attr_change attrs[AT_ATTR_COUNT_MAX * 2];
+	char attr_buf[AT_ATTR_COUNT_MAX * 2][AT_ATTR_NAME_MAX + AT_ATTR_VALUE_MAX + 64];
 };
+
+/* Take the --attr options out of argv into m->in.attrs (before
+ * cli_parse sees the others).  0, or 2 after a usage error. */
+static int take_attrs(struct cli_ctx *ctx, int *argc, char **argv, const struct cli_opt *opts,
+                      struct meta_opts *m)
+{
+	int n = cli_take_repeated(ctx, argc, argv, opts, "attr", m->attr_args,
+	                          AT_ATTR_COUNT_MAX * 2);
+
+	if (n < 0)
+		return 2;
+	for (int i = 0; i < n; i++)
+		if (attrs_parse_arg(m->attr_args[i], m->attr_buf[i], sizeof(m->attr_buf[i]),
+		                    &m->attrs[i]) < 0)
+			return cli_usage(ctx, "--attr takes NAME=VALUE (NAME= removes it), not '%.80s'",
+			                 m->attr_args[i]);
+	m->in.attrs = m->attrs;
+	m->in.nattrs = (size_t)n;
+	return 0;
+}
 
 /*
  * The metadata options, from core/fields.h (--serial, --manufacturer,
@@ -41,6 +65,8 @@ static void meta_opts(struct meta_opts *m, int with_tag, const struct cli_opt *e
 /* Was any field option given? */
 static int meta_given(const struct meta_opts *m)
 {
+	if (m->in.nattrs)
+		return 1;
 	for (int i = 0; i < AF__MAX; i++)
 		if (i != AF_TAG && asset_input_get(&m->in, &asset_fields[i]))
 			return 1;
@@ -78,6 +104,8 @@ static int asset_add_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	int npos, rc;
 
 	meta_opts(&m, 1, slot_opts, opts);
+	if (take_attrs(ctx, &argc, argv, opts, &m))
+		return 2;
 	if (cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 0, 0))
 		return 2;
 	if (m.in.condition)
@@ -108,6 +136,8 @@ static int asset_update_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	int npos, rc;
 
 	meta_opts(&m, 0, NULL, opts);
+	if (take_attrs(ctx, &argc, argv, opts, &m))
+		return 2;
 	if (cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 1, 1))
 		return 2;
 	if (m.in.condition)
@@ -142,6 +172,22 @@ static int asset_retire_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	rc = c == AT_OK ? print_asset(ctx, &a, "Retired") : cli_fail(ctx, c, &e);
 	at_errors_free(&e);
 	return rc;
+}
+
+/* attrs_each callback: "Attributes:     NAME: VALUE", one per line, the
+ * later ones under the first; a value's own lines indented under it. */
+static int print_attr(void *ctx, const char *name, const char *value)
+{
+	int *n = ctx;
+	const char *nl;
+
+	printf("%-16s%s: ", (*n)++ ? "" : "Attributes:", name);
+	while ((nl = strchr(value, '\n')) != NULL) {
+		printf("%.*s\n%-16s  ", (int)(nl - value), value, "");
+		value = nl + 1;
+	}
+	printf("%s\n", value);
+	return 0;
 }
 
 /* `asset show TAG`: typed or scanned, exact tag first, else match key. */
@@ -192,6 +238,7 @@ static int asset_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	cli_fact("Created", a.created_at);
 	cli_fact("Updated", a.updated_at);
+	attrs_each(a.attributes, print_attr, &(int){ 0 });
 	return 0;
 }
 
@@ -269,10 +316,12 @@ const struct cli_command cli_asset_commands[] = {
 	{ "add", asset_add_cmd,
 	  "asset add --tag T --serial S --manufacturer M --type E --building B --room R\n"
 	  "            [--model X] [--model-code X] [--notes X] [--condition C] "
-	  "[--case C --slot N]" },
+	  "[--case C --slot N]\n"
+	  "            [--attr NAME=VALUE]..." },
 	{ "update", asset_update_cmd,
 	  "asset update TAG [--serial S] [--manufacturer M] [--type E] [--building B]\n"
-	  "            [--room R] [--model X] [--model-code X] [--notes X] [--condition C]" },
+	  "            [--room R] [--model X] [--model-code X] [--notes X] [--condition C]\n"
+	  "            [--attr NAME=VALUE]... (NAME= removes it)" },
 	{ "show", asset_show_cmd, "asset show TAG" },
 	{ "list", asset_list_cmd,
 	  "asset list [--state S] [--q TEXT] [--case NAME] [--unslotted] [--limit N]" },

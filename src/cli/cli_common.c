@@ -151,6 +151,54 @@ int cli_parse(struct cli_ctx *ctx, int argc, char **argv, const struct cli_opt *
 	return 0;
 }
 
+int cli_take_repeated(struct cli_ctx *ctx, int *argc, char **argv, const struct cli_opt *opts,
+                      const char *name, const char **out, int max)
+{
+	size_t nlen = strlen(name);
+	int i, w = 1, n = 0;
+
+	for (i = 1; i < *argc; i++) {
+		char *a = argv[i];
+		const char *eq;
+		size_t len;
+
+		if (strcmp(a, "--") == 0) {
+			/* Positional from here on: kept as they are. */
+			for (; i < *argc; i++)
+				argv[w++] = argv[i];
+			break;
+		}
+		if (!is_option(a) || a[1] != '-') {
+			argv[w++] = a;
+			continue;
+		}
+		eq = strchr(a + 2, '=');
+		len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+		if (len == nlen && strncmp(a + 2, name, len) == 0) {
+			if (!eq && i + 1 >= *argc) {
+				cli_usage(ctx, "option --%s needs a value", name);
+				return -1;
+			}
+			if (n == max) {
+				cli_usage(ctx, "option --%s is given more than %d times", name, max);
+				return -1;
+			}
+			out[n++] = eq ? eq + 1 : argv[++i];
+			continue;
+		}
+		argv[w++] = a;
+		/* Another option's value stays with it, whatever it looks like. */
+		for (const struct cli_opt *o = opts; !eq && o && o->name; o++)
+			if (o->value && strlen(o->name) == len && strncmp(o->name, a + 2, len) == 0 &&
+			    i + 1 < *argc) {
+				argv[w++] = argv[++i];
+				break;
+			}
+	}
+	*argc = w;
+	return n;
+}
+
 int cli_expect(struct cli_ctx *ctx, int npos, int min, int max)
 {
 	if (npos < min)

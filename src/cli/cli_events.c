@@ -7,10 +7,12 @@
  */
 #include <csv.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "core/asset.h"
+#include "core/attr.h"
 #include "core/encode.h"
 #include "core/report.h"
 
@@ -94,7 +96,17 @@ static void describe_fields(json_t *details, char *out, size_t cap)
 	if (json_is_object(changes) && json_object_size(changes)) {
 		buf_printf(&b, "%schanged ", b.len ? ", " : "");
 		json_object_foreach(changes, key, v) {
-			(void)v;
+			const char *name;
+			json_t *ch;
+			/* Attributes by name: "changed attr:Company". */
+			if (strcmp(key, "attributes") == 0 && json_is_object(v)) {
+				json_object_foreach(v, name, ch) {
+					(void)ch;
+					buf_printf(&b, "%sattr:%s", b.data[b.len - 1] == ' ' ? "" : ", ",
+					           name);
+				}
+				continue;
+			}
 			buf_printf(&b, "%s%s", b.data[b.len - 1] == ' ' ? "" : ", ", key);
 		}
 	}
@@ -391,13 +403,39 @@ static void csv_row(const char *const *fields, size_t n)
 	fputc('\n', stdout);
 }
 
+/* The attribute columns of `export assets` ("attr:NAME", the convention
+ * `import assets` reads back) and a holder cache for the holder columns. */
+#define EXPORT_ATTR_COLS 1000
+#define EXPORT_FIXED_COLS 22
+struct export_ctx {
+	char (*names)[AT_ATTR_NAME_MAX + 1];
+	size_t nnames;
+	int too_many;
+	struct holder holder;          /* the last one looked up */
+	struct store *st;
+};
+
+static int export_attr_name(void *p, const char *name)
+{
+	struct export_ctx *x = p;
+
+	if (x->nnames == EXPORT_ATTR_COLS) {
+		x->too_many = 1;
+		return 1;
+	}
+	snprintf(x->names[x->nnames++], sizeof(x->names[0]), "%s", name);
+	return 0;
+}
+
 /* read_assets callback: one CSV row of `export assets`. */
 static int export_asset(void *p, const struct asset *a)
 {
+	struct export_ctx *x = p;
 	char hid[24] = "", pos[16] = "";
-	const char *f[18];
+	const char *f[EXPORT_FIXED_COLS + EXPORT_ATTR_COLS];
+	json_t *attrs = NULL;
+	size_t i;
 
-	(void)p;
 	if (a->holder_id)
 		snprintf(hid, sizeof(hid), "%lld", (long long)a->holder_id);
 	if (a->case_id)
@@ -420,7 +458,21 @@ static int export_asset(void *p, const struct asset *a)
 	f[15] = pos;
 	f[16] = a->created_at;
 	f[17] = a->updated_at;
-	csv_row(f, 18);
+	/* Who the holder is, so an import elsewhere finds or makes the same
+	 * person (ids differ between databases); when custody began. */
+	if (a->holder_id && x->holder.id != a->holder_id &&
+	    read_holder(x->st, a->holder_id, &x->holder, NULL) != AT_OK)
+		memset(&x->holder, 0, sizeof(x->holder));
+	f[18] = a->holder_id ? x->holder.badge : "";
+	f[19] = a->holder_id ? x->holder.email : "";
+	f[20] = a->custody_since;
+	f[21] = a->retired_at;
+	if (a->attributes[0])
+		attrs = attrs_to_json(a->attributes);
+	for (i = 0; i < x->nnames; i++)
+		f[EXPORT_FIXED_COLS + i] = json_string_value(json_object_get(attrs, x->names[i]));
+	csv_row(f, EXPORT_FIXED_COLS + x->nnames);
+	json_decref(attrs);
 	return ferror(stdout) ? 1 : 0; /* stop early when nobody reads */
 }
 
@@ -457,13 +509,56 @@ static int export_event(void *p, const struct event *ev)
 	return ferror(stdout) ? 1 : 0;
 }
 
+/* The asset rows with a header: the fixed columns, then one "attr:NAME"
+ * per attribute name in use, all read in one snapshot. */
+static enum at_code export_assets(struct store *st, const char *const *cols,
+                                  const struct asset_filter *af, struct at_errors *e)
+{
+	struct export_ctx x;
+	const char *head[EXPORT_FIXED_COLS + EXPORT_ATTR_COLS];
+	char (*heads)[AT_ATTR_NAME_MAX + 8] = NULL;
+	enum at_code c;
+	size_t i;
+
+	memset(&x, 0, sizeof(x));
+	x.st = st;
+	x.names = calloc(EXPORT_ATTR_COLS, sizeof(x.names[0]));
+	heads = calloc(EXPORT_ATTR_COLS, sizeof(heads[0]));
+	if (!x.names || !heads) {
+		c = at_fail(e, AT_INTERNAL, "out of memory");
+		goto out;
+	}
+	if ((c = db_read_begin(st, e)) != AT_OK)
+		goto out;
+	c = read_attr_names(st, export_attr_name, &x, e);
+	if (c == AT_OK && x.too_many)
+		c = at_fail(e, AT_TOO_LARGE, "the assets use more than %d attribute names: too many "
+		            "columns for one CSV", EXPORT_ATTR_COLS);
+	if (c == AT_OK) {
+		for (i = 0; i < EXPORT_FIXED_COLS; i++)
+			head[i] = cols[i];
+		for (i = 0; i < x.nnames; i++) {
+			snprintf(heads[i], sizeof(heads[i]), "attr:%s", x.names[i]);
+			head[EXPORT_FIXED_COLS + i] = heads[i];
+		}
+		csv_row(head, EXPORT_FIXED_COLS + x.nnames);
+		c = read_assets(st, af, export_asset, &x, e);
+	}
+	db_read_end(st);
+out:
+	free(heads);
+	free(x.names);
+	return c;
+}
+
 /* `export assets|events`: CSV with a header row on stdout. */
 int cli_cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 {
-	static const char *const asset_cols[] = {
+	static const char *const asset_cols[EXPORT_FIXED_COLS] = {
 		"asset_tag", "serial_number", "manufacturer", "equipment_type", "model",
 		"model_code", "building", "room", "notes", "state", "condition", "holder_id",
-		"holder_name", "due", "case", "position", "created_at", "updated_at"
+		"holder_name", "due", "case", "position", "created_at", "updated_at",
+		"holder_badge", "holder_email", "custody_since", "retired_at"
 	};
 	static const char *const event_cols[] = {
 		"seq", "at", "type", "asset_tag", "from_case", "from_position", "to_case",
@@ -488,8 +583,7 @@ int cli_cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 	memset(&af, 0, sizeof(af));
 	memset(&ef, 0, sizeof(ef));
 	if (assets) {
-		csv_row(asset_cols, sizeof(asset_cols) / sizeof(asset_cols[0]));
-		c = read_assets(ctx->st, &af, export_asset, NULL, &e);
+		c = export_assets(ctx->st, asset_cols, &af, &e);
 	} else {
 		csv_row(event_cols, sizeof(event_cols) / sizeof(event_cols[0]));
 		c = read_events(ctx->st, &ef, export_event, NULL, &e);

@@ -5,10 +5,13 @@
 #include "core/asset.h"
 #include "core/fields.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/internal.h"
+#include "core/jsonw.h"
+#include "util/buf.h"
 #include "util/text.h"
 
 /* ==== lookup ========================================================== */
@@ -106,9 +109,10 @@ void asset_whereabouts(const struct asset *a, char *out, size_t cap)
 /* The validated, cleaned fields of an asset_input. */
 struct clean_asset {
 	char tag[AT_TAG_MAX + 1];
-	struct asset a;
 	char case_name[AT_NAME_MAX + 1];
 	int has_slot;
+	struct asset a;              /* its attributes last in it */
+	struct attr_set set;         /* create: the attributes; not cleared */
 };
 
 /* Clean every given field of `in` into `out->a`, adding one item per bad
@@ -145,6 +149,11 @@ static void clean_input(const struct asset_input *in, struct clean_asset *out, i
 	if (in->condition && asset_condition_parse(in->condition, &a->condition) < 0)
 		at_item(e, "condition", AT_INVALID,
 		        "condition must be GOOD, DAMAGED or FAULTY, not '%.40s'", in->condition);
+	/* A new asset's attributes are checked here; an update's against the
+	 * stored ones, under the write lock. */
+	out->set.n = 0;
+	if (creating && in->nattrs)
+		attrs_new(in->attrs, in->nattrs, &out->set, a->attributes, e);
 	if (creating && in->slot_case) {
 		out->has_slot = 1;
 		if (text_clean_field(in->slot_case, out->case_name, sizeof(out->case_name),
@@ -155,30 +164,26 @@ static void clean_input(const struct asset_input *in, struct clean_asset *out, i
 	}
 }
 
-enum at_code asset_create_in(struct store *st, struct event_writer *w,
-                             const struct asset_input *in, struct asset *out,
-                             struct at_errors *e)
+/*
+ * Why inserting `a` failed on a uniqueness constraint: every tag, match
+ * key, serial and slot collision as an item, as a person should read it.
+ * Nothing found (a constraint this does not know): the store's message.
+ */
+static enum at_code explain_collision(struct store *st, struct event_writer *w,
+                                      const struct asset *a, const char *key,
+                                      const struct case_info *cs, int has_slot,
+                                      const struct at_errors *ie, struct at_errors *e)
 {
-	struct clean_asset ca;
-	struct asset *a = &ca.a, other;
-	struct case_info cs;
-	struct event ev;
-	char key[AT_TAG_MAX + 1], why[AT_MSG_MAX];
-	json_t *details = NULL;
+	struct asset other;
+	size_t before = e->nitems;
 	enum at_code c;
 
-	memset(&ca, 0, sizeof(ca));
-	clean_input(in, &ca, 1, e);
-	if (e->nitems)
-		return at_items_done(e, e->nitems);
-	snprintf(a->tag, sizeof(a->tag), "%s", ca.tag);
-	text_match_key(a->tag, key, sizeof(key));
-
-	/* Every uniqueness and slot problem is reported, not just the first. */
 	c = store_asset_by_tag(st, a->tag, &other);
 	if (c == AT_OK) {
-		at_item(e, a->tag, AT_DUPLICATE, "%s: an asset with this tag already exists",
-		        a->tag);
+		at_item(e, a->tag, AT_DUPLICATE, "%s: an asset with this tag already exists%s",
+		        a->tag,
+		        strcmp(other.created_at, w->at) == 0 ? " (created earlier in this batch)"
+		                                             : "");
 	} else if (c == AT_NOT_FOUND) {
 		c = store_asset_by_key(st, key, &other);
 		if (c == AT_OK || c == AT_AMBIGUOUS)
@@ -192,59 +197,143 @@ enum at_code asset_create_in(struct store *st, struct event_writer *w,
 	}
 	c = store_asset_by_serial(st, a->serial, &other);
 	if (c == AT_OK || c == AT_AMBIGUOUS)
-		at_item(e, "serial_number", AT_DUPLICATE,
-		        "serial number %s already belongs to %s", a->serial, other.tag);
+		at_item(e, "serial_number", AT_DUPLICATE, "serial number %s already belongs to %s",
+		        a->serial, other.tag);
 	else if (c != AT_NOT_FOUND)
 		return storage_fail(st, e, c);
-	if (ca.has_slot) {
-		c = place_find_slot(st, ca.case_name, in->slot_position, &cs, why);
-		if (c == AT_OK) {
-			c = store_asset_in_slot(st, cs.id, in->slot_position, &other);
-			if (c == AT_OK)
-				at_item(e, "slot", AT_SLOT_OCCUPIED, "slot %s/%d holds %s", cs.name,
-				        in->slot_position, other.tag);
-			else if (c != AT_NOT_FOUND)
-				return storage_fail(st, e, c);
-		} else if (c == AT_NOT_FOUND || c == AT_SLOT_NOT_FOUND) {
-			at_item(e, "slot", c, "%s", why);
-		} else {
+	if (has_slot) {
+		c = store_asset_in_slot(st, cs->id, a->position, &other);
+		if (c == AT_OK)
+			at_item(e, "slot", AT_SLOT_OCCUPIED, "slot %s/%d holds %s", cs->name,
+			        a->position, other.tag);
+		else if (c != AT_NOT_FOUND)
 			return storage_fail(st, e, c);
-		}
 	}
+	if (e->nitems == before && ie)
+		at_item(e, a->tag, ie->code, "%s", ie->message);
+	return at_items_done(e, e->nitems);
+}
+
+/* ASSET_CREATED's details: the metadata (empty optional fields null),
+ * the attributes when there are any, and the import's source row. */
+static int created_details(const struct asset *a, const struct attr_set *set,
+                           int64_t import_row, struct buf *b)
+{
+	struct buf attrs;
+	struct jw_member m[12];
+	size_t n = 0;
+	int rc;
+
+	buf_init(&attrs, 0);
+	buf_reserve(&attrs, 1024);
+	buf_reserve(b, 2048);
+	for (int i = 0; i < AF__MAX; i++) {
+		const struct field_spec *f = &asset_fields[i];
+		if (f->flags & FIELD_SPECIAL)
+			continue;
+		m[n++] = (struct jw_member){ f->name, JW_STR, field_of_record(a, f), 0, 1 };
+	}
+	m[n++] = (struct jw_member){ "condition", JW_STR, asset_condition_name(a->condition), 0, 0 };
+	if (set->n) {
+		/* All ASCII (the usual case): the canonical text is the same. */
+		const char *t = a->attributes;
+		while (*t && !(*t & 0x80))
+			t++;
+		if (*t)
+			attrs_set_json(set, &attrs, 1);
+		m[n++] = (struct jw_member){ "attributes", JW_RAW, *t ? attrs.data : a->attributes, 0,
+			                     0 };
+	}
+	if (import_row)
+		m[n++] = (struct jw_member){ "import_row", JW_INT, NULL, import_row, 0 };
+	rc = jsonw_object(b, m, n, 1);
+	buf_free(&attrs);
+	return rc;
+}
+
+enum at_code asset_create_in(struct store *st, struct event_writer *w,
+                             const struct asset_input *in, int64_t import_row,
+                             struct asset *out, struct at_errors *e)
+{
+	struct at_errors ie = AT_ERRORS_INIT;
+	struct clean_asset ca;
+	struct asset *a = &ca.a;
+	struct case_info cs;
+	struct event ev;
+	char key[AT_TAG_MAX + 1], why[AT_MSG_MAX];
+	struct buf details;
+	char row[40];
+	enum at_code c;
+
+	/* Not the record's attributes and set: clean_input writes them. */
+	memset(&ca, 0, offsetof(struct clean_asset, a) + offsetof(struct asset, attributes) + 1);
+	memset(&cs, 0, sizeof(cs));
+	clean_input(in, &ca, 1, e);
 	if (e->nitems)
 		return at_items_done(e, e->nitems);
+	snprintf(a->tag, sizeof(a->tag), "%s", ca.tag);
+	text_match_key(a->tag, key, sizeof(key));
+	if (ca.has_slot) {
+		c = place_find_slot(st, ca.case_name, in->slot_position, &cs, why);
+		if (c == AT_NOT_FOUND || c == AT_SLOT_NOT_FOUND) {
+			/* No slot to insert into; the tag and serial are still
+			 * checked, so every problem is reported at once. */
+			at_item(e, "slot", c, "%s", why);
+			return explain_collision(st, w, a, key, NULL, 0, NULL, e);
+		}
+		if (c != AT_OK)
+			return storage_fail(st, e, c);
+		a->case_id = cs.id;
+		a->position = in->slot_position;
+		snprintf(a->case_name, sizeof(a->case_name), "%s", cs.name);
+	}
 
+	/*
+	 * Insert first, explain after: the schema's unique indexes (tag, match
+	 * key, serial, slot) are the check, so a creation that succeeds costs
+	 * one write and no reads; only a refused one looks up every collision
+	 * to report them all.  An import of 100,000 rows is mostly the former.
+	 * The slot goes in with the row, so a refusal leaves nothing behind.
+	 */
 	a->state = ASSET_STORAGE;
 	memcpy(a->created_at, w->at, sizeof(a->created_at));
 	memcpy(a->updated_at, w->at, sizeof(a->updated_at));
-	c = store_asset_insert(st, a, e);
+	c = store_asset_insert(st, a, &ie);
+	if (c == AT_DUPLICATE || c == AT_CONFLICT)
+		c = explain_collision(st, w, a, key, &cs, ca.has_slot, &ie, e);
+	else if (c != AT_OK)
+		at_fail(e, c, "%s", ie.message);
+	at_errors_free(&ie);
 	if (c != AT_OK)
 		return c;
-	details = asset_meta_json(a);
+	buf_init(&details, 0);
+	if (created_details(a, &ca.set, import_row, &details) < 0) {
+		buf_free(&details);
+		return at_fail(e, AT_INTERNAL, "out of memory writing event details");
+	}
 	memset(&ev, 0, sizeof(ev));
 	ev.type = "ASSET_CREATED";
 	ev.asset_tag = a->tag;
-	c = event_append(w, &ev, details, e);
-	json_decref(details);
+	c = event_append_text(w, &ev, details.data, e);
+	buf_free(&details);
 	if (c != AT_OK)
 		return c;
 	if (ca.has_slot) {
-		a->case_id = cs.id;
-		a->position = in->slot_position;
-		c = store_asset_save(st, a, e);
-		if (c != AT_OK)
-			return c;
 		memset(&ev, 0, sizeof(ev));
 		ev.type = "SLOT_ASSIGN";
 		ev.asset_tag = a->tag;
 		ev.to_case = cs.name;
 		ev.to_position = in->slot_position;
-		c = event_append(w, &ev, NULL, e);
+		snprintf(row, sizeof(row), "{\"import_row\":%lld}", (long long)import_row);
+		c = event_append_text(w, &ev, import_row ? row : "{}", e);
 		if (c != AT_OK)
 			return c;
 	}
-	if (out)
-		*out = *a;
+	if (out) {
+		/* Not the whole attribute buffer: what it holds. */
+		memcpy(out, a, offsetof(struct asset, attributes));
+		memcpy(out->attributes, a->attributes, strlen(a->attributes) + 1);
+	}
 	return AT_OK;
 }
 
@@ -258,7 +347,7 @@ enum at_code asset_create(struct store *st, const char *actor, const struct asse
 	c = op_begin(st, actor, &w, e);
 	if (c != AT_OK)
 		return c;
-	c = asset_create_in(st, &w, in, &a, e);
+	c = asset_create_in(st, &w, in, 0, &a, e);
 	c = op_end(st, c, e);
 	if (c == AT_OK && out)
 		c = store_asset_by_tag(st, a.tag, out);
@@ -356,6 +445,21 @@ enum at_code asset_update(struct store *st, const char *actor, const char *tag,
 		json_set_text(ch, "new", asset_condition_name(ca.a.condition));
 		json_object_set_new(changes, "condition", ch);
 		a.condition = ca.a.condition;
+	}
+	if (in->nattrs) {
+		/* Against the stored set: the caps are on the result. */
+		json_t *ach = json_object();
+		if (attrs_apply(a.attributes, in->attrs, in->nattrs, ca.a.attributes, ach, e) < 0) {
+			json_decref(ach);
+			c = at_items_done(e, e->nitems);
+			goto out;
+		}
+		if (json_object_size(ach)) {
+			json_object_set_new(changes, "attributes", ach);
+			memcpy(a.attributes, ca.a.attributes, sizeof(a.attributes));
+		} else {
+			json_decref(ach);
+		}
 	}
 	if (json_object_size(changes) == 0) {
 		/* Nothing differs: no event, nothing written. */

@@ -10,6 +10,7 @@
 #ifndef AT_CORE_ASSET_H
 #define AT_CORE_ASSET_H
 
+#include "core/attr.h"
 #include "core/types.h"
 
 /*
@@ -29,6 +30,10 @@ struct asset_input {
 	const char *model, *model_code, *notes, *condition;
 	const char *slot_case;        /* create only: optional slot */
 	int slot_position;
+	/* Attributes (core/attr.h) to set, or with an empty value to remove;
+	 * on create, the asset's first set. */
+	const struct attr_change *attrs;
+	size_t nattrs;
 };
 
 /* Create an asset in STORAGE (ASSET_CREATED, + SLOT_ASSIGN if a slot is
@@ -37,7 +42,8 @@ struct asset_input {
 enum at_code asset_create(struct store *st, const char *actor, const struct asset_input *in,
                           struct asset *out, struct at_errors *e);
 
-/* Update metadata and condition (ASSET_UPDATED with old and new values).
+/* Update metadata, condition and attributes (ASSET_UPDATED with old and
+ * new values; attributes as {"attributes": {NAME: {old, new}}}).
  * `in->tag` must be NULL or name the same asset: tags never change. */
 enum at_code asset_update(struct store *st, const char *actor, const char *tag,
                           const struct asset_input *in, struct asset *out, struct at_errors *e);

@@ -98,22 +98,6 @@ void json_set_text(json_t *o, const char *key, const char *v)
 	json_object_set_new(o, key, (v && *v) ? json_string(v) : json_null());
 }
 
-json_t *asset_meta_json(const struct asset *a)
-{
-	json_t *o = json_object();
-
-	json_set_text(o, "serial_number", a->serial);
-	json_set_text(o, "manufacturer", a->manufacturer);
-	json_set_text(o, "equipment_type", a->equipment_type);
-	json_set_text(o, "model", a->model);
-	json_set_text(o, "model_code", a->model_code);
-	json_set_text(o, "building", a->building);
-	json_set_text(o, "room", a->room);
-	json_set_text(o, "notes", a->notes);
-	json_set_text(o, "condition", asset_condition_name(a->condition));
-	return o;
-}
-
 enum at_code storage_fail(struct store *st, struct at_errors *e, enum at_code c)
 {
 	if (c == AT_BUSY)

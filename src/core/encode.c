@@ -8,6 +8,8 @@
 #include "store/store.h"
 #include "core/encode.h"
 
+#include "core/attr.h"
+
 #include "util/text.h"
 
 #include <string.h>
@@ -71,6 +73,8 @@ json_t *asset_to_json(const struct asset *a)
 	put(o, "updated_at", json_string(a->updated_at));
 	if (a->state == ASSET_RETIRED)
 		put(o, "retired_at", json_string(a->retired_at));
+	/* {} when it has none: a client reads one shape. */
+	put(o, "attributes", attrs_to_json(a->attributes));
 	return o;
 }
 

@@ -22,7 +22,8 @@ json_t *slot_to_json(const char *case_name, int position);
  * "model", "model_code", "building", "room", "notes", "state", "condition",
  * "holder": {"id","name"}|null, "due": "YYYY-MM-DD"|null,
  * "slot": {"case","position"}|null, "created_at", "updated_at"}, plus
- * "retired_at" when the asset is retired.
+ * "retired_at" when the asset is retired, and "attributes": {NAME: text}
+ * ({} when it has none).
  */
 json_t *asset_to_json(const struct asset *a);
 

@@ -44,48 +44,59 @@ enum at_code event_writer_begin(struct event_writer *w, struct store *st, const 
 	return AT_OK;
 }
 
-static void put_text(struct buf *b, const char *s)
+/*
+ * The canonical encoding (event.h) goes straight into the hash, piece by
+ * piece: the same bytes as building it in a buffer first, without the
+ * copy (a tenth of an import's time went to that buffer).
+ */
+static void put_text(crypto_hash_sha256_state *h, const char *s)
 {
+	static const unsigned char null_field[2] = { 'n', 0x1e };
+	static const unsigned char sep = 0x1e, tag = 's';
+
 	if (!s) {
-		buf_addc(b, 'n');
-	} else {
-		buf_addc(b, 's');
-		buf_adds(b, s);
+		crypto_hash_sha256_update(h, null_field, 2);
+		return;
 	}
-	buf_addc(b, 0x1e);
+	crypto_hash_sha256_update(h, &tag, 1);
+	crypto_hash_sha256_update(h, (const unsigned char *)s, strlen(s));
+	crypto_hash_sha256_update(h, &sep, 1);
 }
 
-static void put_int(struct buf *b, int64_t v, int present)
+static void put_int(crypto_hash_sha256_state *h, int64_t v, int present)
 {
-	if (!present)
-		buf_addc(b, 'n');
-	else
-		buf_printf(b, "i%lld", (long long)v);
-	buf_addc(b, 0x1e);
+	char num[32];
+	int n;
+
+	if (!present) {
+		put_text(h, NULL);
+		return;
+	}
+	n = snprintf(num, sizeof(num), "i%lld\x1e", (long long)v);
+	crypto_hash_sha256_update(h, (const unsigned char *)num, (unsigned long long)n);
 }
 
 void event_compute_hash(const struct event *ev, char out[AT_HASH_HEX + 1])
 {
 	unsigned char digest[crypto_hash_sha256_BYTES];
-	struct buf b;
+	crypto_hash_sha256_state h;
 
-	buf_init(&b, 0);
-	put_text(&b, ev->prev_hash);
-	put_int(&b, ev->seq, 1);
-	put_text(&b, ev->at);
-	put_text(&b, ev->type);
-	put_text(&b, ev->asset_tag);
-	put_text(&b, ev->from_case);
-	put_int(&b, ev->from_position, ev->from_case != NULL);
-	put_text(&b, ev->to_case);
-	put_int(&b, ev->to_position, ev->to_case != NULL);
-	put_int(&b, ev->holder_id, ev->holder_id != 0);
-	put_text(&b, ev->actor);
-	put_text(&b, ev->reason);
-	put_text(&b, ev->batch_id);
-	put_text(&b, ev->details ? ev->details : "{}");
-	crypto_hash_sha256(digest, (const unsigned char *)b.data, b.len);
-	buf_free(&b);
+	crypto_hash_sha256_init(&h);
+	put_text(&h, ev->prev_hash);
+	put_int(&h, ev->seq, 1);
+	put_text(&h, ev->at);
+	put_text(&h, ev->type);
+	put_text(&h, ev->asset_tag);
+	put_text(&h, ev->from_case);
+	put_int(&h, ev->from_position, ev->from_case != NULL);
+	put_text(&h, ev->to_case);
+	put_int(&h, ev->to_position, ev->to_case != NULL);
+	put_int(&h, ev->holder_id, ev->holder_id != 0);
+	put_text(&h, ev->actor);
+	put_text(&h, ev->reason);
+	put_text(&h, ev->batch_id);
+	put_text(&h, ev->details ? ev->details : "{}");
+	crypto_hash_sha256_final(&h, digest);
 	sodium_bin2hex(out, AT_HASH_HEX + 1, digest, sizeof(digest));
 }
 
@@ -96,6 +107,126 @@ char *event_details_text(json_t *details)
 	return json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 }
 
+/* ==== bulk mode ======================================================== */
+
+/* Events appended but not inserted yet, their strings copied into `text`
+ * (NUL-terminated, by offset: the buffer may move as it grows). */
+#define NSTR 8
+struct event_pending {
+	struct event ev[STORE_EVENT_BULK];
+	size_t off[STORE_EVENT_BULK][NSTR];
+	struct buf text;
+	size_t n;
+};
+
+static size_t keep_str(struct buf *b, const char *s)
+{
+	size_t o = b->len;
+
+	if (!s)
+		return (size_t)-1;
+	buf_add(b, s, strlen(s) + 1);
+	return o;
+}
+
+static const char *str_at(const struct buf *b, size_t o)
+{
+	return o == (size_t)-1 ? NULL : b->data + o;
+}
+
+enum at_code event_writer_bulk(struct event_writer *w, struct at_errors *e)
+{
+	w->bulk = calloc(1, sizeof(*w->bulk));
+	if (!w->bulk)
+		return at_fail(e, AT_INTERNAL, "out of memory");
+	buf_init(&w->bulk->text, 0);
+	return AT_OK;
+}
+
+enum at_code event_writer_flush(struct event_writer *w, struct at_errors *e)
+{
+	struct event_pending *p = w->bulk;
+	enum at_code c;
+
+	if (!p || p->n == 0)
+		return AT_OK;
+	if (p->text.overflow)
+		return at_fail(e, AT_INTERNAL, "out of memory keeping events");
+	for (size_t i = 0; i < p->n; i++) {
+		struct event *ev = &p->ev[i];
+		ev->type = str_at(&p->text, p->off[i][0]);
+		ev->asset_tag = str_at(&p->text, p->off[i][1]);
+		ev->from_case = str_at(&p->text, p->off[i][2]);
+		ev->to_case = str_at(&p->text, p->off[i][3]);
+		ev->actor = str_at(&p->text, p->off[i][4]);
+		ev->reason = str_at(&p->text, p->off[i][5]);
+		ev->batch_id = str_at(&p->text, p->off[i][6]);
+		ev->details = str_at(&p->text, p->off[i][7]);
+	}
+	c = store_event_insert_many(w->st, p->ev, p->n, e);
+	p->n = 0;
+	buf_reset(&p->text);
+	return c;
+}
+
+void event_writer_release(struct event_writer *w)
+{
+	if (!w->bulk)
+		return;
+	buf_free(&w->bulk->text);
+	free(w->bulk);
+	w->bulk = NULL;
+}
+
+/* Keep a finished event (seq, hashes set) for the next flush. */
+static enum at_code keep_event(struct event_writer *w, const struct event *ev,
+                               struct at_errors *e)
+{
+	struct event_pending *p = w->bulk;
+	size_t i = p->n++;
+
+	p->ev[i] = *ev;
+	p->ev[i].holder_name = NULL;
+	p->off[i][0] = keep_str(&p->text, ev->type);
+	p->off[i][1] = keep_str(&p->text, ev->asset_tag);
+	p->off[i][2] = keep_str(&p->text, ev->from_case);
+	p->off[i][3] = keep_str(&p->text, ev->to_case);
+	p->off[i][4] = keep_str(&p->text, ev->actor);
+	p->off[i][5] = keep_str(&p->text, ev->reason);
+	p->off[i][6] = keep_str(&p->text, ev->batch_id);
+	p->off[i][7] = keep_str(&p->text, ev->details ? ev->details : "{}");
+	return p->n == STORE_EVENT_BULK ? event_writer_flush(w, e) : AT_OK;
+}
+
+/* ==== appending ======================================================== */
+
+enum at_code event_append_text(struct event_writer *w, struct event *ev, const char *details,
+                               struct at_errors *e)
+{
+	enum at_code c;
+
+	ev->seq = w->seq + 1;
+	memcpy(ev->at, w->at, sizeof(ev->at));
+	ev->actor = w->actor;
+	ev->batch_id = w->batch_id;
+	ev->details = details;
+	memcpy(ev->prev_hash, w->hash, sizeof(ev->prev_hash));
+	if (w->dry_run) {
+		memset(ev->hash, '0', AT_HASH_HEX);
+		ev->hash[AT_HASH_HEX] = '\0';
+	} else {
+		event_compute_hash(ev, ev->hash);
+	}
+	c = w->bulk ? keep_event(w, ev, e) : store_event_insert(w->st, ev, e);
+	ev->details = NULL;
+	if (c != AT_OK)
+		return c;
+	w->seq = ev->seq;
+	memcpy(w->hash, ev->hash, sizeof(w->hash));
+	w->written++;
+	return AT_OK;
+}
+
 enum at_code event_append(struct event_writer *w, struct event *ev, json_t *details,
                           struct at_errors *e)
 {
@@ -104,22 +235,9 @@ enum at_code event_append(struct event_writer *w, struct event *ev, json_t *deta
 
 	if (!text)
 		return at_fail(e, AT_INTERNAL, "out of memory serialising event details");
-	ev->seq = w->seq + 1;
-	memcpy(ev->at, w->at, sizeof(ev->at));
-	ev->actor = w->actor;
-	ev->batch_id = w->batch_id;
-	ev->details = text;
-	memcpy(ev->prev_hash, w->hash, sizeof(ev->prev_hash));
-	event_compute_hash(ev, ev->hash);
-	c = store_event_insert(w->st, ev, e);
-	ev->details = NULL;
+	c = event_append_text(w, ev, text, e);
 	free(text);
-	if (c != AT_OK)
-		return c;
-	w->seq = ev->seq;
-	memcpy(w->hash, ev->hash, sizeof(w->hash));
-	w->written++;
-	return AT_OK;
+	return c;
 }
 
 /* ==== anchors ========================================================= */

@@ -23,56 +23,75 @@ static int badge_clean(struct at_errors *e, const char *in, char *out)
 	return 0;
 }
 
-enum at_code holder_create(struct store *st, const char *actor, const char *name,
-                           const char *badge, const char *email, struct holder *out,
-                           struct at_errors *e)
+/* Clean a new holder's fields into `h`; the number of items added. */
+static size_t clean_new_holder(struct at_errors *e, const char *name, const char *badge,
+                               const char *email, struct holder *h)
+{
+	size_t before = e->nitems;
+
+	memset(h, 0, sizeof(*h));
+	spec_clean(e, &holder_fields[HF_NAME], name, h, 1);
+	if (badge)
+		badge_clean(e, badge, h->badge);
+	spec_clean(e, &holder_fields[HF_EMAIL], email, h, 0);
+	h->active = 1;
+	return e->nitems - before;
+}
+
+enum at_code holder_create_in(struct store *st, struct event_writer *w, const char *name,
+                              const char *badge, const char *email, int64_t import_row,
+                              struct holder *out, struct at_errors *e)
 {
 	struct holder h, other;
-	struct event_writer w;
 	struct event ev;
 	json_t *details = NULL;
 	enum at_code c;
 
-	memset(&h, 0, sizeof(h));
-	spec_clean(e, &holder_fields[HF_NAME], name, &h, 1);
-	if (badge)
-		badge_clean(e, badge, h.badge);
-	spec_clean(e, &holder_fields[HF_EMAIL], email, &h, 0);
-	if (e->nitems)
+	if (clean_new_holder(e, name, badge, email, &h))
 		return at_items_done(e, e->nitems);
-	h.active = 1;
-
-	c = op_begin(st, actor, &w, e);
-	if (c != AT_OK)
-		return c;
 	if (h.badge[0]) {
 		c = store_holder_by_badge(st, h.badge, &other);
-		if (c == AT_OK) {
-			c = at_fail(e, AT_DUPLICATE, "badge %s already belongs to %s (#%lld)", h.badge,
-			            other.name, (long long)other.id);
-			goto out;
-		}
-		if (c != AT_NOT_FOUND) {
-			c = storage_fail(st, e, c);
-			goto out;
-		}
+		if (c == AT_OK)
+			return at_fail(e, AT_DUPLICATE, "badge %s already belongs to %s (#%lld)",
+			               h.badge, other.name, (long long)other.id);
+		if (c != AT_NOT_FOUND)
+			return storage_fail(st, e, c);
 	}
-	memcpy(h.created_at, w.at, sizeof(h.created_at));
-	memcpy(h.updated_at, w.at, sizeof(h.updated_at));
+	memcpy(h.created_at, w->at, sizeof(h.created_at));
+	memcpy(h.updated_at, w->at, sizeof(h.updated_at));
 	c = store_holder_insert(st, &h, e);
 	if (c != AT_OK)
-		goto out;
+		return c;
 	details = json_pack("{s:s, s:b}", "name", h.name, "active", 1);
 	json_set_text(details, "badge", h.badge);
 	json_set_text(details, "email", h.email);
+	if (import_row)
+		json_object_set_new(details, "import_row", json_integer((json_int_t)import_row));
 	memset(&ev, 0, sizeof(ev));
 	ev.type = "HOLDER_CREATED";
 	ev.holder_id = h.id;
-	c = event_append(&w, &ev, details, e);
+	c = event_append(w, &ev, details, e);
+	json_decref(details);
 	if (c == AT_OK && out)
 		*out = h;
-out:
-	json_decref(details);
+	return c;
+}
+
+enum at_code holder_create(struct store *st, const char *actor, const char *name,
+                           const char *badge, const char *email, struct holder *out,
+                           struct at_errors *e)
+{
+	struct event_writer w;
+	struct holder h;
+	enum at_code c;
+
+	/* Field problems are reported before the write lock is taken. */
+	if (clean_new_holder(e, name, badge, email, &h))
+		return at_items_done(e, e->nitems);
+	c = op_begin(st, actor, &w, e);
+	if (c != AT_OK)
+		return c;
+	c = holder_create_in(st, &w, name, badge, email, 0, out, e);
 	return op_end(st, c, e);
 }
 

@@ -41,18 +41,35 @@ int spec_clean(struct at_errors *e, const struct field_spec *f, const char *in, 
 /* Clean a reason (required, single line, <= AT_REASON_MAX). */
 int reason_clean(struct at_errors *e, const char *in, char *out);
 
-/* Asset metadata as a JSON object (for ASSET_CREATED details). */
-json_t *asset_meta_json(const struct asset *a);
-
 /* Set a JSON string or null for "" */
 void json_set_text(json_t *o, const char *key, const char *v);
 
 struct asset_input;
 /* asset_create() inside an open transaction and event writer (import
- * creates many assets in one transaction and one batch). */
+ * creates many assets in one transaction and one batch).  `import_row`
+ * (0: none) is recorded as "import_row" in the events' details: the
+ * source row of the file the asset came from. */
 enum at_code asset_create_in(struct store *st, struct event_writer *w,
-                             const struct asset_input *in, struct asset *out,
-                             struct at_errors *e);
+                             const struct asset_input *in, int64_t import_row,
+                             struct asset *out, struct at_errors *e);
+
+/* holder_create() inside an open transaction and event writer (the import
+ * creates the holders its rows name); `import_row` as above. */
+enum at_code holder_create_in(struct store *st, struct event_writer *w, const char *name,
+                              const char *badge, const char *email, int64_t import_row,
+                              struct holder *out, struct at_errors *e);
+
+/* slot_assign() (`moving` 0) or slot_move() (1) inside an open
+ * transaction and event writer (an audit's corrections apply many in
+ * one).  `details` (may be NULL for {}, not stolen) goes on the event. */
+enum at_code slot_put_in(struct store *st, struct event_writer *w, const char *tag,
+                         const char *case_name, int64_t position, int moving, json_t *details,
+                         struct asset *out, struct at_errors *e);
+/* slot_force_vacate() inside an open transaction and event writer;
+ * `case_name` and `reason` already cleaned (field_clean, reason_clean). */
+enum at_code slot_force_vacate_in(struct store *st, struct event_writer *w,
+                                  const char *case_name, int64_t position, const char *reason,
+                                  json_t *details, struct asset *out, struct at_errors *e);
 
 /* Report a storage failure reading the database. */
 enum at_code storage_fail(struct store *st, struct at_errors *e, enum at_code c);

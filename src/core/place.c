@@ -252,23 +252,18 @@ static enum at_code check_put(struct store *st, const char *tag, const char *cas
 	return e->nitems ? at_items_done(e, e->nitems) : AT_OK;
 }
 
-/* Shared body of assign and move: `moving` says which one. */
-static enum at_code slot_put(struct store *st, const char *actor, const char *tag,
-                             const char *case_name, int64_t position, int moving,
-                             struct asset *out, struct at_errors *e)
+enum at_code slot_put_in(struct store *st, struct event_writer *w, const char *tag,
+                         const char *case_name, int64_t position, int moving, json_t *details,
+                         struct asset *out, struct at_errors *e)
 {
 	struct case_info cs;
 	struct asset a;
-	struct event_writer w;
 	struct event ev;
 	enum at_code c;
 
-	c = op_begin(st, actor, &w, e);
-	if (c != AT_OK)
-		return c;
 	c = check_put(st, tag, case_name, position, moving, &a, &cs, e);
 	if (c != AT_OK)
-		goto out;
+		return c;
 	memset(&ev, 0, sizeof(ev));
 	ev.type = moving ? "SLOT_MOVE" : "SLOT_ASSIGN";
 	ev.asset_tag = a.tag;
@@ -280,13 +275,27 @@ static enum at_code slot_put(struct store *st, const char *actor, const char *ta
 	ev.to_position = (int)position;
 	a.case_id = cs.id;
 	a.position = (int)position;
-	memcpy(a.updated_at, w.at, sizeof(a.updated_at));
+	memcpy(a.updated_at, w->at, sizeof(a.updated_at));
 	c = store_asset_save(st, &a, e);
 	if (c == AT_OK)
-		c = event_append(&w, &ev, NULL, e);
+		c = event_append(w, &ev, details, e);
 	if (c == AT_OK && out)
 		c = store_asset_by_tag(st, a.tag, out);
-out:
+	return c;
+}
+
+/* Shared body of assign and move: `moving` says which one. */
+static enum at_code slot_put(struct store *st, const char *actor, const char *tag,
+                             const char *case_name, int64_t position, int moving,
+                             struct asset *out, struct at_errors *e)
+{
+	struct event_writer w;
+	enum at_code c;
+
+	c = op_begin(st, actor, &w, e);
+	if (c != AT_OK)
+		return c;
+	c = slot_put_in(st, &w, tag, case_name, position, moving, NULL, out, e);
 	return op_end(st, c, e);
 }
 
@@ -304,15 +313,54 @@ enum at_code slot_move(struct store *st, const char *actor, const char *tag,
 	return slot_put(st, actor, tag, case_name, position, 1, out, e);
 }
 
+enum at_code slot_force_vacate_in(struct store *st, struct event_writer *w,
+                                  const char *case_name, int64_t position, const char *reason,
+                                  json_t *details, struct asset *out, struct at_errors *e)
+{
+	char msg[AT_MSG_MAX];
+	struct case_info cs;
+	struct asset a;
+	struct event ev;
+	enum at_code c;
+
+	c = place_find_slot(st, case_name, position, &cs, msg);
+	if (c != AT_OK)
+		return (c == AT_STORAGE || c == AT_BUSY) ? storage_fail(st, e, c)
+		                                          : at_fail(e, c, "%s", msg);
+	c = store_asset_in_slot(st, cs.id, (int)position, &a);
+	if (c == AT_NOT_FOUND)
+		return at_fail(e, AT_SLOT_EMPTY, "slot %s/%lld is already empty", cs.name,
+		               (long long)position);
+	if (c != AT_OK)
+		return storage_fail(st, e, c);
+	if (a.state == ASSET_IN_CUSTODY) {
+		/* Cannot happen while invariant 4 holds; refuse rather than trust. */
+		return at_fail(e, AT_CONFLICT, "%s is in custody; it cannot be vacated from a slot",
+		               a.tag);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.type = "FORCE_VACATE";
+	ev.asset_tag = a.tag;
+	ev.from_case = cs.name;
+	ev.from_position = (int)position;
+	ev.reason = reason;
+	a.case_id = 0;
+	a.position = 0;
+	memcpy(a.updated_at, w->at, sizeof(a.updated_at));
+	c = store_asset_save(st, &a, e);
+	if (c == AT_OK)
+		c = event_append(w, &ev, details, e);
+	if (c == AT_OK && out)
+		c = store_asset_by_tag(st, a.tag, out);
+	return c;
+}
+
 enum at_code slot_force_vacate(struct store *st, const char *actor, const char *case_name,
                                int64_t position, const char *reason, struct asset *out,
                                struct at_errors *e)
 {
-	char why[AT_REASON_MAX + 1], msg[AT_MSG_MAX], cname[AT_NAME_MAX + 1];
-	struct case_info cs;
-	struct asset a;
+	char why[AT_REASON_MAX + 1], cname[AT_NAME_MAX + 1];
 	struct event_writer w;
-	struct event ev;
 	enum at_code c;
 
 	reason_clean(e, reason, why);
@@ -322,42 +370,6 @@ enum at_code slot_force_vacate(struct store *st, const char *actor, const char *
 	c = op_begin(st, actor, &w, e);
 	if (c != AT_OK)
 		return c;
-	c = place_find_slot(st, cname, position, &cs, msg);
-	if (c != AT_OK) {
-		c = (c == AT_STORAGE || c == AT_BUSY) ? storage_fail(st, e, c)
-		                                       : at_fail(e, c, "%s", msg);
-		goto out;
-	}
-	c = store_asset_in_slot(st, cs.id, (int)position, &a);
-	if (c == AT_NOT_FOUND) {
-		c = at_fail(e, AT_SLOT_EMPTY, "slot %s/%lld is already empty", cs.name,
-		            (long long)position);
-		goto out;
-	}
-	if (c != AT_OK) {
-		c = storage_fail(st, e, c);
-		goto out;
-	}
-	if (a.state == ASSET_IN_CUSTODY) {
-		/* Cannot happen while invariant 4 holds; refuse rather than trust. */
-		c = at_fail(e, AT_CONFLICT, "%s is in custody; it cannot be vacated from a slot",
-		            a.tag);
-		goto out;
-	}
-	memset(&ev, 0, sizeof(ev));
-	ev.type = "FORCE_VACATE";
-	ev.asset_tag = a.tag;
-	ev.from_case = cs.name;
-	ev.from_position = (int)position;
-	ev.reason = why;
-	a.case_id = 0;
-	a.position = 0;
-	memcpy(a.updated_at, w.at, sizeof(a.updated_at));
-	c = store_asset_save(st, &a, e);
-	if (c == AT_OK)
-		c = event_append(&w, &ev, NULL, e);
-	if (c == AT_OK && out)
-		c = store_asset_by_tag(st, a.tag, out);
-out:
+	c = slot_force_vacate_in(st, &w, cname, position, why, NULL, out, e);
 	return op_end(st, c, e);
 }

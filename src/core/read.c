@@ -23,6 +23,11 @@ enum at_code read_assets(struct store *st, const struct asset_filter *f, asset_c
 	return read_done(st, store_asset_list(st, f, cb, ctx), e);
 }
 
+enum at_code read_attr_names(struct store *st, attr_name_fn cb, void *ctx, struct at_errors *e)
+{
+	return read_done(st, store_asset_attr_names(st, cb, ctx), e);
+}
+
 int64_t read_asset_count(struct store *st, int has_state, enum asset_state s)
 {
 	return store_asset_count(st, has_state, s);

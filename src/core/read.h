@@ -16,6 +16,10 @@
 /* Assets matching `f`, ordered by tag. */
 enum at_code read_assets(struct store *st, const struct asset_filter *f, asset_cb cb, void *ctx,
                          struct at_errors *e);
+/* Every attribute name any asset has (core/attr.h), in order, once each
+ * (the columns of `export assets`). */
+typedef int (*attr_name_fn)(void *ctx, const char *name);
+enum at_code read_attr_names(struct store *st, attr_name_fn cb, void *ctx, struct at_errors *e);
 /* How many assets (in state `s` when has_state). */
 int64_t read_asset_count(struct store *st, int has_state, enum asset_state s);
 

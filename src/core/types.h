@@ -45,6 +45,13 @@ int asset_state_parse(const char *s, enum asset_state *out);
 const char *asset_condition_name(enum asset_condition c);
 int asset_condition_parse(const char *s, enum asset_condition *out);
 
+/* Asset attributes (core/attr.h): how many, how long, and the cap of
+ * their canonical JSON text, mirrored by the schema (migration 4). */
+#define AT_ATTR_COUNT_MAX 32
+#define AT_ATTR_NAME_MAX 64
+#define AT_ATTR_VALUE_MAX 500
+#define AT_ATTRS_MAX 4000
+
 struct asset {
 	int64_t id;
 	char tag[AT_TAG_MAX + 1];
@@ -71,6 +78,8 @@ struct asset {
 	char created_at[AT_TIME_LEN + 1];
 	char updated_at[AT_TIME_LEN + 1];
 	char retired_at[AT_TIME_LEN + 1];
+	/* Last: a reader that has no use for them can skip the biggest field. */
+	char attributes[AT_ATTRS_MAX + 1];     /* canonical JSON object, "" none */
 };
 
 struct case_info {
@@ -132,7 +141,8 @@ struct event {
 struct asset_filter {
 	int has_state;
 	enum asset_state state;
-	const char *q;             /* substring of tag/serial/manufacturer/model/notes */
+	const char *q;             /* substring of tag/serial/manufacturer/model/notes
+	                            * or of an attribute's value */
 	int64_t holder_id;         /* 0: any */
 	int64_t case_id;           /* 0: any */
 	int unslotted;             /* STORAGE and in no slot */

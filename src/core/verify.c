@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "core/checkpoint.h"
+#include "core/attr.h"
 #include "core/event.h"
 #include "core/internal.h"
 #include "util/text.h"
@@ -144,6 +145,26 @@ static void ev_label(const struct event *ev, char *out, size_t cap)
 	         ev->asset_tag ? " " : "", ev->asset_tag ? ev->asset_tag : "");
 }
 
+/* Apply {NAME: {old, new}} to an asset's attributes: a null new value
+ * removes the name.  Text that cannot be rebuilt is left empty, and the
+ * comparison reports the difference. */
+static void apply_attr_changes(struct asset *a, json_t *changes)
+{
+	json_t *obj = attrs_to_json(a->attributes), *ch;
+	const char *name;
+
+	json_object_foreach(changes, name, ch) {
+		json_t *nv = json_object_get(ch, "new");
+		if (obj && json_is_string(nv))
+			json_object_set(obj, name, nv);
+		else if (obj)
+			json_object_del(obj, name);
+	}
+	if (!obj || attrs_text(obj, a->attributes, sizeof(a->attributes)) < 0)
+		a->attributes[0] = '\0';
+	json_decref(obj);
+}
+
 /* Apply the changes object {field: {old, new}} of an ASSET_UPDATED. */
 static void apply_asset_changes(struct asset *a, json_t *changes)
 {
@@ -170,6 +191,8 @@ static void apply_asset_changes(struct asset *a, json_t *changes)
 			SET(a->notes, v);
 		else if (strcmp(key, "condition") == 0 && v)
 			asset_condition_parse(v, &a->condition);
+		else if (strcmp(key, "attributes") == 0)
+			apply_attr_changes(a, ch);
 	}
 }
 
@@ -291,6 +314,10 @@ static enum at_code apply_event(struct replay *rp, const struct event *ev, json_
 		SET(a.notes, jstr(d, "notes"));
 		if (asset_condition_parse(jstr(d, "condition"), &a.condition) < 0)
 			a.condition = COND_GOOD;
+		if (json_object_get(d, "attributes") &&
+		    attrs_text(json_object_get(d, "attributes"), a.attributes,
+		               sizeof(a.attributes)) < 0)
+			a.attributes[0] = '\0';
 		a.state = ASSET_STORAGE;
 		SET(a.created_at, ev->at);
 		SET(a.updated_at, ev->at);
@@ -316,7 +343,9 @@ static enum at_code apply_event(struct replay *rp, const struct event *ev, json_
 		a.state = ASSET_IN_CUSTODY;
 		a.holder_id = ev->holder_id;
 		SET(a.due, jstr(d, "due"));
-		SET(a.custody_since, ev->at);
+		/* An imported custody began before the log knew the asset. */
+		SET(a.custody_since, json_is_string(json_object_get(d, "since"))
+		                             ? jstr(d, "since") : ev->at);
 		a.last_case_id = scratch_case(rp, ev->from_case);
 		a.last_position = a.last_case_id ? ev->from_position : 0;
 		a.case_id = 0;
@@ -622,6 +651,7 @@ static int cmp_asset(void *ctx, const struct asset *live)
 	DIFF_TEXT("building", building);
 	DIFF_TEXT("room", room);
 	DIFF_TEXT("notes", notes);
+	DIFF_TEXT("attributes", attributes);
 	if (live->state != rep.state)
 		problem(x->r, "REPLAY_MISMATCH", "%s: state is %s but the event log says %s", name,
 		        asset_state_name(live->state), asset_state_name(rep.state));

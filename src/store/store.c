@@ -9,6 +9,7 @@
 #include "store/store.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -84,6 +85,13 @@ enum stmt {
 	STMT_SESSION_END,
 	STMT_TOKEN_REVOKE_ALL,
 	STMT_DATA_VERSION,
+	STMT_ASSET_ATTR_NAMES,
+	STMT_HOLDER_BY_EMAIL,
+	STMT_HOLDER_BY_NAME,
+	STMT_EVENT_INSERT_BULK,
+	/* physical audits (core/audit.c) */
+	STMT_AUDIT_LAST,
+	STMT_AUDIT_CASES,
 	STMT__MAX
 };
 
@@ -91,7 +99,7 @@ enum stmt {
 	"a.id, a.tag, a.serial, a.manufacturer, a.equipment_type, a.model, a.model_code, " \
 	"a.building, a.room, a.notes, a.state, a.condition, a.holder_id, h.name, a.due, "  \
 	"a.custody_since, a.case_id, c.name, a.position, a.last_case_id, lc.name, "        \
-	"a.last_position, a.created_at, a.updated_at, a.retired_at "
+	"a.last_position, a.created_at, a.updated_at, a.retired_at, a.attributes "
 #define ASSET_JOINS                                                                         \
 	"LEFT JOIN holders h ON h.id = a.holder_id "                                        \
 	"LEFT JOIN cases c ON c.id = a.case_id LEFT JOIN cases lc ON lc.id = a.last_case_id "
@@ -118,6 +126,12 @@ enum stmt {
 
 #define USER_COLS "id, username, role, pw_hash, active, created_at FROM users "
 
+/* The VALUES of STORE_EVENT_BULK events: literal text, no data in it. */
+#define EVENT_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define EVENT_ROWS4 EVENT_ROW ", " EVENT_ROW ", " EVENT_ROW ", " EVENT_ROW
+#define EVENT_ROWS16 EVENT_ROWS4 ", " EVENT_ROWS4 ", " EVENT_ROWS4 ", " EVENT_ROWS4
+#define EVENT_ROWS32 EVENT_ROWS16 ", " EVENT_ROWS16
+
 static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
 	[STMT_BEGIN_DEFERRED] = "BEGIN DEFERRED",
@@ -136,8 +150,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"INSERT INTO assets(tag, serial, manufacturer, equipment_type, model, "
 		"model_code, building, room, notes, state, condition, holder_id, due, "
 		"custody_since, case_id, position, last_case_id, last_position, created_at, "
-		"updated_at, retired_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-		"?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+		"updated_at, retired_at, attributes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+		"?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?23)",
 	/* Only the columns custody and placement change: listing tag or serial
 	 * here would make SQLite rewrite their index entries on every
 	 * Stock-Out, which at 100,000 assets is most of a batch's cost. */
@@ -148,7 +162,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ASSET_SAVE_META] =
 		"UPDATE assets SET serial = ?2, manufacturer = ?3, equipment_type = ?4, "
 		"model = ?5, model_code = ?6, building = ?7, room = ?8, notes = ?9, "
-		"condition = ?11, updated_at = ?20 WHERE id = ?22 AND tag = ?1",
+		"condition = ?11, updated_at = ?20, attributes = ?23 WHERE id = ?22 AND tag = ?1",
 	[STMT_ASSET_LIST] =
 		"SELECT " ASSET_COLS
 		"WHERE (?1 IS NULL OR a.state = ?1) "
@@ -157,7 +171,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 		 * times faster than instr(lower(...)) on a scan. */
 		"AND (?2 IS NULL OR a.tag LIKE ?2 ESCAPE '\\' OR a.serial LIKE ?2 ESCAPE '\\' "
 		"  OR a.manufacturer LIKE ?2 ESCAPE '\\' OR a.model LIKE ?2 ESCAPE '\\' "
-		"  OR a.notes LIKE ?2 ESCAPE '\\') "
+		"  OR a.notes LIKE ?2 ESCAPE '\\' "
+		/* An attribute's value, never its name: ?9 is the same pattern
+		 * over the JSON text, a cheap filter before json_each looks. */
+		"  OR (a.attributes LIKE ?9 ESCAPE '\\' AND EXISTS (SELECT 1 FROM "
+		"      json_each(a.attributes) j WHERE j.value LIKE ?2 ESCAPE '\\'))) "
 		"AND (?3 = 0 OR a.holder_id = ?3) AND (?4 = 0 OR a.case_id = ?4) "
 		"AND (?5 = 0 OR (a.state = 'STORAGE' AND a.case_id IS NULL)) "
 		"AND (?6 IS NULL OR (a.due IS NOT NULL AND a.due < ?6)) "
@@ -247,7 +265,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	 * is read but those that left an asset in custody (for holder, start
 	 * and due).  A bare column beside max() is the max row's (SQLite). */
 	[STMT_CUSTODY_AS_OF] =
-		"SELECT m.tag, m.ty, e.holder_id, e.at, json_extract(e.details, '$.due'), "
+		"SELECT m.tag, m.ty, e.holder_id, coalesce(json_extract(e.details, '$.since'), e.at), "
+		"json_extract(e.details, '$.due'), "
 		"json_extract(e.details, '$.state') FROM (SELECT asset_tag AS tag, max(seq) AS last, "
 		"type AS ty FROM events INDEXED BY events_asset WHERE asset_tag > ?2 AND at <= ?1 "
 		"AND type IN ('STOCK_OUT', 'STOCK_IN', 'ASSET_REPLACED', 'ASSET_RETIRED') "
@@ -289,8 +308,50 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_SESSION_END] =
 		"UPDATE sessions SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
 	[STMT_DATA_VERSION] = "PRAGMA data_version",
+	/* Every attribute name in use, for the columns of `export assets`. */
+	[STMT_ASSET_ATTR_NAMES] =
+		"SELECT DISTINCT j.key FROM assets a, json_each(a.attributes) j "
+		"WHERE a.attributes IS NOT NULL ORDER BY j.key",
+	/* E-mail addresses compare without letter case (index holders_email);
+	 * two rows mean two holders share one: an ambiguity, never a pick. */
+	[STMT_HOLDER_BY_EMAIL] =
+		"SELECT " HOLDER_COLS "WHERE lower(email) = lower(?1) AND email IS NOT NULL LIMIT 2",
+	[STMT_HOLDER_BY_NAME] = "SELECT " HOLDER_COLS "WHERE name = ?1 LIMIT 2",
+	/* STORE_EVENT_BULK events in one statement (store_event_insert_many):
+	 * the schema's checks cost per statement as well as per row (the
+	 * type's IN list is a temporary table built anew each time), so a
+	 * bulk writer pays that once per 32 events. */
+	[STMT_EVENT_INSERT_BULK] =
+		"INSERT INTO events(seq, at, type, asset_tag, from_case, from_position, to_case, "
+		"to_position, holder_id, actor, reason, batch_id, details, prev_hash, hash) VALUES "
+		EVENT_ROWS32,
 	[STMT_TOKEN_REVOKE_ALL] =
 		"UPDATE api_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL",
+	/* ---- physical audits (core/audit.c) ----
+	 * An audit's case is details.case.  Both are written so that an index
+	 * ON events(json_extract(details, '$.case'), seq) WHERE type =
+	 * 'AUDIT_RECORDED' serves them (proposed; without it each is one scan
+	 * of the log, ~0.1-0.2 s at a million events).  Last audit of one
+	 * case: newest first, so a recent one is found at once. */
+	[STMT_AUDIT_LAST] =
+		"SELECT c.name, c.slot_count, e.seq, e.at, e.actor, "
+		"json_extract(e.details, '$.counts') FROM cases c LEFT JOIN events e ON e.seq = "
+		"(SELECT seq FROM events WHERE type = 'AUDIT_RECORDED' AND "
+		"json_extract(details, '$.case') = ?1 ORDER BY seq DESC LIMIT 1) WHERE c.name = ?1",
+	/* Cases with their last audit, in one pass: cases and audit events
+	 * grouped together by case name (a join of cases to the audits per
+	 * case would scan the audits once per case).  HAVING says max(slots):
+	 * a bare `slots` there would be some row's of the group, maybe an
+	 * audit's NULL, dropping an audited case. */
+	[STMT_AUDIT_CASES] =
+		"SELECT g.name, g.slots, e.seq, e.at, e.actor, json_extract(e.details, '$.counts') "
+		"FROM (SELECT name, max(slots) AS slots, max(seq) AS seq FROM ("
+		"SELECT name, slot_count AS slots, NULL AS seq FROM cases "
+		"WHERE (?1 IS NULL OR name > ?1) UNION ALL "
+		"SELECT json_extract(details, '$.case'), NULL, seq FROM events "
+		"WHERE type = 'AUDIT_RECORDED') GROUP BY name HAVING max(slots) IS NOT NULL) g "
+		"LEFT JOIN events e ON e.seq = g.seq WHERE (?2 IS NULL OR e.seq IS NULL OR e.at < ?2) "
+		"ORDER BY g.name LIMIT ?3",
 };
 
 struct store {
@@ -579,6 +640,23 @@ enum at_code store_begin(struct store *st, struct at_errors *e)
 	return c;
 }
 
+enum at_code store_bulk(struct store *st, int on)
+{
+	/*
+	 * Statement journals in memory: every INSERT of a big transaction
+	 * keeps one (its triggers may abort it), and once one outgrows 64 KiB
+	 * SQLite moves it to a temporary file for the rest of the
+	 * transaction; a 100,000-row import then made 2 million small
+	 * writes, half its time.  Each one holds only the pages a statement
+	 * touched twice, so memory stays small.  Temporary tables and sorts
+	 * go to memory too while it is on, which the import does not use.
+	 */
+	return exec_sql(st->db, on ? "PRAGMA temp_store = MEMORY" : "PRAGMA temp_store = DEFAULT") ==
+	               SQLITE_OK
+	               ? AT_OK
+	               : AT_STORAGE;
+}
+
 enum at_code store_begin_read(struct store *st, struct at_errors *e)
 {
 	enum at_code c = run_simple(st, STMT_BEGIN_DEFERRED, e);
@@ -789,10 +867,22 @@ static enum at_code one_row(struct store *st, sqlite3_stmt *s, row_reader read, 
 
 /* ==== assets ========================================================== */
 
+/* Would `q` read differently inside a JSON string (quote, backslash or
+ * control character)? */
+static int json_escaped(const char *q)
+{
+	for (; *q; q++)
+		if (*q == '"' || *q == '\\' || (unsigned char)*q < 0x20)
+			return 1;
+	return 0;
+}
+
 static void read_asset(sqlite3_stmt *s, void *out)
 {
 	struct asset *a = out;
-	memset(a, 0, sizeof(*a));
+	/* Not the attributes, the biggest field, which is always written
+	 * below: a list of 100,000 rows would clear 400 MB for nothing. */
+	memset(a, 0, offsetof(struct asset, attributes));
 	a->id = sqlite3_column_int64(s, 0);
 	COL_TEXT(s, 1, a->tag);
 	COL_TEXT(s, 2, a->serial);
@@ -824,6 +914,7 @@ static void read_asset(sqlite3_stmt *s, void *out)
 	COL_TEXT(s, 22, a->created_at);
 	COL_TEXT(s, 23, a->updated_at);
 	COL_TEXT(s, 24, a->retired_at);
+	COL_TEXT(s, 25, a->attributes);
 }
 
 enum at_code store_asset_by_tag(struct store *st, const char *tag, struct asset *a)
@@ -897,6 +988,7 @@ static void bind_asset(sqlite3_stmt *s, const struct asset *a)
 	bind_text(s, 19, a->created_at, 0);
 	bind_text(s, 20, a->updated_at, 0);
 	bind_text(s, 21, a->retired_at, 1);
+	bind_text(s, 23, a->attributes, 1);
 }
 
 enum at_code store_asset_insert(struct store *st, struct asset *a, struct at_errors *e)
@@ -969,6 +1061,10 @@ enum at_code store_asset_list(struct store *st, const struct asset_filter *f, as
 		q[o++] = '%';
 		q[o] = '\0';
 		bind_text(s, 2, q, 0);
+		/* In the JSON text a value's '"' and '\\' (and controls) are
+		 * escaped, so for those the cheap filter lets every row through
+		 * and json_each decides alone. */
+		bind_text(s, 9, json_escaped(f->q) ? "%" : q, 0);
 	}
 	sqlite3_bind_int64(s, 3, f->holder_id);
 	sqlite3_bind_int64(s, 4, f->case_id);
@@ -1001,6 +1097,24 @@ static int64_t count_of(struct store *st, sqlite3_stmt *s)
 		n = sqlite3_column_int64(s, 0);
 	done(s);
 	return n;
+}
+
+enum at_code store_asset_attr_names(struct store *st, attr_name_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, STMT_ASSET_ATTR_NAMES);
+	enum at_code c = AT_OK;
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb(ctx, (const char *)sqlite3_column_text(s, 0)))
+			goto out;
+	if (rc != SQLITE_DONE)
+		c = code_of_rc(sqlite3_extended_errcode(st->db));
+out:
+	done(s);
+	return c;
 }
 
 int64_t store_asset_count_overdue(struct store *st, const char *today)
@@ -1195,6 +1309,26 @@ enum at_code store_holder_by_badge(struct store *st, const char *badge, struct h
 	return one_row(st, s, read_holder, h, 0);
 }
 
+enum at_code store_holder_by_email(struct store *st, const char *email, struct holder *h)
+{
+	sqlite3_stmt *s = stmt(st, STMT_HOLDER_BY_EMAIL);
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, email, 0);
+	return one_row(st, s, read_holder, h, 1);
+}
+
+enum at_code store_holder_by_name(struct store *st, const char *name, struct holder *h)
+{
+	sqlite3_stmt *s = stmt(st, STMT_HOLDER_BY_NAME);
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, name, 0);
+	return one_row(st, s, read_holder, h, 1);
+}
+
 static void bind_holder(sqlite3_stmt *s, const struct holder *h)
 {
 	bind_id(s, 1, h->id);
@@ -1350,30 +1484,56 @@ enum at_code store_event_last(struct store *st, int64_t *seq, char hash[AT_HASH_
 	return AT_OK;
 }
 
+/* Bind event `ev` to parameters base+1 .. base+15. */
+static void bind_event(sqlite3_stmt *s, int base, const struct event *ev)
+{
+	sqlite3_bind_int64(s, base + 1, ev->seq);
+	bind_text(s, base + 2, ev->at, 0);
+	bind_text(s, base + 3, ev->type, 0);
+	bind_text(s, base + 4, ev->asset_tag, 1);
+	bind_text(s, base + 5, ev->from_case, 1);
+	if (ev->from_case)
+		sqlite3_bind_int(s, base + 6, ev->from_position);
+	bind_text(s, base + 7, ev->to_case, 1);
+	if (ev->to_case)
+		sqlite3_bind_int(s, base + 8, ev->to_position);
+	bind_id(s, base + 9, ev->holder_id);
+	bind_text(s, base + 10, ev->actor, 0);
+	bind_text(s, base + 11, ev->reason, 1);
+	bind_text(s, base + 12, ev->batch_id, 0);
+	bind_text(s, base + 13, ev->details ? ev->details : "{}", 0);
+	bind_text(s, base + 14, ev->prev_hash, 0);
+	bind_text(s, base + 15, ev->hash, 0);
+}
+
 enum at_code store_event_insert(struct store *st, const struct event *ev, struct at_errors *e)
 {
 	sqlite3_stmt *s = stmt(st, STMT_EVENT_INSERT);
 
 	if (!s)
 		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
-	sqlite3_bind_int64(s, 1, ev->seq);
-	bind_text(s, 2, ev->at, 0);
-	bind_text(s, 3, ev->type, 0);
-	bind_text(s, 4, ev->asset_tag, 1);
-	bind_text(s, 5, ev->from_case, 1);
-	if (ev->from_case)
-		sqlite3_bind_int(s, 6, ev->from_position);
-	bind_text(s, 7, ev->to_case, 1);
-	if (ev->to_case)
-		sqlite3_bind_int(s, 8, ev->to_position);
-	bind_id(s, 9, ev->holder_id);
-	bind_text(s, 10, ev->actor, 0);
-	bind_text(s, 11, ev->reason, 1);
-	bind_text(s, 12, ev->batch_id, 0);
-	bind_text(s, 13, ev->details ? ev->details : "{}", 0);
-	bind_text(s, 14, ev->prev_hash, 0);
-	bind_text(s, 15, ev->hash, 0);
+	bind_event(s, 0, ev);
 	return exec_stmt(st, s, e);
+}
+
+enum at_code store_event_insert_many(struct store *st, const struct event *evs, size_t n,
+                                     struct at_errors *e)
+{
+	sqlite3_stmt *s;
+	enum at_code c = AT_OK;
+	size_t i = 0;
+
+	if (n == STORE_EVENT_BULK) {
+		s = stmt(st, STMT_EVENT_INSERT_BULK);
+		if (!s)
+			return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+		for (; i < n; i++)
+			bind_event(s, (int)i * 15, &evs[i]);
+		return exec_stmt(st, s, e);
+	}
+	for (; i < n && c == AT_OK; i++)
+		c = store_event_insert(st, &evs[i], e);
+	return c;
 }
 
 static const char *col_ptr(sqlite3_stmt *s, int i)
@@ -1788,6 +1948,15 @@ static const char *const invariant_checks[] = {
 	"c.slot_count FROM cases c WHERE (SELECT count(*) FROM slots s WHERE s.case_id = c.id) "
 	"<> c.slot_count OR EXISTS (SELECT 1 FROM slots s WHERE s.case_id = c.id AND "
 	"(s.position < 1 OR s.position > c.slot_count))",
+	/* json_each only on text that is an object: on anything else it
+	 * would fail the check instead of reporting the row. */
+	"SELECT 'BAD_ATTRIBUTES', tag || ' has attributes that are not a JSON object of at most "
+	"32 texts (names 1 to 64 bytes, values 1 to 500, 4000 in all)' FROM assets "
+	"WHERE attributes IS NOT NULL AND CASE WHEN json_valid(attributes) AND "
+	"json_type(attributes) = 'object' THEN length(CAST(attributes AS BLOB)) NOT BETWEEN 7 "
+	"AND 4000 OR (SELECT count(*) > 32 OR max(type <> 'text' OR length(CAST(key AS BLOB)) "
+	"NOT BETWEEN 1 AND 64 OR length(CAST(value AS BLOB)) NOT BETWEEN 1 AND 500) "
+	"FROM json_each(attributes)) ELSE 1 END",
 	"SELECT 'DUPLICATE_BADGE', 'badge ' || badge || ' belongs to ' || count(*) || ' holders' "
 	"FROM holders WHERE badge IS NOT NULL GROUP BY badge HAVING count(*) > 1",
 	"SELECT 'EVENT_SEQ_GAP', 'event log has ' || count(*) || ' events but seq runs ' || "
@@ -1821,4 +1990,50 @@ enum at_code store_check_invariants(struct store *st, problem_cb cb, void *ctx)
 			return code_of_rc(rc);
 	}
 	return AT_OK;
+}
+
+/* ==== physical audits (core/audit.c) ================================== */
+
+/* Step an audit statement, one callback per case. */
+static enum at_code audit_rows(struct store *st, sqlite3_stmt *s, audit_last_cb cb, void *ctx)
+{
+	enum at_code r = AT_OK;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = col_ptr(s, 0), *at = col_ptr(s, 3), *actor = col_ptr(s, 4);
+		const char *counts = col_ptr(s, 5);
+		if (cb(ctx, name ? name : "", sqlite3_column_int(s, 1), sqlite3_column_int64(s, 2),
+		       at ? at : "", actor ? actor : "", counts))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = code_of_rc(sqlite3_extended_errcode(st->db));
+out:
+	done(s);
+	return r;
+}
+
+enum at_code store_audit_last(struct store *st, const char *case_name, audit_last_cb cb,
+                              void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, STMT_AUDIT_LAST);
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, case_name, 0);
+	return audit_rows(st, s, cb, ctx);
+}
+
+enum at_code store_audit_cases(struct store *st, const char *after, const char *before,
+                               int limit, audit_last_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, STMT_AUDIT_CASES);
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, after, 1);
+	bind_text(s, 2, before, 1);
+	sqlite3_bind_int(s, 3, limit > 0 ? limit : -1);
+	return audit_rows(st, s, cb, ctx);
 }

@@ -25,7 +25,7 @@
 #include "util/err.h"
 #include "util/text.h"
 
-#define AT_SCHEMA_VERSION 3
+#define AT_SCHEMA_VERSION 4
 
 struct store;
 
@@ -50,6 +50,10 @@ enum at_code store_migrate(struct store *st, int *from, struct at_errors *e);
 /* Write transaction: BEGIN IMMEDIATE takes the write lock up front, so the
  * preconditions core checks cannot change before commit. */
 enum at_code store_begin(struct store *st, struct at_errors *e);
+/* Bulk writing on (1) or off (0), outside a transaction: statement
+ * journals (and temporary tables) in memory, for transactions of
+ * thousands of statements (the import). */
+enum at_code store_bulk(struct store *st, int on);
 /* Read transaction: a consistent snapshot for multi-query reads. */
 enum at_code store_begin_read(struct store *st, struct at_errors *e);
 enum at_code store_commit(struct store *st, struct at_errors *e);
@@ -85,13 +89,18 @@ enum at_code store_asset_insert(struct store *st, struct asset *a, struct at_err
  * state, condition, holder, due, custody start, slot, last slot, updated
  * and retired times.  Metadata is left alone (store_asset_save_meta). */
 enum at_code store_asset_save(struct store *st, const struct asset *a, struct at_errors *e);
-/* Write the metadata columns (serial ... notes, condition, updated_at). */
+/* Write the metadata columns (serial ... notes, condition, updated_at,
+ * attributes). */
 enum at_code store_asset_save_meta(struct store *st, const struct asset *a,
                                    struct at_errors *e);
 
 /* Assets ordered by tag. */
 enum at_code store_asset_list(struct store *st, const struct asset_filter *f, asset_cb cb,
                               void *ctx);
+/* Every attribute name any asset has, in order, once each; a non-zero
+ * return from `cb` stops. */
+typedef int (*attr_name_cb)(void *ctx, const char *name);
+enum at_code store_asset_attr_names(struct store *st, attr_name_cb cb, void *ctx);
 /* Assets IN_CUSTODY, longest out first. */
 enum at_code store_asset_out_longest(struct store *st, int limit, asset_cb cb, void *ctx);
 /* Assets IN_CUSTODY whose due date is before `today`. */
@@ -116,6 +125,10 @@ enum at_code store_case_list(struct store *st, const char *after_name, int limit
 
 enum at_code store_holder_by_id(struct store *st, int64_t id, struct holder *h);
 enum at_code store_holder_by_badge(struct store *st, const char *badge, struct holder *h);
+/* By e-mail address, any letter case; AT_AMBIGUOUS when two holders
+ * share it.  By exact name, AT_AMBIGUOUS when two share it. */
+enum at_code store_holder_by_email(struct store *st, const char *email, struct holder *h);
+enum at_code store_holder_by_name(struct store *st, const char *name, struct holder *h);
 /* Insert; uses h->id if non-zero (replay), else assigns one. */
 enum at_code store_holder_insert(struct store *st, struct holder *h, struct at_errors *e);
 enum at_code store_holder_save(struct store *st, const struct holder *h, struct at_errors *e);
@@ -131,6 +144,11 @@ enum at_code store_holder_search(struct store *st, const char *q, int limit, hol
 /* Last event's seq (0 if none) and hash (64 zeros if none). */
 enum at_code store_event_last(struct store *st, int64_t *seq, char hash[AT_HASH_HEX + 1]);
 enum at_code store_event_insert(struct store *st, const struct event *ev, struct at_errors *e);
+/* Insert `n` consecutive events in order: one statement when n is
+ * STORE_EVENT_BULK, else one each. */
+#define STORE_EVENT_BULK 32
+enum at_code store_event_insert_many(struct store *st, const struct event *evs, size_t n,
+                                     struct at_errors *e);
 /* The stored hash of event `seq`; AT_NOT_FOUND if the log is shorter. */
 enum at_code store_event_hash_at(struct store *st, int64_t seq, char hash[AT_HASH_HEX + 1]);
 
@@ -196,5 +214,21 @@ int64_t store_data_version(struct store *st);
 
 /* Message of the last SQLite error on this connection. */
 const char *store_errmsg(struct store *st);
+
+/* ---- physical audits (core/audit.c) -------------------------------- */
+
+/* A case and its last AUDIT_RECORDED event (details.case names it): seq 0,
+ * at and actor "" and counts NULL when it has none; `counts` is the
+ * event's details.counts as JSON text.  Borrowed for the callback. */
+typedef int (*audit_last_cb)(void *ctx, const char *case_name, int slot_count, int64_t seq,
+                             const char *at, const char *actor, const char *counts);
+/* Case `case_name` (no callback if there is no such case). */
+enum at_code store_audit_last(struct store *st, const char *case_name, audit_last_cb cb,
+                              void *ctx);
+/* Cases by name after `after` (NULL: from the first), at most `limit`
+ * (0: all); with `before` (NULL: any) only those never audited or last
+ * audited before that instant.  One scan of the audit events per call. */
+enum at_code store_audit_cases(struct store *st, const char *after, const char *before,
+                               int limit, audit_last_cb cb, void *ctx);
 
 #endif

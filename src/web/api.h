@@ -1,7 +1,8 @@
 /*
  * api.h — the JSON API's shared helpers and its handlers (SPEC §7), one
  * file per resource: api_assets.c, api_cases.c, api_custody.c,
- * api_holders.c, api_events.c.  The route table is in route.c.
+ * api_holders.c, api_events.c, api_batches.c.  The route table is in
+ * route.c.
  *
  * Each handler declares the fields its body may carry (check_body); the
  * request has already passed authentication, role, CSRF and size checks.
@@ -98,6 +99,11 @@ void list_events(struct request *rq);
 void custody_report(struct request *rq);
 void verify_h(struct request *rq);
 void import_h(struct request *rq);
+void create_audit(struct request *rq);
+void list_audits(struct request *rq);
+void get_audit(struct request *rq);
+void apply_audit(struct request *rq);
+void get_batch(struct request *rq);
 
 /* Shared by the asset handlers and events: the events of `f` as a page. */
 void reply_events(struct request *rq, struct event_filter *f);

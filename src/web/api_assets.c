@@ -99,7 +99,47 @@ static void asset_jfields(struct jfield *out, int creating)
 	}
 	if (creating)
 		out[n++] = (struct jfield){ "slot", JT_OBJECT | JT_NULL, 0 };
+	out[n++] = (struct jfield){ "attributes", JT_OBJECT, 0 };
 	out[n] = (struct jfield){ NULL, 0, 0 };
+}
+
+/*
+ * "attributes": {NAME: text} (on update also NAME: null, which removes
+ * it; "" does the same) into `ch` (room for 2 x AT_ATTR_COUNT_MAX).  The
+ * names and values are core's to check; here only their JSON types.
+ * Returns 0, or -1 after replying 422 (413 for too many).
+ */
+static int attrs_from_json(struct request *rq, json_t *j, int updating, struct attr_change *ch,
+                           size_t *n)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	json_t *o = json_object_get(j, "attributes"), *v;
+	const char *name;
+
+	*n = 0;
+	if (!o)
+		return 0;
+	if (json_object_size(o) > 2 * AT_ATTR_COUNT_MAX) {
+		web_reply_fail(rq, AT_TOO_LARGE, "attributes: at most %d names in one request",
+		               2 * AT_ATTR_COUNT_MAX);
+		return -1;
+	}
+	json_object_foreach(o, name, v) {
+		if (json_is_string(v) || (updating && json_is_null(v))) {
+			ch[*n].name = name;
+			ch[(*n)++].value = json_string_value(v);
+		} else {
+			at_item(&e, "attributes", AT_INVALID, "attributes.%.64s must be text%s", name,
+			        updating ? " or null (to remove it)" : "");
+		}
+	}
+	if (e.nitems) {
+		at_items_done(&e, e.nitems);
+		web_reply_error(rq, &e);
+		at_errors_free(&e);
+		return -1;
+	}
+	return 0;
 }
 
 /* The text fields of the body into `in`; on update a null optional field
@@ -124,7 +164,8 @@ void create_asset(struct request *rq)
 {
 	struct at_errors e = AT_ERRORS_INIT;
 	struct asset_input in;
-	struct jfield spec[AF__MAX + 2];
+	struct jfield spec[AF__MAX + 3];
+	struct attr_change attrs[2 * AT_ATTR_COUNT_MAX];
 	struct asset a;
 	json_t *slot, *j = rq->json;
 	enum at_code c;
@@ -133,6 +174,9 @@ void create_asset(struct request *rq)
 	if (check_body(rq, spec) < 0)
 		return;
 	memset(&in, 0, sizeof(in));
+	if (attrs_from_json(rq, j, 0, attrs, &in.nattrs) < 0)
+		return;
+	in.attrs = attrs;
 	slot = json_object_get(j, "slot");
 	if (json_is_object(slot)) {
 		if (check_object(slot, slot_fields, "slot.", &e) < 0) {
@@ -156,13 +200,17 @@ void update_asset(struct request *rq)
 	struct at_errors e = AT_ERRORS_INIT;
 	struct asset_input in;
 	struct asset a;
-	struct jfield spec[AF__MAX + 2];
+	struct jfield spec[AF__MAX + 3];
+	struct attr_change attrs[2 * AT_ATTR_COUNT_MAX];
 	enum at_code c;
 
 	asset_jfields(spec, 0);
 	if (check_body(rq, spec) < 0)
 		return;
 	memset(&in, 0, sizeof(in));
+	if (attrs_from_json(rq, rq->json, 1, attrs, &in.nattrs) < 0)
+		return;
+	in.attrs = attrs;
 	asset_from_json(rq->json, &in, 1);
 	c = asset_update(rq->st, rq->actor, rq->params[0], &in, &a, &e);
 	answer(rq, c, &e, 200, c == AT_OK ? asset_to_json(&a) : NULL);

@@ -2,6 +2,7 @@
  * api_events.c — /api/v1/events, the custody report, verification and CSV
  * import.
  */
+#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,14 +208,59 @@ void verify_h(struct request *rq)
 
 /* ==== import ========================================================== */
 
+/* The repeatable options of an import from the query: map=COLUMN=DEST
+ * and status=NAME=STATE[:CONDITION], in order (libmicrohttpd keeps
+ * every occurrence of a key). */
+#define IMPORT_QUERY_MAX 256
+struct import_query {
+	const char *maps[IMPORT_QUERY_MAX], *statuses[IMPORT_QUERY_MAX];
+	size_t nmaps, nstatuses;
+	const char *bad;                     /* a key given without a value */
+	int too_many;
+};
+
+static enum MHD_Result import_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                  const char *value)
+{
+	struct import_query *q = cls;
+	int is_map = strcmp(key, "map") == 0;
+
+	(void)kind;
+	if (!is_map && strcmp(key, "status") != 0)
+		return MHD_YES;
+	if (!value || !*value) {
+		q->bad = is_map ? "map" : "status";
+		return MHD_YES;
+	}
+	if ((is_map ? q->nmaps : q->nstatuses) == IMPORT_QUERY_MAX) {
+		q->too_many = 1;
+		return MHD_YES;
+	}
+	if (is_map)
+		q->maps[q->nmaps++] = value;
+	else
+		q->statuses[q->nstatuses++] = value;
+	return MHD_YES;
+}
+
+/*
+ * POST /api/v1/import/assets?dry_run=1&map=COLUMN=DEST&status=NAME=STATE
+ * &default_room=ROOM&encoding=latin1, text/csv body: the report (200 for
+ * a dry run, 201 for a real one); a refusal is the usual error (409 or
+ * 422 by its rows' items) with the report beside it, {"error", "report"}.
+ */
 void import_h(struct request *rq)
 {
 	struct at_errors e = AT_ERRORS_INIT;
-	struct import_result res;
-	const char *dry = web_query(rq, "dry_run");
+	struct import_options o;
+	struct import_report rep;
+	struct import_query *q;
+	const char *dry = web_query(rq, "dry_run"), *enc = web_query(rq, "encoding");
 	const char *ctype = web_header(rq, "Content-Type");
 	int dry_run = dry && (strcmp(dry, "1") == 0 || strcmp(dry, "true") == 0);
 	enum at_code c;
+	json_t *body;
+	int status;
 
 	if (ctype && strncasecmp(ctype, "text/csv", 8) != 0 &&
 	    strncasecmp(ctype, "application/csv", 15) != 0 &&
@@ -222,16 +268,48 @@ void import_h(struct request *rq)
 		web_reply_fail(rq, AT_INVALID, "send the CSV as text/csv, not %s", ctype);
 		return;
 	}
-	c = import_assets(rq->st, rq->actor, rq->body.data, rq->body.len, dry_run, &res, &e);
-	if (c != AT_OK) {
-		web_reply_batch_error(rq, &e);
-		at_errors_free(&e);
+	if (enc && *enc && strcasecmp(enc, "latin1") != 0 && strcasecmp(enc, "utf-8") != 0 &&
+	    strcasecmp(enc, "utf8") != 0) {
+		web_reply_fail(rq, AT_INVALID, "encoding is utf-8 or latin1, not '%.40s'", enc);
 		return;
 	}
-	web_reply_json(rq, dry_run ? 200 : 201,
-	               json_pack("{s:b, s:s, s:I, s:I, s:s?}", "dry_run", dry_run, "format",
-	                         res.format, "rows", (json_int_t)res.rows, "created",
-	                         (json_int_t)res.created, "batch_id",
-	                         dry_run ? NULL : res.batch_id));
+	q = calloc(1, sizeof(*q));
+	if (!q) {
+		web_reply_fail(rq, AT_INTERNAL, "out of memory");
+		return;
+	}
+	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, import_arg, q);
+	if (q->bad || q->too_many) {
+		if (q->bad)
+			web_reply_fail(rq, AT_INVALID, "%s= needs a value", q->bad);
+		else
+			web_reply_fail(rq, AT_TOO_LARGE, "at most %d map= and status= each",
+			               IMPORT_QUERY_MAX);
+		free(q);
+		return;
+	}
+	memset(&o, 0, sizeof(o));
+	o.dry_run = dry_run;
+	o.maps = q->maps;
+	o.nmaps = q->nmaps;
+	o.statuses = q->statuses;
+	o.nstatuses = q->nstatuses;
+	o.default_room = web_query(rq, "default_room");
+	o.encoding = enc && strcasecmp(enc, "latin1") == 0 ? IMPORT_LATIN1 : IMPORT_UTF8;
+	o.total_bytes = rq->body.len;
+	c = import_buffer(rq->st, rq->actor, &o, rq->body.data, rq->body.len, &rep, &e);
+	if (c == AT_OK) {
+		web_reply_json(rq, dry_run ? 200 : 201, import_report_json(&rep, NULL));
+	} else {
+		status = at_code_http(e.code);
+		if (e.nitems && status != 413 && status < 500)
+			status = web_batch_status(&e);
+		body = errors_to_json(&e);
+		if (body && rep.ncols)
+			json_object_set_new(body, "report", import_report_json(&rep, &e));
+		web_reply_json(rq, status, body);
+	}
+	import_report_free(&rep);
 	at_errors_free(&e);
+	free(q);
 }

@@ -28,7 +28,9 @@
 #define DRAFT_SESSIONS 1024
 #define DRAFT_KEY_MAX 80
 
-enum draft_kind { DRAFT_STOCK_OUT, DRAFT_STOCK_IN, DRAFT_KIND__MAX };
+enum draft_kind { DRAFT_STOCK_OUT, DRAFT_STOCK_IN, DRAFT_AUDIT, DRAFT_KIND__MAX };
+/* DRAFT_AUDIT (web/page_audit.c): the physical audit's scans, in order;
+ * `holder` names the audited case, or `holder_id` the audited holder. */
 
 /*
  * Text fields keep what was typed with its ends trimmed, cut to their

@@ -25,6 +25,7 @@ static const struct {
 	{ "/", "Dashboard", ANY_ROLE },
 	{ "/stock-out", "Stock-Out", OPERATOR_UP },
 	{ "/stock-in", "Stock-In", OPERATOR_UP },
+	{ "/audit", "Audit", OPERATOR_UP },
 	{ "/assets", "Assets", ANY_ROLE },
 	{ "/cases", "Cases", ANY_ROLE },
 	{ "/holders", "Holders", ANY_ROLE },
@@ -32,6 +33,7 @@ static const struct {
 	{ "/replace", "Replace", ADMIN_ONLY },
 	{ "/reports/custody", "Custody report", ANY_ROLE },
 	{ "/events", "Events", ANY_ROLE },
+	{ "/labels", "Labels", ANY_ROLE },
 	{ "/admin/users", "Users", ADMIN_ONLY },
 };
 
@@ -554,6 +556,7 @@ void page_events_table_row(struct pg *p, const struct event *ev)
 {
 	struct html *h = &p->h;
 	char batch[16];
+	int receipt;
 
 	html_open(h, "tr", HTML_END);
 	html_open(h, "td", "class", col_class(0), HTML_END);
@@ -584,7 +587,17 @@ void page_events_table_row(struct pg *p, const struct event *ev)
 	html_elem(h, "td", ev->reason ? ev->reason : "", HTML_END);
 	html_open(h, "td", "class", col_class(9), HTML_END);
 	snprintf(batch, sizeof(batch), "%.8s", ev->batch_id ? ev->batch_id : "");
+	/* A custody batch has a printable receipt (page_receipts.c). */
+	receipt = batch[0] &&
+	          (strcmp(ev->type, "STOCK_OUT") == 0 || strcmp(ev->type, "STOCK_IN") == 0);
+	if (receipt) {
+		char href[96];
+		page_url_seg(href, sizeof(href), "/receipts/", ev->batch_id);
+		html_open(h, "a", "href", href, HTML_END);
+	}
 	html_elem(h, "span", batch, "class", "mono", "title", ev->batch_id, HTML_END);
+	if (receipt)
+		html_close(h);
 	html_close(h);
 	html_close(h);
 }

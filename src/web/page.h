@@ -170,6 +170,7 @@ void page_dashboard(struct request *rq);
 /* page_assets.c */
 void page_assets(struct request *rq);
 void page_asset(struct request *rq);
+void page_asset_post(struct request *rq);
 void page_asset_new_get(struct request *rq);
 void page_asset_new_post(struct request *rq);
 /* page_cases.c */
@@ -194,6 +195,19 @@ void page_holder_post(struct request *rq);
 /* page_reports.c */
 void page_report_custody(struct request *rq);
 void page_events(struct request *rq);
+/* page_audit.c */
+void page_audit_get(struct request *rq);
+void page_audit_post(struct request *rq);
+void page_audit_apply_post(struct request *rq);
+/* "Last audited ..." of a case, as a <dt>/<dd> pair (the case page). */
+void page_audit_last(struct pg *p, const char *case_name, const char *dt_cls,
+                     const char *dd_cls);
+/* page_receipts.c: a custody receipt, or a plain record of another batch */
+void page_receipt(struct request *rq);
+/* page_labels.c: the form and the labels inline; the document itself */
+void page_labels_get(struct request *rq);
+void page_labels_post(struct request *rq);
+void page_labels_file(struct request *rq);
 /* page_users.c */
 void page_users(struct request *rq);
 void page_users_post(struct request *rq);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/asset.h"
+#include "core/attr.h"
 #include "core/fields.h"
 #include "core/place.h"
 #include "util/text.h"
@@ -129,7 +130,7 @@ static void assets_filter_form(struct pg *p, const char *q, const char *state,
 	page_getform_open(p, "/assets");
 	html_open(h, "div", "class", "row g-2 align-items-end", HTML_END);
 	html_open(h, "div", "class", "col-12 col-md-5", HTML_END);
-	page_field(p, "q", "Search", q, "Tag, serial, manufacturer, model or notes", NULL, 0);
+	page_field(p, "q", "Search", q, "Tag, serial, manufacturer, model, notes or an attribute", NULL, 0);
 	html_close(h);
 	html_open(h, "div", "class", "col-6 col-md-2", HTML_END);
 	page_select(p, "state", "State", values, labels, 4, state, NULL);
@@ -304,12 +305,91 @@ static void asset_details_panel(struct pg *p, const struct asset *a)
 	html_closeto(h, depth);
 }
 
-/* Every field of the asset, in two panels side by side on wide screens. */
-static void asset_panels(struct pg *p, const struct asset *a)
+/* attrs_each callback: one <dt>/<dd> of the attributes panel. */
+static int attr_dl_row(void *ctx, const char *name, const char *value)
+{
+	struct pg *p = ctx;
+
+	dl_open(p, name);
+	text_lines(p, value);
+	html_close(&p->h);
+	return 0;
+}
+
+/* The admin's form: one field per attribute (empty removes it), and a
+ * name and value to add one. */
+struct attr_form {
+	struct pg *p;
+	int i;
+};
+
+static int attr_form_row(void *ctx, const char *name, const char *value)
+{
+	struct attr_form *f = ctx;
+	char n[32], v[32];
+
+	snprintf(n, sizeof(n), "attr_name_%d", f->i);
+	snprintf(v, sizeof(v), "attr_value_%d", f->i++);
+	page_hidden(f->p, n, name);
+	page_field(f->p, v, name, value, "Empty removes it", NULL, 0);
+	return 0;
+}
+
+/* Field ids the attribute form's error summary may link to. */
+static const char *const attr_field_ids[] = { "new_attr_name", "new_attr_value", NULL };
+
+/* What the asset carries beyond its fields (core/attr.h): a list for
+ * everyone, the form for admins (not on a retired asset, which does not
+ * change). */
+static void asset_attributes_panel(struct pg *p, const struct asset *a,
+                                   const struct at_errors *e)
+{
+	struct html *h = &p->h;
+	int depth = html_depth(h);
+	char action[URL_MAX];
+	struct attr_form f = { p, 0 };
+
+	html_open(h, "div", "class", "col-12", HTML_END);
+	html_open(h, "section", "class", "at-panel mb-0", "aria-labelledby", "attributes",
+	          HTML_END);
+	html_elem(h, "h2", "Attributes", "id", "attributes", "class", "h5 mt-0 mb-3", HTML_END);
+	if (a->attributes[0]) {
+		html_open(h, "dl", "class", "row gx-2 mb-0", HTML_END);
+		attrs_each(a->attributes, attr_dl_row, p);
+		html_close(h);
+	} else {
+		html_elem(h, "p", "None.", "class", "text-muted", HTML_END);
+	}
+	if (page_can(p->rq, ADMIN_ONLY) && a->state != ASSET_RETIRED) {
+		html_elem(h, "h3", "Edit attributes", "class", "h6 mt-3", HTML_END);
+		if (e)
+			page_error_summary(p, e, attr_field_ids);
+		page_url_seg(action, sizeof(action), "/assets/", a->tag);
+		page_form_open(p, action, "edit-attributes");
+		page_hidden(p, "op", "attributes");
+		attrs_each(a->attributes, attr_form_row, &f);
+		html_open(h, "div", "class", "row g-0 gx-md-3", HTML_END);
+		html_open(h, "div", "class", "col-12 col-md-4", HTML_END);
+		page_field(p, "new_attr_name", "New attribute name", NULL, "e.g. Company", NULL, 0);
+		html_close(h);
+		html_open(h, "div", "class", "col-12 col-md-8", HTML_END);
+		page_field(p, "new_attr_value", "New attribute value", NULL, NULL, NULL, 0);
+		html_close(h);
+		html_close(h);
+		page_button(p, "Save attributes", NULL, NULL, "primary");
+		html_close(h);
+	}
+	html_closeto(h, depth);
+}
+
+/* Every field of the asset, in two panels side by side on wide screens,
+ * its attributes under them.  `e`: a refused attribute change, or NULL. */
+static void asset_panels(struct pg *p, const struct asset *a, const struct at_errors *e)
 {
 	html_open(&p->h, "div", "class", "row g-3 mb-3", HTML_END);
 	asset_whereabouts_panel(p, a);
 	asset_details_panel(p, a);
+	asset_attributes_panel(p, a, e);
 	html_close(&p->h);
 }
 
@@ -406,7 +486,9 @@ static void asset_created_notice(struct pg *p, const struct asset *a)
 	page_notice(p, "success", title, text);
 }
 
-void page_asset(struct request *rq)
+/* The asset page with `status`; `refused` is a refused attribute change
+ * (shown in the form's summary), or NULL. */
+static void asset_render(struct request *rq, int status, const struct at_errors *refused)
 {
 	struct at_errors e = AT_ERRORS_INIT;
 	char why[AT_MSG_MAX], title[AT_TAG_MAX + 8];
@@ -431,12 +513,76 @@ void page_asset(struct request *rq)
 	page_begin(&p, rq, title);
 	if (created && strcmp(created, "1") == 0)
 		asset_created_notice(&p, &a);
+	else if (web_query(rq, "saved"))
+		page_notice(&p, "success", "Attributes saved", NULL);
 	asset_actions(&p, &a);
-	asset_panels(&p, &a);
+	asset_panels(&p, &a, refused);
 	c = asset_timeline(&p, &a, before, &e);
 	if (c != AT_OK)
 		page_notice(&p, "danger", "Cannot read the timeline", e.message);
-	page_end(&p, c == AT_OK ? 200 : at_code_http(c));
+	page_end(&p, c == AT_OK ? status : at_code_http(c));
+	at_errors_free(&e);
+}
+
+void page_asset(struct request *rq)
+{
+	asset_render(rq, 200, NULL);
+}
+
+/* POST /assets/{tag}, op=attributes: the edit form's changes as one
+ * asset update (one ASSET_UPDATED listing old and new per name). */
+void page_asset_post(struct request *rq)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	const struct form *fm = &rq->form;
+	const char *op = form_get(fm, "op"), *nn = form_get(fm, "new_attr_name");
+	struct attr_change ch[AT_ATTR_COUNT_MAX + 1];
+	struct asset_input in;
+	char url[URL_MAX];
+	struct asset a;
+	size_t n = 0;
+
+	if (!op || strcmp(op, "attributes") != 0) {
+		page_error(rq, 400, "Bad request", "The form did not say what to change.");
+		return;
+	}
+	for (int i = 0; n < AT_ATTR_COUNT_MAX; i++) {
+		char name_f[32], value_f[32];
+		snprintf(name_f, sizeof(name_f), "attr_name_%d", i);
+		snprintf(value_f, sizeof(value_f), "attr_value_%d", i);
+		if (!form_get(fm, name_f))
+			break;
+		ch[n].name = form_get(fm, name_f);
+		ch[n++].value = form_get(fm, value_f);
+	}
+	if (nn && *nn) {
+		ch[n].name = nn;
+		ch[n++].value = form_get(fm, "new_attr_value");
+	}
+	memset(&in, 0, sizeof(in));
+	in.attrs = ch;
+	in.nattrs = n;
+	if (n == 0) {
+		page_url_seg(url, sizeof(url), "/assets/", rq->params[0]);
+		web_redirect(rq, url);
+		return;
+	}
+	if (asset_update(rq->st, rq->actor, rq->params[0], &in, &a, &e) == AT_OK) {
+		page_url_seg(url, sizeof(url), "/assets/", a.tag);
+		page_url_add(url, sizeof(url), "saved", "1");
+		web_redirect(rq, url);
+	} else if (e.code == AT_NOT_FOUND || e.code == AT_STORAGE || e.code == AT_BUSY ||
+	           e.code == AT_INTERNAL) {
+		page_refusal(rq, &e);
+	} else {
+		/* A new name's problems point at its field. */
+		for (size_t i = 0; i < e.nitems; i++)
+			if (nn && *nn && strstr(e.items[i].message, nn))
+				snprintf(e.items[i].input, sizeof(e.items[i].input), "new_attr_name");
+		db_read_begin(rq->st, NULL);
+		asset_render(rq, page_refusal_status(&e), &e);
+		db_read_end(rq->st);
+	}
 	at_errors_free(&e);
 }
 

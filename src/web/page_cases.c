@@ -249,6 +249,7 @@ static void case_facts(struct pg *p, const struct case_info *c)
 	}
 	html_text(h, notes);
 	html_close(h);
+	page_audit_last(p, c->name, DT_CLASS, DD_CLASS);
 	html_close(h);
 }
 
@@ -274,13 +275,17 @@ void page_case(struct request *rq)
 		snprintf(msg, sizeof(msg), "Case %s created", cs.c.name);
 		page_notice(&p, "success", msg, NULL);
 	}
+	html_open(&p.h, "p", "class", "d-flex flex-wrap gap-2", HTML_END);
 	if (page_can(rq, ADMIN_ONLY)) {
 		page_url_seg(url, sizeof(url), "/corrections?case=", cs.c.name);
-		html_open(&p.h, "p", HTML_END);
 		html_elem(&p.h, "a", "Corrections", "href", url, "class", "btn btn-outline-primary",
 		          HTML_END);
-		html_close(&p.h);
 	}
+	/* A label for every slot, CASE/POS (page_labels.c). */
+	page_url_seg(url, sizeof(url), "/labels?case=", cs.c.name);
+	html_elem(&p.h, "a", "Print labels", "href", url, "class", "btn btn-outline-secondary",
+	          HTML_END);
+	html_close(&p.h);
 	html_open(&p.h, "div", "class", "at-panel", HTML_END);
 	case_facts(&p, &cs.c);
 	html_close(&p.h);

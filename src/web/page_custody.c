@@ -707,6 +707,18 @@ static void batch_table(struct pg *p, const struct batch_read *b, int in)
 	html_closeto(h, depth);
 }
 
+/* The link to the batch's printable custody receipt (page_receipts.c). */
+static void receipt_link(struct pg *p, const char *batch)
+{
+	char href[96];
+
+	page_url_seg(href, sizeof(href), "/receipts/", batch);
+	html_open(&p->h, "p", "class", "mt-3 mb-0", HTML_END);
+	html_elem(&p->h, "a", "Print receipt", "href", href, "class", "btn btn-success",
+	          "id", "receipt-link", HTML_END);
+	html_close(&p->h);
+}
+
 /* The confirmation panel of ?batch=ID: the title and the batch's events,
  * read back from the log. */
 static void batch_panel(struct pg *p, const char *batch, int in)
@@ -738,6 +750,7 @@ static void batch_panel(struct pg *p, const char *batch, int in)
 	html_text(h, ".");
 	html_close(h);
 	batch_table(p, &b, in);
+	receipt_link(p, batch);
 	html_close(h);
 out:
 	free(b.ev);

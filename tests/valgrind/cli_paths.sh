@@ -50,6 +50,20 @@ run 0 report custody
 run 0 report custody --as-of 2020-01-01
 run 0 export assets
 run 0 export events
+# Import (a Snipe-IT layout with custody, a kept checkout and attributes),
+# its dry run and its refusal; attributes edited and shown.
+cat >"$dir/imp.csv" <<'CSV'
+Asset Tag,Serial,Manufacturer,Category,Location,Checked Out To,Type,Employee No.,Status,Checkout Date,Company
+IMP-1,ISN1,Dell,Laptop,"HQ Building 2, Room 114",,,,Ready to Deploy,,Acme
+IMP-2,ISN2,Dell,Laptop,Depot / Cage 2,Ann Lee,user,E7,Deployed,2025-03-02,Acme
+IMP-3,ISN3,Dell,Laptop,Depot,Lobby,location,,Deployed,2025-03-02,Acme
+IMP-4,ISN4,Dell,Laptop,Depot,,,,Archived,,Acme
+CSV
+run 0 import assets "$dir/imp.csv" --dry-run --map Company=attr:Org --status Archived=RETIRED
+run 0 --json import assets "$dir/imp.csv"
+run 1 import assets "$dir/imp.csv"
+run 0 asset update IMP-1 --attr Company=Globex --attr Cost=
+run 0 asset show IMP-1
 run 0 verify
 run 0 head
 run 0 checkpoint

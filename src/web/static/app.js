@@ -157,9 +157,23 @@
 		});
 	}
 
+	/* ---- Print ------------------------------------------------------ */
+
+	/* A [data-print] button (receipts) prints the page.  It is rendered
+	 * hidden, since without this file it could do nothing: the browser's
+	 * own Print then does the same. */
+	function initPrint() {
+		var buttons = document.querySelectorAll('button[data-print]');
+		Array.prototype.forEach.call(buttons, function (b) {
+			b.hidden = false;
+			b.addEventListener('click', function () { window.print(); });
+		});
+	}
+
 	function init() {
 		initToggles();      /* before focus: a hidden field cannot take it */
 		initSubmits();
+		initPrint();
 		initFocus();
 		initScanResult();
 	}

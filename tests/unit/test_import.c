@@ -1,0 +1,1117 @@
+/*
+ * test_import.c — asset attributes (core/attr.h) and the CSV migration
+ * (core/import.h): header recognition for our export, Snipe-IT (export
+ * and import layouts), HomeBox and Shelf.nu; --map, --status and the
+ * default status mapping; location splitting; custody with holders found
+ * by badge, username or e-mail, else created; encodings; refusals with
+ * their codes and row numbers; all or nothing; the round trip through
+ * `export assets` and `import assets`; and the CLI's report.
+ *
+ * Samples: tests/data/import/ (small synthetic files of each layout).
+ */
+#include "testlib.h"
+
+#include <jansson.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/attr.h"
+#include "core/import.h"
+#include "core/jsonw.h"
+#include "core/read.h"
+#include "util/buf.h"
+
+/* ==== helpers ========================================================== */
+
+/* A sample file's text (malloc'ed), from tests/data/import/. */
+static char *sample(const char *name, size_t *len)
+{
+	char dir[T_PATH_MAX], path[T_PATH_MAX * 2];
+	FILE *f;
+	long n;
+	char *buf;
+
+	snprintf(dir, sizeof(dir), "%s", __FILE__);
+	snprintf(path, sizeof(path), "%s/../data/import/%s", dirname(dir), name);
+	f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open sample %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+/* import_buffer over a C string with options `o` (may be NULL). */
+static enum at_code imp(struct store *st, const char *csv, const struct import_options *o,
+                        struct import_report *rep, struct at_errors *e)
+{
+	at_errors_reset(e);
+	return import_buffer(st, T_ACTOR, o, csv, strlen(csv), rep, e);
+}
+
+/* The value of attribute `name` of asset `tag` ("" if none); static. */
+static const char *attr_of(struct store *st, const char *tag, const char *name)
+{
+	static char out[AT_ATTR_VALUE_MAX + 1];
+	struct asset a = t_get(st, tag);
+	json_t *o = attrs_to_json(a.attributes);
+	const char *v = json_string_value(json_object_get(o, name));
+
+	snprintf(out, sizeof(out), "%s", v ? v : "");
+	json_decref(o);
+	return out;
+}
+
+/* The details of the last event of `type` for `tag` (parsed; decref). */
+static json_t *last_details(struct store *st, const char *tag, const char *type)
+{
+	struct event_filter f = { .asset_tag = tag, .type = type };
+	size_t n;
+	struct t_event *v = t_event_rows(st, &f, &n);
+	json_t *d;
+
+	assert_true(n >= 1);
+	d = json_loads(v[n - 1].details, 0, NULL);
+	t_events_free(v, n);
+	assert_non_null(d);
+	return d;
+}
+
+/* Row numbers of the refused items, in order, as "2,5,7". */
+static void refused_rows(const struct at_errors *e, char *out, size_t cap)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < e->nitems && len + 8 < cap; i++)
+		len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? "," : "",
+		                        e->items[i].input + 4);
+}
+
+static const char *const HEAD =
+	"asset_tag,serial_number,manufacturer,equipment_type,building,room\n";
+
+/* ==== the canonical JSON writer ======================================== */
+
+/* A random valid UTF-8 string: ASCII (controls, quotes, backslashes,
+ * slashes, DEL included) and 2-, 3- and 4-byte sequences. */
+static void random_utf8(uint64_t *seed, char *out, size_t cap)
+{
+	size_t n = 0, len = t_rand_below(seed, 24);
+
+	for (size_t i = 0; i < len && n + 5 < cap; i++) {
+		uint32_t k = t_rand_below(seed, 10), cp;
+		if (k < 5)
+			cp = 1 + t_rand_below(seed, 0x7f);
+		else if (k < 7)
+			cp = 0x80 + t_rand_below(seed, 0x780);
+		else if (k < 9)
+			do
+				cp = 0x800 + t_rand_below(seed, 0xf800);
+			while (cp >= 0xd800 && cp <= 0xdfff);
+		else
+			cp = 0x10000 + t_rand_below(seed, 0x100000);
+		if (cp < 0x80) {
+			out[n++] = (char)cp;
+		} else if (cp < 0x800) {
+			out[n++] = (char)(0xc0 | (cp >> 6));
+			out[n++] = (char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			out[n++] = (char)(0xe0 | (cp >> 12));
+			out[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			out[n++] = (char)(0x80 | (cp & 0x3f));
+		} else {
+			out[n++] = (char)(0xf0 | (cp >> 18));
+			out[n++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+			out[n++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+			out[n++] = (char)(0x80 | (cp & 0x3f));
+		}
+	}
+	out[n] = '\0';
+}
+
+/* jsonw writes what jansson writes (compact, sorted keys, with and
+ * without ASCII escaping), and jansson reads it back. */
+static void test_jsonw_matches_jansson(void **state)
+{
+	uint64_t seed = t_seed("jsonw");
+	char keys[6][128], vals[6][128];
+
+	(void)state;
+	for (int round = 0; round < 3000; round++) {
+		struct jw_member m[6];
+		json_t *o = json_object();
+		size_t n = 1 + t_rand_below(&seed, 6);
+		int ascii = round & 1;
+		struct buf b;
+		char *want;
+
+		for (size_t i = 0; i < n; i++) {
+			random_utf8(&seed, keys[i], sizeof(keys[i]));
+			snprintf(keys[i] + strlen(keys[i]), 8, "#%zu", i); /* distinct */
+			random_utf8(&seed, vals[i], sizeof(vals[i]));
+			if (i == 3) {
+				m[i] = (struct jw_member){ keys[i], JW_INT, NULL, -42 * round, 0 };
+				json_object_set_new(o, keys[i], json_integer(-42 * round));
+			} else if (i == 4) {
+				m[i] = (struct jw_member){ keys[i], JW_STR, "", 0, 1 };
+				json_object_set_new(o, keys[i], json_null());
+			} else {
+				m[i] = (struct jw_member){ keys[i], JW_STR, vals[i], 0, 0 };
+				json_object_set_new(o, keys[i], json_string(vals[i]));
+			}
+		}
+		want = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | (ascii ? JSON_ENSURE_ASCII : 0));
+		buf_init(&b, 0);
+		assert_int_equal(jsonw_object(&b, m, n, ascii), 0);
+		if (strcmp(b.data, want) != 0)
+			fail_msg("round %d:\n jsonw   %s\n jansson %s", round, b.data, want);
+		free(want);
+		buf_free(&b);
+		json_decref(o);
+	}
+}
+
+/* ==== attributes ======================================================= */
+
+static void test_attr_create_update_events(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct attr_change add[] = { { "Purchased", "2023-01-04" }, { " Company ", " Acme, \"Inc\" " } };
+	struct attr_change upd[] = { { "Company", "Globex" }, { "Purchased", "" },
+		                     { "Note", "line 1\nline 2" } };
+	struct asset_input in = t_input("AT-1");
+	struct asset a;
+	json_t *d, *ch;
+
+	in.attrs = add;
+	in.nattrs = 2;
+	T_OK(asset_create(st, T_ACTOR, &in, &a, &e), &e);
+	assert_string_equal(a.attributes,
+	                    "{\"Company\":\"Acme, \\\"Inc\\\"\",\"Purchased\":\"2023-01-04\"}");
+	d = last_details(st, "AT-1", "ASSET_CREATED");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(d, "attributes"),
+	                                                      "Company")),
+	                    "Acme, \"Inc\"");
+	json_decref(d);
+
+	memset(&in, 0, sizeof(in));
+	in.attrs = upd;
+	in.nattrs = 3;
+	T_OK(asset_update(st, T_ACTOR, "at1", &in, &a, &e), &e);
+	assert_string_equal(a.attributes, "{\"Company\":\"Globex\",\"Note\":\"line 1\\nline 2\"}");
+	d = last_details(st, "AT-1", "ASSET_UPDATED");
+	ch = json_object_get(json_object_get(d, "changes"), "attributes");
+	assert_int_equal(json_object_size(ch), 3);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(ch, "Company"), "old")),
+	                    "Acme, \"Inc\"");
+	assert_true(json_is_null(json_object_get(json_object_get(ch, "Purchased"), "new")));
+	assert_true(json_is_null(json_object_get(json_object_get(ch, "Note"), "old")));
+	json_decref(d);
+
+	/* The same values again: nothing changes, no event. */
+	{
+		int64_t before = t_events(st);
+		struct attr_change same[] = { { "Company", "Globex" } };
+		in.attrs = same;
+		in.nattrs = 1;
+		T_OK(asset_update(st, T_ACTOR, "AT-1", &in, &a, &e), &e);
+		assert_int_equal(t_events(st), before);
+	}
+	T_VERIFY_OK(st);
+	at_errors_free(&e);
+}
+
+static void test_attr_refusals_change_nothing(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct attr_change many[AT_ATTR_COUNT_MAX + 1], one[2];
+	char names[AT_ATTR_COUNT_MAX + 1][16], longname[AT_ATTR_NAME_MAX + 2];
+	char longvalue[AT_ATTR_VALUE_MAX + 2];
+	struct asset_input in;
+	uint64_t snap;
+
+	t_asset(st, "AT-2", NULL, 0);
+	snap = t_snapshot(st);
+	for (int i = 0; i <= AT_ATTR_COUNT_MAX; i++) {
+		snprintf(names[i], sizeof(names[i]), "A%02d", i);
+		many[i].name = names[i];
+		many[i].value = "x";
+	}
+	memset(&in, 0, sizeof(in));
+	in.attrs = many;
+	in.nattrs = AT_ATTR_COUNT_MAX + 1;
+	T_EXPECT(asset_update(st, T_ACTOR, "AT-2", &in, NULL, &e), AT_INVALID, &e);
+	assert_true(t_mentions(&e, "at most 32 attributes"));
+
+	memset(longname, 'n', AT_ATTR_NAME_MAX + 1);
+	longname[AT_ATTR_NAME_MAX + 1] = '\0';
+	memset(longvalue, 'v', AT_ATTR_VALUE_MAX + 1);
+	longvalue[AT_ATTR_VALUE_MAX + 1] = '\0';
+	struct {
+		const char *name, *value, *why;
+	} bad[] = {
+		{ longname, "x", "longer than 64" },
+		{ "Cost", longvalue, "longer than 500" },
+		{ "Co\x01st", "x", "control character" },
+		{ "Cost", "a\x1b[31m", "control character" },
+		{ "A=B", "x", "may not contain '='" },
+		{ "", "x", "attribute name is required" },
+		{ "Cost", "\xc3\x28", "not valid UTF-8" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		one[0].name = bad[i].name;
+		one[0].value = bad[i].value;
+		in.attrs = one;
+		in.nattrs = 1;
+		T_EXPECT(asset_update(st, T_ACTOR, "AT-2", &in, NULL, &e), AT_INVALID, &e);
+		assert_int_equal(t_items(&e, "attributes", AT_INVALID), 1);
+		if (!t_mentions(&e, bad[i].why))
+			fail_msg("case %zu: expected '%s'", i, bad[i].why);
+	}
+	one[0].name = one[1].name = "Cost";
+	one[0].value = "1";
+	one[1].value = "2";
+	in.nattrs = 2;
+	T_EXPECT(asset_update(st, T_ACTOR, "AT-2", &in, NULL, &e), AT_INVALID, &e);
+	assert_true(t_mentions(&e, "given twice"));
+	/* A create refuses them before anything is written. */
+	in = t_input("AT-3");
+	one[0].name = longname;
+	one[0].value = "x";
+	in.attrs = one;
+	in.nattrs = 1;
+	T_EXPECT(asset_create(st, T_ACTOR, &in, NULL, &e), AT_INVALID, &e);
+	assert_int_equal(t_snapshot(st), snap);
+	at_errors_free(&e);
+}
+
+/* Count assets read_assets finds for q. */
+static int count_row(void *ctx, const struct asset *a)
+{
+	(void)a;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int found(struct store *st, const char *q)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct asset_filter f = { .q = q };
+	int n = 0;
+
+	T_OK(read_assets(st, &f, count_row, &n, &e), &e);
+	at_errors_free(&e);
+	return n;
+}
+
+static void test_attr_search_by_value_not_name(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct attr_change a1[] = { { "Company", "Globex \"North\"" }, { "Cost", "99%" } };
+	struct attr_change a2[] = { { "Supplier", "Café Ünïcode" } };
+	struct asset_input in = t_input("AT-4");
+
+	in.attrs = a1;
+	in.nattrs = 2;
+	T_OK(asset_create(st, T_ACTOR, &in, NULL, &e), &e);
+	in = t_input("AT-5");
+	in.attrs = a2;
+	in.nattrs = 1;
+	T_OK(asset_create(st, T_ACTOR, &in, NULL, &e), &e);
+	t_asset(st, "AT-6", NULL, 0);
+	assert_int_equal(found(st, "globex"), 1);
+	assert_int_equal(found(st, "\"north\""), 1);   /* a quote: the JSON text escapes it */
+	assert_int_equal(found(st, "99%"), 1);         /* % is literal */
+	assert_int_equal(found(st, "9_%"), 0);
+	assert_int_equal(found(st, "Ünïcode"), 1);
+	assert_int_equal(found(st, "company"), 0);     /* a name is not a value */
+	assert_int_equal(found(st, "supplier"), 0);
+	assert_int_equal(found(st, "AT-"), 3);
+	at_errors_free(&e);
+}
+
+static void test_attr_tamper_and_schema(void **state)
+{
+	struct t_db *d = T_DB(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct attr_change a1[] = { { "Company", "Acme" } };
+	struct asset_input in = t_input("AT-7");
+	char code[48], err[256];
+
+	in.attrs = a1;
+	in.nattrs = 1;
+	T_OK(asset_create(d->st, T_ACTOR, &in, NULL, &e), &e);
+	/* The schema refuses what core would never write. */
+	assert_int_not_equal(t_sql(d->path, "UPDATE assets SET attributes = '{\"n\":1}'", err),
+	                     0);
+	assert_int_not_equal(t_sql(d->path, "UPDATE assets SET attributes = '[]'", err), 0);
+	assert_int_not_equal(t_sql(d->path, "UPDATE assets SET attributes = '{}'", err), 0);
+	/* A change behind the log's back is found by the replay. */
+	assert_int_equal(t_sql(d->path, "UPDATE assets SET attributes = '{\"Company\":\"Evil\"}'",
+	                       err),
+	                 0);
+	t_reopen(d);
+	assert_int_equal(t_verify(d->st, code), 0);
+	assert_string_equal(code, "REPLAY_MISMATCH");
+	/* And with the CHECKs bypassed, the invariant check names it. */
+	assert_int_equal(t_sql(d->path, "PRAGMA ignore_check_constraints = 1; DROP TRIGGER "
+	                       "assets_attributes_update; UPDATE assets SET attributes = '[1]'",
+	                       err),
+	                 0);
+	t_reopen(d);
+	assert_int_equal(t_verify(d->st, code), 0);
+	assert_string_equal(code, "BAD_ATTRIBUTES");
+	at_errors_free(&e);
+}
+
+/* ==== Snipe-IT ========================================================= */
+
+static void test_import_snipeit_export(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_report rep;
+	struct import_options o = { 0 };
+	char *csv = sample("snipeit_export.csv", NULL);
+	struct asset a;
+	struct holder h;
+	json_t *dt;
+	int64_t eve = t_holder(st, "Eve Long", "evel");
+	int found_loc = 0, found_co = 0;
+
+	T_OK(imp(st, csv, &o, &rep, &e), &e);
+	assert_string_equal(rep.format, "snipe-it");
+	assert_int_equal(rep.rows, 10);
+	assert_int_equal(rep.created, 10);
+	assert_int_equal(rep.count[IMPORT_STORAGE], 5);
+	assert_int_equal(rep.count[IMPORT_CUSTODY], 4);
+	assert_int_equal(rep.count[IMPORT_RETIRED], 1);
+	assert_int_equal(rep.count[IMPORT_REFUSED], 0);
+	assert_int_equal(rep.holders, 3);       /* Dana (twice), Eve, Frank */
+	assert_int_equal(rep.holders_new, 2);   /* Eve was there (by username) */
+	assert_int_equal(rep.kept_checkouts, 1);
+	assert_string_equal(rep.kept[0].tag, "AT-1004");
+	assert_string_equal(rep.kept[0].type, "location");
+	assert_true(rep.batch_id[0]);
+	for (size_t i = 0; i < rep.ncols; i++) {
+		found_loc |= !strcmp(rep.cols[i].name, "Location") &&
+		             !strcmp(rep.cols[i].to, "building, room");
+		found_co |= !strcmp(rep.cols[i].name, "Company") &&
+		            !strcmp(rep.cols[i].to, "attr:Company");
+	}
+	assert_true(found_loc && found_co);
+
+	/* Location split, custody, since and due. */
+	a = t_get(st, "AT-1001");
+	assert_string_equal(a.building, "HQ Building 2");
+	assert_string_equal(a.room, "114");
+	assert_int_equal(a.state, ASSET_STORAGE);
+	assert_string_equal(attr_of(st, "AT-1001", "Cost"), "1,200.00");
+	assert_string_equal(attr_of(st, "AT-1001", "Status"), "Ready to Deploy");
+	a = t_get(st, "AT-1002");
+	assert_string_equal(a.building, "Warehouse 3");
+	assert_string_equal(a.room, "Bay 7");
+	assert_int_equal(a.state, ASSET_IN_CUSTODY);
+	assert_string_equal(a.custody_since, "2025-03-02T09:15:00.000Z");
+	assert_string_equal(a.due, "2026-12-24");
+	assert_string_equal(a.notes, "Charger missing, \"old\" bag");
+	T_OK(store_holder_by_id(st, a.holder_id, &h), &e);
+	assert_string_equal(h.name, "Dana Ruiz");
+	assert_string_equal(h.badge, "E1042");
+	assert_int_equal(t_get(st, "AT-1008").holder_id, a.holder_id); /* the same Dana */
+	assert_int_equal(t_get(st, "AT-1003").holder_id, eve);
+	a = t_get(st, "AT-1010");
+	T_OK(store_holder_by_id(st, a.holder_id, &h), &e);
+	assert_string_equal(h.email, "fmoss@example.org");
+	assert_string_equal(h.badge, "");
+	/* Statuses. */
+	assert_int_equal(t_get(st, "AT-1006").condition, COND_DAMAGED);
+	a = t_get(st, "AT-1007");
+	assert_int_equal(a.condition, COND_FAULTY);
+	assert_string_equal(a.building, "Remote Office 4");
+	assert_string_equal(a.room, "unassigned");
+	assert_int_equal(t_get(st, "AT-1005").state, ASSET_RETIRED);
+	assert_int_equal(t_get(st, "AT-1009").state, ASSET_STORAGE);
+	assert_string_equal(t_get(st, "AT-1009").notes, "Reimaged\nnew SSD");
+	/* A checkout to a location: in storage, kept. */
+	a = t_get(st, "AT-1004");
+	assert_int_equal(a.state, ASSET_STORAGE);
+	assert_string_equal(attr_of(st, "AT-1004", "Checked out to location"), "HQ Lobby Kiosk");
+	assert_string_equal(attr_of(st, "AT-1004", "Checkout Date"), "2025-01-10 10:00:00");
+	/* The events: ASSET_CREATED then STOCK_OUT, one batch, row and since. */
+	{
+		struct event_filter f = { .asset_tag = "AT-1002" };
+		size_t n;
+		struct t_event *v = t_event_rows(st, &f, &n);
+		assert_int_equal(n, 2);
+		assert_string_equal(v[0].type, "ASSET_CREATED");
+		assert_string_equal(v[1].type, "STOCK_OUT");
+		assert_string_equal(v[0].batch_id, rep.batch_id);
+		assert_string_equal(v[1].batch_id, rep.batch_id);
+		t_events_free(v, n);
+	}
+	dt = last_details(st, "AT-1002", "STOCK_OUT");
+	assert_int_equal(json_integer_value(json_object_get(dt, "import_row")), 3);
+	assert_string_equal(json_string_value(json_object_get(dt, "since")),
+	                    "2025-03-02T09:15:00.000Z");
+	json_decref(dt);
+	dt = last_details(st, "AT-1002", "ASSET_CREATED");
+	assert_int_equal(json_integer_value(json_object_get(dt, "import_row")), 3);
+	json_decref(dt);
+	{
+		struct event_filter f = { .asset_tag = "AT-1005", .type = "ASSET_RETIRED" };
+		size_t n;
+		struct t_event *v = t_event_rows(st, &f, &n);
+		assert_int_equal(n, 1);
+		assert_string_equal(v[0].reason, "Archived");
+		t_events_free(v, n);
+	}
+	assert_int_equal(t_events_of(st, "HOLDER_CREATED", rep.batch_id), 2);
+	T_VERIFY_OK(st);
+	import_report_free(&rep);
+	free(csv);
+	at_errors_free(&e);
+}
+
+static void test_import_snipeit_import_layout(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_report rep;
+	char *csv = sample("snipeit_import.csv", NULL);
+	struct holder h;
+	struct asset a;
+
+	T_OK(imp(st, csv, NULL, &rep, &e), &e);
+	assert_string_equal(rep.format, "snipe-it");
+	assert_int_equal(rep.count[IMPORT_CUSTODY], 1);
+	a = t_get(st, "SI-2");
+	assert_string_equal(a.serial, "SI0002");
+	assert_string_equal(a.model, "APX 6000");
+	assert_string_equal(a.model_code, "H98");
+	assert_string_equal(a.building, "Depot");
+	assert_string_equal(a.room, "Cage 2");
+	T_OK(store_holder_by_id(st, a.holder_id, &h), &e);
+	assert_string_equal(h.name, "Grace Hall");
+	assert_string_equal(h.badge, "ghall");
+	assert_string_equal(h.email, "grace@example.org");
+	assert_string_equal(attr_of(st, "SI-1", "Item Name"), "Spare radio");
+	T_VERIFY_OK(st);
+	import_report_free(&rep);
+	free(csv);
+	at_errors_free(&e);
+}
+
+static void test_import_holder_matching(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_report rep;
+	struct holder h;
+	int64_t ann, bob;
+	const char *csv =
+		"Asset Tag,Serial,Manufacturer,Category,Location,Checked Out To,Username,Email,"
+		"Employee No.,Status\n"
+		"M-1,S1,Acme,Radio,HQ,Ann Smith,,ANN@Example.org,,Deployed\n"   /* by e-mail */
+		"M-2,S2,Acme,Radio,HQ,Someone Else,,,B-7,Deployed\n"            /* by badge */
+		"M-3,S3,Acme,Radio,HQ,,newbie,,,Deployed\n"                     /* created */
+		"M-4,S4,Acme,Radio,HQ,,newbie,,,Deployed\n";                    /* the same */
+
+	T_OK(holder_create(st, T_ACTOR, "Ann Smith", NULL, "ann@example.org", &h, &e), &e);
+	ann = h.id;
+	bob = t_holder(st, "Bob Stone", "B-7");
+	T_OK(imp(st, csv, NULL, &rep, &e), &e);
+	assert_int_equal(t_get(st, "M-1").holder_id, ann);
+	assert_int_equal(t_get(st, "M-2").holder_id, bob);
+	assert_int_equal(t_get(st, "M-3").holder_id, t_get(st, "M-4").holder_id);
+	assert_int_equal(rep.holders, 3);
+	assert_int_equal(rep.holders_new, 1);
+	assert_int_equal(rep.nnew_holders, 1);
+	assert_string_equal(rep.new_holders[0].badge, "newbie");
+	assert_int_equal(rep.new_holders[0].row, 4);
+	import_report_free(&rep);
+
+	/* A deactivated holder cannot take custody: the row is refused. */
+	T_OK(holder_update(st, T_ACTOR, t_holder(st, "Carl Gone", "B-8"), NULL, NULL, NULL, 0, NULL,
+	                   &e),
+	     &e);
+	T_EXPECT(imp(st,
+	             "Asset Tag,Serial,Manufacturer,Category,Location,Employee No.,Status\n"
+	             "M-9,S9,Acme,Radio,HQ,B-8,Deployed\n",
+	             NULL, &rep, &e),
+	         AT_HOLDER_INACTIVE, &e);
+	assert_int_equal(t_items(&e, "row 2", AT_HOLDER_INACTIVE), 1);
+	import_report_free(&rep);
+	T_VERIFY_OK(st);
+	at_errors_free(&e);
+}
+
+static void test_import_status_and_map_options(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_report rep;
+	const char *maps[] = { "Asset Name=notes", "RAM=ignore", "Widget=attr:Gadget" };
+	const char *statuses[] = { "out for repair=RETIRED", "Pending=STORAGE:FAULTY" };
+	struct import_options o = { .maps = maps, .nmaps = 3, .statuses = statuses,
+		                    .nstatuses = 2, .default_room = "Store" };
+	const char *csv = "Asset Tag,Serial,Manufacturer,Category,Location,Status,Asset Name,RAM,"
+	                  "Widget\n"
+	                  "O-1,S1,Acme,Radio,Depot,Out for Repair,first,8 GB,w1\n"
+	                  "O-2,S2,Acme,Radio,Depot,Pending,second,8 GB,\n";
+
+	T_OK(imp(st, csv, &o, &rep, &e), &e);
+	assert_int_equal(t_get(st, "O-1").state, ASSET_RETIRED);
+	assert_string_equal(t_get(st, "O-1").notes, "first");
+	assert_string_equal(attr_of(st, "O-1", "Gadget"), "w1");
+	assert_string_equal(attr_of(st, "O-1", "RAM"), "");
+	assert_int_equal(t_get(st, "O-2").condition, COND_FAULTY);
+	assert_string_equal(t_get(st, "O-2").room, "Store");
+	assert_int_equal(rep.nstatuses, 2);
+	import_report_free(&rep);
+	T_VERIFY_OK(st);
+	at_errors_free(&e);
+}
+
+static void test_import_status_refusals(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_report rep;
+	int64_t before = t_events(st);
+	char rows[64];
+	const char *csv =
+		"Asset Tag,Serial,Manufacturer,Category,Location,Status,Checked Out To\n"
+		"R-1,S1,Acme,Radio,HQ,Quarantine,\n"           /* no mapping */
+		"R-2,S2,Acme,Radio,HQ,Ready to Deploy,\n"      /* fine */
+		"R-3,S3,Acme,Radio,HQ,Archived,Dana Ruiz\n";   /* retired but held */
+
+	T_EXPECT(imp(st, csv, NULL, &rep, &e), AT_INVALID, &e);
+	refused_rows(&e, rows, sizeof(rows));
+	assert_string_equal(rows, "2,4");
+	assert_int_equal(t_items(&e, "row 2", AT_INVALID), 1);
+	assert_int_equal(t_items(&e, "row 4", AT_CONFLICT), 1);
+	assert_true(t_mentions(&e, "--status 'Quarantine=STORAGE'"));
+	assert_int_equal(rep.count[IMPORT_REFUSED], 2);
+	assert_int_equal(rep.created, 0);
+	assert_int_equal(t_events(st), before);
+	import_report_free(&rep);
+	/* Bad options are refused before any row. */
+	{
+		const char *maps[] = { "No Such Column=notes", "Status=nowhere" };
+		const char *sts[] = { "Quarantine", "X=MAYBE", "Y=STORAGE:SHINY" };
+		struct import_options o = { .maps = maps, .nmaps = 2, .statuses = sts,
+			                    .nstatuses = 3 };
+		T_EXPECT(imp(st, csv, &o, &rep, &e), AT_INVALID, &e);
+		assert_int_equal(t_items(&e, "map", AT_INVALID), 2);
+		assert_int_equal(t_items(&e, "status", AT_INVALID), 3);
+		import_report_free(&rep);
+	}
+	assert_int_equal(t_events(st), before);
+	at_errors_free(&e);
+}
+
+/* ==== other layouts ==================================================== */
+
+static void test_import_homebox_and_shelf(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_report rep;
+	char *hb = sample("homebox.csv", NULL), *sh = sample("shelf.csv", NULL);
+	struct holder h;
+	struct asset a;
+
+	T_OK(imp(st, hb, NULL, &rep, &e), &e);
+	assert_string_equal(rep.format, "homebox");
+	a = t_get(st, "000-001");
+	assert_string_equal(a.serial, "CN0001");
+	assert_string_equal(a.equipment_type, "Electronics");
+	assert_string_equal(a.building, "Home");
+	assert_string_equal(a.room, "Office");
+	assert_string_equal(attr_of(st, "000-001", "name"), "Dell Monitor");
+	assert_string_equal(attr_of(st, "000-001", "Color"), "black");
+	assert_int_equal(t_get(st, "000-002").state, ASSET_RETIRED);
+	assert_int_equal(rep.count[IMPORT_RETIRED], 1);
+	import_report_free(&rep);
+
+	T_OK(imp(st, sh, NULL, &rep, &e), &e);
+	assert_string_equal(rep.format, "shelf");
+	a = t_get(st, "cm1abc001");
+	assert_int_equal(a.state, ASSET_IN_CUSTODY);
+	assert_string_equal(a.manufacturer, "Makita");
+	assert_string_equal(a.serial, "MK-001");
+	T_OK(store_holder_by_id(st, a.holder_id, &h), &e);
+	assert_string_equal(h.name, "Jane Doe");
+	assert_string_equal(attr_of(st, "cm1abc001", "Name"), "Drill, cordless");
+	assert_int_equal(t_get(st, "cm1abc002").state, ASSET_STORAGE);
+	import_report_free(&rep);
+	T_VERIFY_OK(st);
+	free(hb);
+	free(sh);
+	at_errors_free(&e);
+}
+
+static void test_import_any_csv_with_map(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_report rep;
+	const char *maps[] = { "Inv No=asset_tag", "S/N=serial_number", "Make=manufacturer",
+		               "Kind=equipment_type", "Where=location" };
+	struct import_options o = { .maps = maps, .nmaps = 5 };
+	const char *csv = "Inv No;S/N;Make;Kind;Where;Owner dept\n"
+	                  "INV-1;X1;Acme;Radio;Main site, Room 12;Ops\n";
+
+	T_EXPECT(imp(st, csv, NULL, &rep, &e), AT_INVALID, &e);
+	assert_true(t_mentions(&e, "no asset tag column"));
+	import_report_free(&rep);
+	T_OK(imp(st, csv, &o, &rep, &e), &e);
+	assert_string_equal(rep.format, "csv");
+	assert_int_equal(rep.delimiter, ';');
+	assert_string_equal(t_get(st, "INV-1").building, "Main site");
+	assert_string_equal(t_get(st, "INV-1").room, "12");
+	assert_string_equal(attr_of(st, "INV-1", "Owner dept"), "Ops");
+	import_report_free(&rep);
+	at_errors_free(&e);
+}
+
+/* ==== text ============================================================= */
+
+static void test_import_bom_line_endings_quotes(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_report rep;
+
+	T_OK(imp(st,
+	         "\xef\xbb\xbf" "asset_tag,serial_number,manufacturer,equipment_type,building,room,"
+	         "notes\r\nQ-1,S1,Acme,Radio,HQ,1,\"a, b\"\r\nQ-2,S2,Acme,Radio,HQ,1,\"say "
+	         "\"\"hi\"\"\r\nnext line\"\r\n",
+	         NULL, &rep, &e),
+	     &e);
+	assert_string_equal(rep.format, "assettrack");
+	assert_string_equal(t_get(st, "Q-1").notes, "a, b");
+	assert_string_equal(t_get(st, "Q-2").notes, "say \"hi\"\r\nnext line");
+	import_report_free(&rep);
+	/* Bare CR line ends (old Mac spreadsheets). */
+	T_OK(imp(st, "asset_tag,serial_number,manufacturer,equipment_type,building,room\r"
+	              "Q-3,S3,Acme,Radio,HQ,1\rQ-4,S4,Acme,Radio,HQ,1\r",
+	         NULL, &rep, &e),
+	     &e);
+	assert_int_equal(rep.created, 2);
+	t_get(st, "Q-4");
+	import_report_free(&rep);
+	/* Tab-separated. */
+	T_OK(imp(st, "asset_tag\tserial_number\tmanufacturer\tequipment_type\tbuilding\troom\n"
+	              "Q-5\tS5\tAcme\tRadio\tHQ East\t1\n",
+	         NULL, &rep, &e),
+	     &e);
+	assert_string_equal(t_get(st, "Q-5").building, "HQ East");
+	import_report_free(&rep);
+	/* An unterminated quote is malformed, not silently cut. */
+	T_EXPECT(imp(st, "asset_tag,serial_number,manufacturer,equipment_type,building,room\n"
+	                  "Q-6,S6,Acme,Radio,HQ,\"1\n",
+	             NULL, &rep, &e),
+	         AT_MALFORMED, &e);
+	import_report_free(&rep);
+	at_errors_free(&e);
+}
+
+static void test_import_latin1(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_report rep;
+	struct import_options o = { .encoding = IMPORT_LATIN1 };
+	const char *csv = "asset_tag,serial_number,manufacturer,equipment_type,building,room,notes\n"
+	                  "L-1,S1,Acme,Radio,Caf\xe9,1,ok\n"
+	                  "L-2,S2,Acme,Radio,HQ,1,fine\n"
+	                  "L-3,S3,Acme,Radio,HQ,1,\x80 50 \x96 cheap\n";
+	char rows[32];
+
+	T_EXPECT(imp(st, csv, NULL, &rep, &e), AT_INVALID, &e);
+	refused_rows(&e, rows, sizeof(rows));
+	assert_string_equal(rows, "2,4");
+	assert_true(t_mentions(&e, "row 2 (L-1): building is not valid UTF-8"));
+	assert_true(t_mentions(&e, "--encoding latin1"));
+	assert_int_equal(t_events(st), 0);
+	import_report_free(&rep);
+	T_OK(imp(st, csv, &o, &rep, &e), &e);
+	assert_string_equal(rep.encoding, "latin1");
+	assert_string_equal(t_get(st, "L-1").building, "Caf\xc3\xa9");
+	assert_string_equal(t_get(st, "L-3").notes, "\xe2\x82\xac 50 \xe2\x80\x93 cheap");
+	import_report_free(&rep);
+	T_VERIFY_OK(st);
+	at_errors_free(&e);
+}
+
+/* ==== refusals ========================================================= */
+
+static void test_import_row_refusals(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_report rep;
+	char csv[2048], rows[64];
+	int64_t before;
+
+	t_asset(st, "OLD-1", NULL, 0);
+	before = t_events(st);
+	snprintf(csv, sizeof(csv),
+	         "asset_tag,serial_number,manufacturer,equipment_type,building,room,state,"
+	         "holder_name,custody_since,due\n"
+	         "F-1,FS1,Acme,Radio,HQ,1,STORAGE,,,\n"                  /* 2 fine */
+	         "F-1,FS2,Acme,Radio,HQ,1,STORAGE,,,\n"                  /* 3 tag twice */
+	         "F-3,,Acme,Radio,HQ,1,STORAGE,,,\n"                     /* 4 no serial */
+	         "F-4,FS4,Acme,Radio,HQ,1,IN_CUSTODY,Dana,03/02/2025,\n" /* 5 bad date */
+	         "F-5,FS5,Acme,Radio,HQ,1,IN_CUSTODY,Dana,2999-01-01,\n" /* 6 future */
+	         "F-6,FS6,Acme,Radio,HQ,1,IN_CUSTODY,,,\n"               /* 7 nobody */
+	         "F-7,FS7,Acme,Radio,HQ,1,LOST,,,\n"                     /* 8 bad state */
+	         "old1,FS8,Acme,Radio,HQ,1,STORAGE,,,\n"                 /* 9 key clash */
+	         "F-9,FS9,Acme,Radio,HQ,1,STORAGE,,,,extra\n"            /* 10 extra cell */
+	         "F-10,FS10,Acme,Radio,HQ,1,IN_CUSTODY,Dana,2025-01-01,2025-13-01\n"); /* 11 */
+	T_EXPECT(imp(st, csv, NULL, &rep, &e), AT_DUPLICATE, &e);
+	refused_rows(&e, rows, sizeof(rows));
+	assert_string_equal(rows, "3,4,5,6,7,8,9,10,11");
+	assert_int_equal(t_items(&e, "row 3", AT_DUPLICATE), 1);
+	assert_true(t_mentions(&e, "created earlier in this batch"));
+	assert_int_equal(t_items(&e, "row 4", AT_INVALID), 1);
+	assert_true(t_mentions(&e, "serial_number is required"));
+	assert_true(t_mentions(&e, "row 5 (F-4): custody_since: '03/02/2025' is not a date"));
+	assert_true(t_mentions(&e, "row 6 (F-5): custody_since 2999-01-01 is in the future"));
+	assert_int_equal(t_items(&e, "row 7", AT_INVALID), 1);
+	assert_int_equal(t_items(&e, "row 8", AT_INVALID), 1);
+	assert_int_equal(t_items(&e, "row 9", AT_DUPLICATE), 1);
+	assert_true(t_mentions(&e, "more cells than the header"));
+	assert_int_equal(t_items(&e, "row 11", AT_INVALID), 1);
+	assert_int_equal(rep.count[IMPORT_REFUSED], 9);
+	assert_true(t_mentions(&e, "9 of 10 rows refused; nothing was imported"));
+	assert_int_equal(t_events(st), before);
+	import_report_free(&rep);
+
+	/* The header: a required field no column gives. */
+	T_EXPECT(imp(st, "asset_tag,serial_number,equipment_type,building\nH-1,S,Radio,HQ\n", NULL,
+	             &rep, &e),
+	         AT_INVALID, &e);
+	assert_true(t_mentions(&e, "no column gives manufacturer"));
+	import_report_free(&rep);
+	T_EXPECT(imp(st, "", NULL, &rep, &e), AT_INVALID, &e);
+	import_report_free(&rep);
+	T_EXPECT(imp(st, HEAD, NULL, &rep, &e), AT_INVALID, &e);
+	assert_true(t_mentions(&e, "no rows"));
+	import_report_free(&rep);
+	at_errors_free(&e);
+}
+
+/* A dry run answers what the real run does, and changes nothing. */
+static void test_import_dry_run_matches(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_report dry, real;
+	struct import_options o = { .dry_run = 1 };
+	char *csv = sample("snipeit_export.csv", NULL);
+	uint64_t snap = t_snapshot(st);
+
+	T_OK(imp(st, csv, &o, &dry, &e), &e);
+	assert_int_equal(t_snapshot(st), snap);
+	assert_string_equal(dry.batch_id, "");
+	T_OK(imp(st, csv, NULL, &real, &e), &e);
+	for (int k = 0; k < IMPORT_OUTCOME__MAX; k++)
+		assert_int_equal(dry.count[k], real.count[k]);
+	assert_int_equal(dry.holders_new, real.holders_new);
+	import_report_free(&dry);
+	import_report_free(&real);
+	free(csv);
+	at_errors_free(&e);
+}
+
+/* The report's JSON carries what the CLI and the API show. */
+static void test_import_report_json(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_report rep;
+	char *csv = sample("snipeit_export.csv", NULL);
+	json_t *j;
+
+	T_OK(imp(st, csv, NULL, &rep, &e), &e);
+	j = import_report_json(&rep, NULL);
+	assert_non_null(j);
+	assert_int_equal(json_integer_value(json_object_get(j, "created")), 10);
+	assert_string_equal(json_string_value(json_object_get(j, "format")), "snipe-it");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "outcomes"),
+	                                                    "custody")),
+	                 4);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "holders"), "new")),
+	                 3);
+	assert_int_equal(json_array_size(json_object_get(j, "columns")), 23);
+	assert_true(json_array_size(json_object_get(json_object_get(j, "examples"), "custody")) >=
+	            1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "checkouts_kept"),
+	                                                    "count")),
+	                 1);
+	json_decref(j);
+	import_report_free(&rep);
+	free(csv);
+	at_errors_free(&e);
+}
+
+/* ==== the simple form (what the crash test and the fuzzer call) ======== */
+
+static void test_import_assets_wrapper(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_result res;
+	char csv[256];
+
+	snprintf(csv, sizeof(csv), "%sW-1,WS1,Acme,Radio,HQ,1\nW-2,WS2,Acme,Radio,HQ,1\n", HEAD);
+	T_OK(import_assets(st, T_ACTOR, csv, strlen(csv), 1, &res, &e), &e);
+	assert_int_equal(res.created, 2);
+	assert_int_equal(t_events(st), 0);
+	T_OK(import_assets(st, T_ACTOR, csv, strlen(csv), 0, &res, &e), &e);
+	assert_int_equal(res.rows, 2);
+	assert_string_equal(res.format, "assettrack");
+	assert_int_equal(t_events_of(st, "ASSET_CREATED", res.batch_id), 2);
+	assert_int_equal(t_events(st), 2);
+	at_errors_free(&e);
+}
+
+/* ==== round trip and the CLI =========================================== */
+
+struct cmp_ctx {
+	struct store *other;
+	int n;
+};
+
+/* Every field an export carries, compared between the two databases. */
+static int same_asset(void *ctx, const struct asset *a)
+{
+	struct cmp_ctx *x = ctx;
+	struct asset b;
+	struct holder hb;
+
+	x->n++;
+	if (store_asset_by_tag(x->other, a->tag, &b) != AT_OK)
+		fail_msg("%s is missing after the round trip", a->tag);
+#define SAME(f) \
+	if (strcmp(a->f, b.f) != 0) \
+		fail_msg("%s: " #f " '%s' came back as '%s'", a->tag, a->f, b.f)
+	SAME(serial);
+	SAME(manufacturer);
+	SAME(equipment_type);
+	SAME(model);
+	SAME(model_code);
+	SAME(building);
+	SAME(room);
+	SAME(notes);
+	SAME(due);
+	SAME(custody_since);
+	SAME(case_name);
+	SAME(attributes);
+#undef SAME
+	assert_int_equal(a->state, b.state);
+	assert_int_equal(a->condition, b.condition);
+	assert_int_equal(a->position, b.position);
+	assert_int_equal(!a->holder_id, !b.holder_id);
+	if (a->holder_id) {
+		assert_int_equal(store_holder_by_id(x->other, b.holder_id, &hb), AT_OK);
+		assert_string_equal(a->holder_name, hb.name);
+	}
+	return 0;
+}
+
+static void test_import_round_trip(void **state)
+{
+	struct t_db *d = T_DB(state);
+	struct store *st = d->st, *st2;
+	struct at_errors e = AT_ERRORS_INIT;
+	char db2[T_PATH_MAX], file[T_PATH_MAX + 8];
+	struct attr_change a1[] = { { "Company", "Acme, \"North\"" }, { "Purchased", "2023-01-04" },
+		                    { "Note", "two\nlines" }, { "Lieu", "Zürich" } };
+	struct asset_input in;
+	struct asset_filter all = { 0 };
+	struct cmp_ctx x = { NULL, 0 };
+	struct holder h;
+	struct t_run r;
+	FILE *f;
+
+	/* The source: slots, custody with and without due, retirement,
+	 * attributes, holders with badges and e-mail addresses. */
+	t_case(st, "PELI-01", 10);
+	t_case(st, "PELI-02", 4);
+	T_OK(holder_create(st, T_ACTOR, "Dana Ruiz", "B-1", "dana@example.org", &h, &e), &e);
+	t_holder(st, "Eve Long", NULL);
+	in = t_input("RT-1");
+	in.slot_case = "PELI-01";
+	in.slot_position = 3;
+	in.model = "APX 6000";
+	in.notes = "first, \"quoted\"\nsecond line";
+	in.attrs = a1;
+	in.nattrs = 4;
+	T_OK(asset_create(st, T_ACTOR, &in, NULL, &e), &e);
+	t_asset(st, "RT-2", "PELI-01", 4);
+	t_asset(st, "RT-3", "PELI-02", 1);
+	t_asset(st, "RT-4", NULL, 0);
+	t_asset(st, "RT-5", "PELI-02", 2);
+	t_stock_out(st, h.id, "RT-2", "RT-3", NULL);
+	{
+		struct custody_result res;
+		const char *tags[] = { "RT-5" };
+		struct holder_ref ref = { .id = h.id + 1 };
+		T_OK(custody_stock_out(st, T_ACTOR, ref, NULL, tags, 1, &res, &e), &e);
+		custody_result_free(&res);
+	}
+	T_OK(asset_retire(st, T_ACTOR, "RT-4", "end of life", NULL, &e), &e);
+
+	t_cli(&r, d->path, "export", "assets", NULL);
+	assert_int_equal(r.status, 0);
+	snprintf(file, sizeof(file), "%s.csv", d->path);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fputs(r.out, f);
+	fclose(f);
+	t_run_free(&r);
+
+	/* An empty database with the same cases (export assets does not
+	 * carry case sizes), then the import. */
+	t_db_path(db2, sizeof(db2), "roundtrip");
+	st2 = t_store_open(db2);
+	t_case(st2, "PELI-01", 10);
+	t_case(st2, "PELI-02", 4);
+	store_close(st2);
+	t_cli(&r, db2, "import", "assets", file, NULL);
+	if (r.status != 0)
+		fail_msg("import: exit %d\n%s\n%s", r.status, r.out, r.err);
+	assert_non_null(strstr(r.out, "AssetTrack's export"));
+	t_run_free(&r);
+	st2 = t_store_open(db2);
+	x.other = st2;
+	assert_int_equal(store_asset_list(st, &all, same_asset, &x), AT_OK);
+	assert_int_equal(x.n, 5);
+	assert_int_equal(store_asset_count(st2, 0, ASSET_STORAGE), 5);
+	/* The holders came across whole: badge and e-mail too. */
+	assert_int_equal(store_holder_by_badge(st2, "B-1", &h), AT_OK);
+	assert_string_equal(h.email, "dana@example.org");
+	T_VERIFY_OK(st2);
+	T_VERIFY_OK(st);
+	store_close(st2);
+	t_db_remove(db2);
+	remove(file);
+	at_errors_free(&e);
+}
+
+static void test_import_cli(void **state)
+{
+	struct t_db *d = T_DB(state);
+	char dir[T_PATH_MAX], path[T_PATH_MAX * 2];
+	struct t_run r;
+	json_t *j;
+
+	snprintf(dir, sizeof(dir), "%s", __FILE__);
+	snprintf(path, sizeof(path), "%s/../data/import/snipeit_export.csv", dirname(dir));
+	store_close(d->st);
+	d->st = NULL;
+	t_cli(&r, d->path, "import", "assets", path, "--dry-run", "--map", "RAM=ignore", "--status",
+	      "Out for Repair=STORAGE:DAMAGED", "--default-room", "Main", NULL);
+	if (r.status != 0)
+		fail_msg("exit %d\n%s\n%s", r.status, r.out, r.err);
+	assert_non_null(strstr(r.out, "Dry run: 10 rows, Snipe-IT layout"));
+	assert_non_null(strstr(r.out, "Columns:"));
+	assert_non_null(strstr(r.out, "created in custody          4  (of 3 holders, 3 of them new)"));
+	assert_non_null(strstr(r.out, "STORAGE DAMAGED"));
+	assert_non_null(strstr(r.out, "checked out to location HQ Lobby Kiosk"));
+	assert_null(strstr(r.err, "rows/s")); /* no progress when stderr is not a terminal */
+	t_run_free(&r);
+	t_cli(&r, d->path, "--json", "import", "assets", path, NULL);
+	assert_int_equal(r.status, 0);
+	j = json_loads(r.out, 0, NULL);
+	assert_non_null(j);
+	assert_false(json_is_true(json_object_get(j, "dry_run")));
+	assert_int_equal(json_integer_value(json_object_get(j, "created")), 10);
+	assert_true(json_is_string(json_object_get(j, "batch_id")));
+	json_decref(j);
+	t_run_free(&r);
+	/* Again: every row is a duplicate now; the report and the refusals. */
+	t_cli(&r, d->path, "--json", "import", "assets", path, NULL);
+	assert_int_equal(r.status, 1);
+	j = json_loads(r.out, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"), "code")),
+	                    "DUPLICATE");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(j,
+	                 "report"), "outcomes"), "refused")),
+	                 10);
+	json_decref(j);
+	t_run_free(&r);
+	t_cli(&r, d->path, "import", "assets", path, "--encoding", "ebcdic", NULL);
+	assert_int_equal(r.status, 2);
+	t_run_free(&r);
+	t_cli(&r, d->path, "import", "assets", path, "--map", NULL);
+	assert_int_equal(r.status, 2);
+	t_run_free(&r);
+	t_cli(&r, d->path, "import", "assets", "/nonexistent/file.csv", NULL);
+	assert_int_equal(r.status, 1);
+	t_run_free(&r);
+	/* asset update --attr, and show. */
+	t_cli(&r, d->path, "asset", "update", "AT-1001", "--attr", "Company=Globex", "--attr",
+	      "Cost=", NULL);
+	assert_int_equal(r.status, 0);
+	t_run_free(&r);
+	t_cli(&r, d->path, "asset", "show", "AT-1001", NULL);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "Company: Globex"));
+	assert_null(strstr(r.out, "Cost:"));
+	t_run_free(&r);
+	t_cli(&r, d->path, "asset", "update", "AT-1001", "--attr", "novalue", NULL);
+	assert_int_equal(r.status, 2);
+	t_run_free(&r);
+	d->st = t_store_open(d->path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_jsonw_matches_jansson),
+		cmocka_unit_test_setup_teardown(test_attr_create_update_events, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_attr_refusals_change_nothing, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_attr_search_by_value_not_name, t_setup,
+		                                t_teardown),
+		cmocka_unit_test_setup_teardown(test_attr_tamper_and_schema, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_snipeit_export, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_snipeit_import_layout, t_setup,
+		                                t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_holder_matching, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_status_and_map_options, t_setup,
+		                                t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_status_refusals, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_homebox_and_shelf, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_any_csv_with_map, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_bom_line_endings_quotes, t_setup,
+		                                t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_latin1, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_row_refusals, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_dry_run_matches, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_report_json, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_assets_wrapper, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_round_trip, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_cli, t_setup, t_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

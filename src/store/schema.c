@@ -229,11 +229,19 @@ static const char *const migration_4 =
 	"  BEGIN SELECT RAISE(ABORT, 'asset attributes: at most 32 names, each a text'); END;"
 	"CREATE INDEX holders_email ON holders(lower(email)) WHERE email IS NOT NULL;";
 
+/* Version 5: the physical audits of a case, found without reading the
+ * whole log (core/audit.c: a case's last audit, cases not audited in N
+ * days; about 0.1 s each at a million events without it, 2 ms with). */
+static const char *const migration_5 =
+	"CREATE INDEX events_audit ON events(json_extract(details, '$.case'), seq)"
+	"  WHERE type = 'AUDIT_RECORDED';";
+
 const char *const schema_migrations[] = {
 	migration_1,
 	migration_2,
 	migration_3,
 	migration_4,
+	migration_5,
 };
 
 const int schema_nmigrations = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -328,11 +328,10 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_TOKEN_REVOKE_ALL] =
 		"UPDATE api_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL",
 	/* ---- physical audits (core/audit.c) ----
-	 * An audit's case is details.case.  Both are written so that an index
-	 * ON events(json_extract(details, '$.case'), seq) WHERE type =
-	 * 'AUDIT_RECORDED' serves them (proposed; without it each is one scan
-	 * of the log, ~0.1-0.2 s at a million events).  Last audit of one
-	 * case: newest first, so a recent one is found at once. */
+	 * An audit's case is details.case.  Both are written so that the index
+	 * events_audit ON events(json_extract(details, '$.case'), seq) WHERE
+	 * type = 'AUDIT_RECORDED' (schema version 5) serves them; without it
+	 * each was one scan of the log, ~0.1-0.2 s at a million events. */
 	[STMT_AUDIT_LAST] =
 		"SELECT c.name, c.slot_count, e.seq, e.at, e.actor, "
 		"json_extract(e.details, '$.counts') FROM cases c LEFT JOIN events e ON e.seq = "

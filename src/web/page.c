@@ -29,11 +29,11 @@ static const struct {
 	{ "/assets", "Assets", ANY_ROLE },
 	{ "/cases", "Cases", ANY_ROLE },
 	{ "/holders", "Holders", ANY_ROLE },
-	{ "/corrections", "Corrections", ADMIN_ONLY },
-	{ "/replace", "Replace", ADMIN_ONLY },
 	{ "/reports/custody", "Custody report", ANY_ROLE },
 	{ "/events", "Events", ANY_ROLE },
 	{ "/labels", "Labels", ANY_ROLE },
+	{ "/corrections", "Corrections", ADMIN_ONLY },
+	{ "/replace", "Replace", ADMIN_ONLY },
 	{ "/admin/users", "Users", ADMIN_ONLY },
 };
 
@@ -62,19 +62,8 @@ static void page_header(struct pg *p)
 	          HTML_END);
 	html_elem(h, "a", "AssetTrack", "class", "navbar-brand me-3", "href", "/", HTML_END);
 	if (rq->authed) {
-		html_open(h, "nav", "aria-label", "Main", "class", "flex-grow-1", HTML_END);
-		html_open(h, "ul", "class", "nav", HTML_END);
-		for (size_t i = 0; i < sizeof(nav) / sizeof(nav[0]); i++) {
-			if (!page_can(rq, nav[i].roles))
-				continue;
-			html_open(h, "li", "class", "nav-item", HTML_END);
-			html_elem(h, "a", nav[i].text, "class", "nav-link px-2", "href", nav[i].path,
-			          "aria-current", nav_current(rq, nav[i].path) ? "page" : NULL,
-			          HTML_END);
-			html_close(h);
-		}
-		html_close(h);
-		html_close(h);
+		/* Who is logged in, on the brand's line; the links get a line of
+		 * their own below, so adding a page never squeezes either. */
 		html_open(h, "div", "class", "d-flex align-items-center gap-2 ms-auto", HTML_END);
 		html_open(h, "span", "class", "small", HTML_END);
 		html_text(h, rq->user.username);
@@ -85,6 +74,24 @@ static void page_header(struct pg *p)
 		page_form_open(p, "/logout", NULL);
 		html_elem(h, "button", "Log out", "type", "submit",
 		          "class", "btn btn-sm btn-outline-light", HTML_END);
+		html_close(h);
+		html_close(h);
+		html_open(h, "nav", "aria-label", "Main", "class", "w-100", HTML_END);
+		html_open(h, "ul", "class", "nav at-nav-links", HTML_END);
+		for (size_t i = 0; i < sizeof(nav) / sizeof(nav[0]); i++) {
+			if (!page_can(rq, nav[i].roles))
+				continue;
+			/* The admin-only links follow a divider. */
+			html_open(h, "li", "class",
+			          nav[i].roles == ADMIN_ONLY && (i == 0 || nav[i - 1].roles != ADMIN_ONLY)
+			                  ? "nav-item at-nav-admin"
+			                  : "nav-item",
+			          HTML_END);
+			html_elem(h, "a", nav[i].text, "class", "nav-link px-2", "href", nav[i].path,
+			          "aria-current", nav_current(rq, nav[i].path) ? "page" : NULL,
+			          HTML_END);
+			html_close(h);
+		}
 		html_close(h);
 		html_close(h);
 	}

@@ -780,6 +780,26 @@ static int on_invariant(void *ctx, const char *code, const char *message)
 	return 0;
 }
 
+/* Where a copied head (an anchor, a checkpoint) stands against the log. */
+enum head_verdict { HEAD_HOLDS, HEAD_BEYOND, HEAD_OTHER };
+
+/* AT_OK and the verdict in `*v` (with the log's hash at `seq` in `hash`),
+ * or a storage error. */
+static enum at_code head_check(struct store *st, int64_t seq, const char *want,
+                               enum head_verdict *v, char hash[AT_HASH_HEX + 1],
+                               struct at_errors *e)
+{
+	enum at_code c = store_event_hash_at(st, seq, hash);
+
+	if (c == AT_NOT_FOUND)
+		*v = HEAD_BEYOND;
+	else if (c != AT_OK)
+		return storage_fail(st, e, c);
+	else
+		*v = strcmp(hash, want) == 0 ? HEAD_HOLDS : HEAD_OTHER;
+	return AT_OK;
+}
+
 /* Each checkpoint's head against the log (the anchors' check, with the
  * checkpoints' own problem codes); the ones that hold go to `ok`. */
 static enum at_code check_checkpoint_heads(struct store *st, const struct checkpoint *cks,
@@ -787,18 +807,18 @@ static enum at_code check_checkpoint_heads(struct store *st, const struct checkp
                                            struct verify_report *r, struct at_errors *e)
 {
 	char hash[AT_HASH_HEX + 1];
+	enum head_verdict v = HEAD_HOLDS;
 
 	*nok = 0;
 	for (size_t i = 0; i < n; i++) {
-		enum at_code c = store_event_hash_at(st, cks[i].seq, hash);
-		if (c == AT_NOT_FOUND)
+		if (head_check(st, cks[i].seq, cks[i].head, &v, hash, e) != AT_OK)
+			return e->code;
+		if (v == HEAD_BEYOND)
 			problem(r, "CHECKPOINT_BEYOND_CHAIN",
 			        "the checkpoint of %s is at event %lld, beyond the log: events after "
 			        "it were removed",
 			        cks[i].at, (long long)cks[i].seq);
-		else if (c != AT_OK)
-			return storage_fail(st, e, c);
-		else if (strcmp(hash, cks[i].head) != 0)
+		else if (v == HEAD_OTHER)
 			problem(r, "CHECKPOINT_HASH_MISMATCH",
 			        "event %lld has hash %.12s..., not %.12s... as signed in the checkpoint "
 			        "of %s: the log up to it was rewritten",
@@ -972,17 +992,17 @@ enum at_code verify_anchors(struct store *st, const struct anchor *anchors, size
                             struct verify_report *r, struct at_errors *e)
 {
 	char hash[AT_HASH_HEX + 1];
+	enum head_verdict v = HEAD_HOLDS;
 
 	for (size_t i = 0; i < n; i++) {
-		enum at_code c = store_event_hash_at(st, anchors[i].seq, hash);
-		if (c == AT_NOT_FOUND)
+		if (head_check(st, anchors[i].seq, anchors[i].hash, &v, hash, e) != AT_OK)
+			return e->code;
+		if (v == HEAD_BEYOND)
 			problem(r, "ANCHOR_BEYOND_CHAIN",
 			        "the anchor %lld:%.12s... is beyond the log, which is shorter: events "
 			        "after it were removed",
 			        (long long)anchors[i].seq, anchors[i].hash);
-		else if (c != AT_OK)
-			return storage_fail(st, e, c);
-		else if (strcmp(hash, anchors[i].hash) != 0)
+		else if (v == HEAD_OTHER)
 			problem(r, "ANCHOR_MISMATCH",
 			        "event %lld has hash %.12s..., not the anchored %.12s...: the log up to "
 			        "it was rewritten",

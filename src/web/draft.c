@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
+
 /* ==== one draft ======================================================= */
 
 void draft_init(struct draft *d)
@@ -245,4 +247,14 @@ size_t draft_sessions(void)
 		n += table[i].key[0] != '\0';
 	pthread_mutex_unlock(&lock);
 	return n;
+}
+
+unsigned draft_remove_id(const char *action)
+{
+	int64_t id;
+
+	if (!action || strncmp(action, "remove:", 7) != 0 ||
+	    text_parse_int(action + 7, 1, 0xffffffffLL, &id) < 0)
+		return 0;
+	return (unsigned)id;
 }

@@ -96,6 +96,10 @@ int draft_load(const char *key, enum draft_kind k, struct draft *out);
 int draft_edit(const char *key, enum draft_kind k, draft_edit_fn fn, void *ctx,
                struct draft *out);
 
+/* The line a "Remove" button names: its value is "remove:<id>".  The
+ * id, else 0. */
+unsigned draft_remove_id(const char *action);
+
 /* Sessions holding a draft now (for tests). */
 size_t draft_sessions(void);
 

@@ -998,17 +998,6 @@ static void save(struct request *rq)
 	at_errors_free(&e);
 }
 
-/* Is `action` "remove:<id>"?  The id, else 0. */
-static unsigned remove_id(const char *action)
-{
-	int64_t id;
-
-	if (!action || strncmp(action, "remove:", 7) != 0 ||
-	    text_parse_int(action + 7, 1, 0xffffffffLL, &id) < 0)
-		return 0;
-	return (unsigned)id;
-}
-
 void page_audit_post(struct request *rq)
 {
 	const char *action = form_get(&rq->form, "action");
@@ -1028,7 +1017,7 @@ void page_audit_post(struct request *rq)
 	} else if (action && strcmp(action, "discard") == 0) {
 		ed.op = OP_CLEAR;
 		edit_and_go(rq, &ed, "/audit");
-	} else if ((ed.remove = remove_id(action)) != 0) {
+	} else if ((ed.remove = draft_remove_id(action)) != 0) {
 		ed.op = OP_REMOVE;
 		edit_and_go(rq, &ed, "/audit");
 	} else if (scan && text_clean_scan(scan, clean, sizeof(clean), why) == 0 && !clean[0]) {

@@ -759,17 +759,6 @@ out:
 
 /* ==== posts: changing the draft ====================================== */
 
-/* Is `action` "remove:<id>"?  The id, else 0. */
-static unsigned remove_id(const char *action)
-{
-	int64_t id;
-
-	if (!action || strncmp(action, "remove:", 7) != 0 ||
-	    text_parse_int(action + 7, 1, 0xffffffffLL, &id) < 0)
-		return 0;
-	return (unsigned)id;
-}
-
 /* A post's `?last=N` for the page it redirects to, or the query's. */
 static unsigned query_last(struct request *rq)
 {
@@ -1060,7 +1049,7 @@ void page_stock_out_post(struct request *rq)
 	ed.holder = form_get(&rq->form, "holder");
 	ed.due = form_get(&rq->form, "due");
 	ed.scan = form_get(&rq->form, "scan");
-	ed.remove = remove_id(action);
+	ed.remove = draft_remove_id(action);
 	out_pick(rq, &ed);
 	if (draft_edit(rq->csrf, DRAFT_STOCK_OUT, out_apply, &ed, &d) < 0) {
 		no_session(rq);
@@ -1295,7 +1284,7 @@ void page_stock_in_post(struct request *rq)
 	}
 	ed->form = &rq->form;
 	ed->scan = form_get(&rq->form, "scan");
-	ed->remove = remove_id(action);
+	ed->remove = draft_remove_id(action);
 	in_classify(rq, ed);
 	if (draft_edit(rq->csrf, DRAFT_STOCK_IN, in_apply, ed, &d) < 0) {
 		free(ed);

@@ -541,7 +541,7 @@ static void keep(struct plan *pl, const struct parse *p, size_t i)
  * item per bad cell, naming the column and the way out. */
 static int check_encoding(struct parse *p, const char *tag)
 {
-	size_t bad, n = 0;
+	size_t bad, tag_bad, n = 0;
 
 	if (p->o->encoding == IMPORT_LATIN1)
 		return 0;
@@ -551,7 +551,8 @@ static int check_encoding(struct parse *p, const char *tag)
 			continue;
 		n++;
 		p->latin1_hint = 1;
-		refuse(p, AT_INVALID, utf8_ok(tag, &bad) ? tag : NULL,
+		/* `bad` is v's: the tag's own check must not overwrite it. */
+		refuse(p, AT_INVALID, utf8_ok(tag, &tag_bad) ? tag : NULL,
 		       "%s is not valid UTF-8 (byte 0x%02X): the file looks like Latin-1 or "
 		       "Windows-1252; import it with --encoding latin1",
 		       i < p->L.ncols ? p->L.col[i].header : "a cell past the last column",

@@ -4,16 +4,20 @@
 # through sudo.  Usage: scripts/install-deps.sh [--with-test] [--with-browser] [--with-bench]
 set -euo pipefail
 
+# scdoc renders the man page (man/assettrack.1.scd) in every build.
 pkgs=(build-essential cmake pkg-config sqlite3 libsqlite3-dev libjansson-dev
       libsodium-dev libcmocka-dev libcsv-dev libmicrohttpd-dev libqrencode-dev
-      libzint-dev libjs-bootstrap5 valgrind curl)
+      libzint-dev libjs-bootstrap5 valgrind curl scdoc)
 for arg in "$@"; do
   case "$arg" in
     --with-browser) pkgs+=(chromium nodejs npm) ;;
     # make test: libFuzzer (clang), the chain checker's Python, and
     # pdftotext (poppler-utils) to read back a receipt printed to PDF,
     # zbarimg (zbar-tools) to decode printed labels back to their text.
-    --with-test) pkgs+=(clang libclang-rt-14-dev python3 poppler-utils zbar-tools) ;;
+    # The package tests (tests/pkg): mandoc -T lint on the man page,
+    # lintian on the .deb, systemd-analyze verify on its units.
+    --with-test) pkgs+=(clang libclang-rt-14-dev python3 poppler-utils zbar-tools
+                        mandoc lintian systemd) ;;
     --with-bench) pkgs+=(wrk nginx-light) ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac

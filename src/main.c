@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/version.h"
 
 #define DEFAULT_DB "./assettrack.db"
 
@@ -38,7 +39,10 @@ static const struct command commands[] = {
 	{ "replace", cli_cmd_replace, "replace OLD NEW --reason R [--condition C]", NULL },
 	{ "events", cli_cmd_events,
 	  "events [--asset TAG] [--type T] [--since TIME] [--limit N]", NULL },
-	{ "report", cli_cmd_report, "report custody [--as-of TIME] [--overdue]", NULL },
+	{ "report", cli_cmd_report,
+	  "report custody [--as-of TIME] [--overdue] | report unslotted | report occupancy\n"
+	  "                    | report holder ID|BADGE | report retired [--reason R]   [--csv]",
+	  NULL },
 	{ "export", cli_cmd_export, "export assets|events", NULL },
 	{ "import", cli_cmd_import, "import assets FILE.csv [--dry-run]", NULL },
 	{ "verify", cli_cmd_verify,
@@ -47,6 +51,8 @@ static const struct command commands[] = {
 	{ "head", cli_cmd_head, "head", NULL },
 	{ "checkpoint", cli_cmd_checkpoint, "checkpoint [--checkpoints FILE] [--key FILE]", NULL },
 	{ "backup", cli_cmd_backup, "backup FILE", NULL },
+	{ "restore", cli_cmd_restore,
+	  "restore FILE   (verify FILE, then replace the database; the old one is kept)", NULL },
 	{ "audit", cli_cmd_audit,
 	  "audit CASE [--save] SCAN...   (SCAN: a slot label CASE/POS, or a tag)\n"
 	  "  assettrack audit holder ID|BADGE [--save] TAG...\n"
@@ -78,6 +84,7 @@ static void usage(FILE *fp)
 	      "  --json      print JSON: read commands print the data, changes print\n"
 	      "              their result, refusals print {\"error\": ...}\n"
 	      "  --help      print this help\n"
+	      "  --version   print the version, the git commit and the library versions\n"
 	      "\nNotes:\n"
 	      "  TAG may be typed or scanned: exact tag first, else its match key\n"
 	      "  (upper-case, '-' and spaces removed).  A slot is CASE POS, or one\n"
@@ -93,11 +100,11 @@ static void usage(FILE *fp)
 }
 
 /*
- * Remove --db, --json and --help from anywhere in argv (stopping at "--",
- * after which everything belongs to the command), compacting the rest in
- * place.  Returns the new argc, or -1 after a usage message.
+ * Remove --db, --json, --help and --version from anywhere in argv
+ * (stopping at "--", after which everything belongs to the command),
+ * compacting the rest in place.  Returns the new argc, or -1 after a usage message.
  */
-static int strip_globals(int argc, char **argv, struct cli_ctx *ctx, int *help)
+static int strip_globals(int argc, char **argv, struct cli_ctx *ctx, int *help, int *version)
 {
 	int i, w = 1, rest = 0;
 
@@ -113,6 +120,8 @@ static int strip_globals(int argc, char **argv, struct cli_ctx *ctx, int *help)
 			ctx->json = 1;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			*help = 1;
+		} else if (strcmp(a, "--version") == 0) {
+			*version = 1;
 		} else if (strcmp(a, "--db") == 0 || strncmp(a, "--db=", 5) == 0) {
 			const char *v = a[4] == '=' ? a + 5 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!v || !*v) {
@@ -135,15 +144,19 @@ int main(int argc, char **argv)
 	struct cli_ctx ctx;
 	const struct command *c;
 	const char *env = getenv("ASSETTRACK_DB");
-	int help = 0, rc;
+	int help = 0, version = 0, rc;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.db_path = (env && *env) ? env : DEFAULT_DB;
 	cli_set_actor(&ctx);
 
-	argc = strip_globals(argc, argv, &ctx, &help);
+	argc = strip_globals(argc, argv, &ctx, &help, &version);
 	if (argc < 0)
 		return 2;
+	if (version) {
+		cli_print_version(stdout);
+		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 3;
+	}
 	if (help || (argc >= 2 && strcmp(argv[1], "help") == 0)) {
 		/* `assettrack asset --help` or `help asset`: just that command. */
 		const char *topic = argc >= 2 ? argv[strcmp(argv[1], "help") == 0 ? 2 : 1] : NULL;

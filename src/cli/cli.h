@@ -217,6 +217,7 @@ int cli_cmd_verify(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_head(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_checkpoint(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_backup(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_restore(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_holder(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_case(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_asset(struct cli_ctx *ctx, int argc, char **argv);

@@ -1,6 +1,6 @@
 /*
  * cli_events.c — reading the log and the state: events, asset history,
- * report custody, export assets|events (CSV).
+ * export assets|events (CSV).  The reports are in cli_report.c.
  *
  * Everything here streams rows from the core read iterators (core/read.h);
  * nothing loads a whole table into memory.
@@ -14,7 +14,6 @@
 #include "core/asset.h"
 #include "core/attr.h"
 #include "core/encode.h"
-#include "core/report.h"
 
 #define DEFAULT_EVENT_LIMIT 100
 
@@ -296,81 +295,6 @@ int cli_asset_history(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_json_print(NULL);
 	rc = list_events(ctx, &f, head, "No events for this asset.");
 	json_decref(head);
-	return rc;
-}
-
-/* ==== report custody ================================================== */
-
-/* report_custody callback: one custody row as a table row or a JSON item
- * {"asset", "since", "overdue"}. */
-static int custody_row(void *p, const struct custody_row *row)
-{
-	struct cli_list *x = p;
-	const struct asset *a = &row->asset;
-	char holder[AT_PERSON_MAX + 32];
-	const char *cells[7];
-	json_t *o;
-
-	if (x->cli->json) {
-		o = json_pack("{s:o, s:s?, s:b}", "asset", asset_to_json(a), "since",
-		              a->custody_since[0] ? a->custody_since : NULL, "overdue",
-		              row->overdue);
-		cli_jlist_add(&x->jl, o);
-		return 0;
-	}
-	snprintf(holder, sizeof(holder), "%s (#%lld)", a->holder_name, (long long)a->holder_id);
-	cells[0] = holder;
-	cells[1] = a->tag;
-	cells[2] = a->equipment_type;
-	cells[3] = a->model;
-	cells[4] = a->custody_since;
-	cells[5] = a->due;
-	cells[6] = row->overdue ? "OVERDUE" : "";
-	cli_table_row(&x->table, cells);
-	return 0;
-}
-
-/* `report custody [--as-of TIME] [--overdue]`: who holds what; as of a
- * past instant it is answered from the event log. */
-int cli_cmd_report(struct cli_ctx *ctx, int argc, char **argv)
-{
-	static const char *const heads[] = { "HOLDER", "TAG", "TYPE", "MODEL",
-		                             "SINCE",  "DUE", "OVERDUE" };
-	const char *as_of = NULL;
-	int overdue = 0;
-	const struct cli_opt opts[] = { { "as-of", &as_of, NULL },
-		                        { "overdue", NULL, &overdue },
-		                        { NULL, NULL, NULL } };
-	struct at_errors e = AT_ERRORS_INIT;
-	char t[AT_TIME_LEN + 1], why[AT_WHY_MAX];
-	struct cli_list x;
-	json_t *head = NULL;
-	enum at_code c;
-	int npos, rc;
-
-	if (cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 1, 1))
-		return 2;
-	if (strcmp(argv[1], "custody") != 0)
-		return cli_usage(ctx, "unknown report '%s'; the report is 'custody'", argv[1]);
-	if (as_of && text_parse_time(as_of, t, why) < 0)
-		return cli_usage(ctx, "--as-of: %s", why);
-	if ((rc = cli_open(ctx)) != 0)
-		return rc;
-	if (ctx->json) {
-		head = json_pack("{s:s?, s:b}", "as_of", as_of ? t : NULL, "overdue_only", overdue);
-		if (!head)
-			return cli_json_print(NULL);
-	} else if (as_of) {
-		printf("Custody as of %s\n\n", t);
-	}
-	cli_list_begin(&x, ctx, head, "custody", 7, heads);
-	c = report_custody(ctx->st, as_of ? t : NULL, overdue, custody_row, &x, &e);
-	if (c != AT_OK)
-		rc = cli_list_fail(&x, c, &e);
-	else
-		rc = cli_list_end(&x, overdue ? "No overdue assets." : "No assets are in custody.");
-	json_decref(head);
-	at_errors_free(&e);
 	return rc;
 }
 

@@ -445,13 +445,23 @@ static enum at_code row_holder(struct parse *p, const struct person *who, const 
 	char why[AT_MSG_MAX] = "", badge[AT_PERSON_MAX + 1] = "", email[AT_PERSON_MAX + 1] = "";
 	char idkey[32];
 	int64_t id, dummy;
+	int met;
 	enum at_code c;
 
 	*is_new = 0;
-	if (cached(p, who, &id))
+	met = cached(p, who, &id);
+	if (met && p->rep->nexamples[IMPORT_CUSTODY] >= AT_IMPORT_EXAMPLES) {
+		/* Met before, so active (a refused holder is not remembered) and
+		 * unchanged since: only an example's text would need the record. */
+		h->id = id;
+		h->name[0] = h->badge[0] = h->email[0] = '\0';
+		h->active = 1;
+		c = AT_OK;
+	} else if (met) {
 		c = store_holder_by_id(p->st, id, h);
-	else
+	} else {
 		c = find_holder(p, who, h, why);
+	}
 	if (c == AT_NOT_FOUND) {
 		if (who->badge[0])
 			snprintf(badge, sizeof(badge), "%s", who->badge);
@@ -1116,7 +1126,11 @@ enum at_code import_run(struct store *st, const char *actor, const struct import
 	}
 	w.dry_run = o->dry_run;
 	c = event_writer_bulk(&w, e);
+	/* Assets too go in many to a statement (store_asset_defer). */
+	if (c == AT_OK)
+		c = store_asset_defer(st, 1, e);
 	if (c != AT_OK) {
+		event_writer_release(&w);
 		store_rollback(st);
 		store_bulk(st, 0);
 		csv_free(&csv);
@@ -1156,8 +1170,10 @@ enum at_code import_run(struct store *st, const char *actor, const struct import
 		c = at_fail(e, AT_INVALID, "the CSV has a header but no rows");
 		goto out;
 	}
-	/* The last events into the log, a dry run's too: their checks ran. */
-	c = event_writer_flush(&w, e);
+	/* The last assets and events in, a dry run's too: their checks run. */
+	c = store_asset_flush(st, e);
+	if (c == AT_OK)
+		c = event_writer_flush(&w, e);
 	if (c != AT_OK)
 		goto out;
 	if (o->dry_run) {
@@ -1174,6 +1190,7 @@ out:
 	else if (c != AT_OK)
 		rep->created = 0;
 done:
+	store_asset_defer(st, 0, NULL);
 	event_writer_release(&w);
 	store_bulk(st, 0);
 	if (o->progress)

@@ -236,12 +236,33 @@ static const char *const migration_5 =
 	"CREATE INDEX events_audit ON events(json_extract(details, '$.case'), seq)"
 	"  WHERE type = 'AUDIT_RECORDED';";
 
+/* Version 6: the reports (core/report.c), each a page at a time from an
+ * index at 100,000 assets and a million events (each query below was a
+ * scan of the table or the log before, 50 ms to 0.4 s).
+ *  - Custody by holder: holders by name, and each holder's assets by
+ *    custody start, with the due date beside them so the overdue section
+ *    is picked from the index.  The same entries as the old assets_holder
+ *    (a holder's assets by tag still come from it), wider.
+ *  - A holder's history: the custody events naming them (about four in
+ *    five events carry a holder).
+ *  - Unslotted storage assets, and retired ones by reason: partial, so
+ *    only the few rows they list are in them. */
+static const char *const migration_6 =
+	"CREATE INDEX holders_name ON holders(name, id);"
+	"DROP INDEX assets_holder;"
+	"CREATE INDEX assets_holder ON assets(holder_id, custody_since, tag, due)"
+	"  WHERE holder_id IS NOT NULL;"
+	"CREATE INDEX events_holder ON events(holder_id, seq) WHERE holder_id IS NOT NULL;"
+	"CREATE INDEX assets_unslotted ON assets(tag) WHERE state = 'STORAGE' AND case_id IS NULL;"
+	"CREATE INDEX events_retired ON events(reason, asset_tag) WHERE type = 'ASSET_RETIRED';";
+
 const char *const schema_migrations[] = {
 	migration_1,
 	migration_2,
 	migration_3,
 	migration_4,
 	migration_5,
+	migration_6,
 };
 
 const int schema_nmigrations = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -38,6 +38,10 @@ enum stmt {
 	STMT_ASSET_INSERT,
 	STMT_ASSET_SAVE,
 	STMT_ASSET_SAVE_META,
+	STMT_ASSET_NEXT_ID,
+	STMT_ASSET_PROBE,
+	STMT_ASSET_INSERT_KEPT,
+	STMT_ASSET_INSERT_BULK,
 	STMT_ASSET_LIST,
 	STMT_ASSET_COUNT,
 	STMT_ASSET_COUNT_STATE,
@@ -92,6 +96,16 @@ enum stmt {
 	/* physical audits (core/audit.c) */
 	STMT_AUDIT_LAST,
 	STMT_AUDIT_CASES,
+	/* reports (core/report.c) */
+	STMT_REPORT_CUSTODY,
+	STMT_REPORT_UNSLOTTED,
+	STMT_REPORT_UNSLOTTED_COUNT,
+	STMT_REPORT_SLOT_TOTALS,
+	STMT_REPORT_HOLDINGS,
+	STMT_REPORT_HOLDING_COUNTS,
+	STMT_REPORT_RETIRED_REASONS,
+	STMT_REPORT_RETIRED_TOTALS,
+	STMT_REPORT_RETIRED,
 	STMT__MAX
 };
 
@@ -132,6 +146,18 @@ enum stmt {
 #define EVENT_ROWS16 EVENT_ROWS4 ", " EVENT_ROWS4 ", " EVENT_ROWS4 ", " EVENT_ROWS4
 #define EVENT_ROWS32 EVENT_ROWS16 ", " EVENT_ROWS16
 
+/* The columns of a kept asset's insert (store_asset_defer), in bind_asset's
+ * parameter order (22 is the id), and STORE_ASSET_BULK rows of them. */
+#define ASSET_INSERT_COLS                                                                  \
+	"INSERT INTO assets(tag, serial, manufacturer, equipment_type, model, model_code, " \
+	"building, room, notes, state, condition, holder_id, due, custody_since, case_id, "  \
+	"position, last_case_id, last_position, created_at, updated_at, retired_at, id, "    \
+	"attributes) VALUES "
+#define ASSET_ROW "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define ASSET_ROWS4 ASSET_ROW ", " ASSET_ROW ", " ASSET_ROW ", " ASSET_ROW
+#define ASSET_ROWS16 ASSET_ROWS4 ", " ASSET_ROWS4 ", " ASSET_ROWS4 ", " ASSET_ROWS4
+#define ASSET_ROWS32 ASSET_ROWS16 ", " ASSET_ROWS16
+
 static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
 	[STMT_BEGIN_DEFERRED] = "BEGIN DEFERRED",
@@ -163,6 +189,21 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"UPDATE assets SET serial = ?2, manufacturer = ?3, equipment_type = ?4, "
 		"model = ?5, model_code = ?6, building = ?7, room = ?8, notes = ?9, "
 		"condition = ?11, updated_at = ?20, attributes = ?23 WHERE id = ?22 AND tag = ?1",
+	[STMT_ASSET_NEXT_ID] = "SELECT coalesce(max(id), 0) + 1 FROM assets",
+	/* May an asset with tag ?1 and serial ?2 be kept for a bulk insert?
+	 * Its match and serial keys as the generated columns compute them
+	 * (the kept ones are compared with these), and whether a stored
+	 * asset has either: two probes of the unique indexes. */
+	[STMT_ASSET_PROBE] =
+		"SELECT upper(replace(replace(?1, '-', ''), ' ', '')), lower(trim(?2)), "
+		"EXISTS (SELECT 1 FROM assets WHERE match_key = "
+		"upper(replace(replace(?1, '-', ''), ' ', ''))) "
+		"OR EXISTS (SELECT 1 FROM assets WHERE serial_key = lower(trim(?2)))",
+	[STMT_ASSET_INSERT_KEPT] = ASSET_INSERT_COLS ASSET_ROW,
+	/* STORE_ASSET_BULK kept assets in one statement: the CHECKs' IN lists
+	 * (state, condition) are each a temporary table built anew per
+	 * statement, most of a one-row insert's cost. */
+	[STMT_ASSET_INSERT_BULK] = ASSET_INSERT_COLS ASSET_ROWS32,
 	[STMT_ASSET_LIST] =
 		"SELECT " ASSET_COLS
 		"WHERE (?1 IS NULL OR a.state = ?1) "
@@ -351,12 +392,114 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"WHERE type = 'AUDIT_RECORDED') GROUP BY name HAVING max(slots) IS NOT NULL) g "
 		"LEFT JOIN events e ON e.seq = g.seq WHERE (?2 IS NULL OR e.seq IS NULL OR e.at < ?2) "
 		"ORDER BY g.name LIMIT ?3",
+	/* ---- reports (core/report.c) ----
+	 * Each walks an index of schema version 6 in the order it lists, so a
+	 * page stops after its rows instead of sorting the whole answer. */
+	/* Custody now, one section (?1: 1 overdue, 0 the rest) by holder name,
+	 * holder, custody start and tag, after the row (?3, ?4, ?5, ?6): the
+	 * holders in name order, each one's assets in assets_holder's order,
+	 * the due date read from that index too. */
+	[STMT_REPORT_CUSTODY] =
+		"SELECT " ASSET_SELECT "FROM holders h0 INDEXED BY holders_name "
+		"CROSS JOIN assets a INDEXED BY assets_holder ON a.holder_id = h0.id " ASSET_JOINS
+		"WHERE a.holder_id IS NOT NULL "
+		"AND ((?1 = 1 AND a.due < ?2) OR (?1 = 0 AND (a.due IS NULL OR a.due >= ?2))) "
+		"AND (h0.name, h0.id) >= (?3, ?4) "
+		"AND ((h0.name, h0.id) > (?3, ?4) OR (a.custody_since, a.tag) > (?5, ?6)) "
+		"ORDER BY h0.name, h0.id, a.custody_since, a.tag LIMIT ?7",
+	/* Storage assets in no slot, by tag, each with the last event that can
+	 * have left it so (created without a slot, force-vacated, replaced),
+	 * found in its events index. */
+	[STMT_REPORT_UNSLOTTED] =
+		"SELECT " ASSET_SELECT ", u.seq, u.at, u.type, u.reason "
+		"FROM assets a INDEXED BY assets_unslotted " ASSET_JOINS
+		"LEFT JOIN events u ON u.seq = (SELECT max(n.seq) FROM events n INDEXED BY events_asset "
+		"  WHERE n.asset_tag = a.tag "
+		"  AND n.type IN ('ASSET_CREATED', 'FORCE_VACATE', 'ASSET_REPLACED')) "
+		"WHERE a.state = 'STORAGE' AND a.case_id IS NULL AND a.tag > ?1 "
+		"ORDER BY a.tag LIMIT ?2",
+	[STMT_REPORT_UNSLOTTED_COUNT] =
+		"SELECT count(*) FROM assets INDEXED BY assets_unslotted "
+		"WHERE state = 'STORAGE' AND case_id IS NULL",
+	[STMT_REPORT_SLOT_TOTALS] =
+		"SELECT (SELECT count(*) FROM cases), (SELECT coalesce(sum(slot_count), 0) FROM cases), "
+		"(SELECT count(*) FROM assets WHERE case_id IS NOT NULL)",
+	/* A holder's custody periods, newest first: each start (a Stock-Out,
+	 * or a replacement device handed over) with the first event after it
+	 * that ended it (a Stock-In, or the device being replaced), which the
+	 * asset's events index finds without reading the log. */
+#define HOLDINGS_FROM                                                                     \
+	"FROM events s INDEXED BY events_holder "                                        \
+	"LEFT JOIN events x ON x.seq = (SELECT min(n.seq) FROM events n "                \
+	"  INDEXED BY events_asset WHERE n.asset_tag = s.asset_tag AND n.seq > s.seq "   \
+	"  AND n.type IN ('STOCK_IN', 'ASSET_REPLACED')) "
+#define HOLDINGS_WHERE                                                                    \
+	"WHERE s.holder_id = ?1 AND (s.type = 'STOCK_OUT' OR (s.type = 'ASSET_REPLACED' " \
+	"  AND json_extract(s.details, '$.role') = 'replacement')) "
+	[STMT_REPORT_HOLDINGS] =
+		"SELECT s.seq, s.at, s.type, s.asset_tag, "
+		"coalesce(json_extract(s.details, '$.since'), s.at), json_extract(s.details, '$.due'), "
+		"s.from_case, s.from_position, x.seq, x.at, x.type, x.to_case, x.to_position, "
+		"a.equipment_type, a.model " HOLDINGS_FROM
+		"LEFT JOIN assets a ON a.tag = s.asset_tag " HOLDINGS_WHERE
+		"AND (?2 = 0 OR s.seq < ?2) ORDER BY s.seq DESC LIMIT ?3",
+	/* Periods, those ended, and those ended after their due date (the
+	 * date of the return, UTC, past it: core's rule for a row). */
+	[STMT_REPORT_HOLDING_COUNTS] =
+		"SELECT count(*), count(x.seq), coalesce(sum(x.seq IS NOT NULL "
+		"AND json_extract(s.details, '$.due') IS NOT NULL "
+		"AND substr(x.at, 1, 10) > json_extract(s.details, '$.due')), 0) " HOLDINGS_FROM
+		HOLDINGS_WHERE,
+	/* Retirements by reason (every retired asset has exactly one
+	 * ASSET_RETIRED event, which carries the reason), from events_retired
+	 * alone; and the retired assets in (reason, tag) order after the
+	 * retirement event ?2 (0: from the first). */
+	[STMT_REPORT_RETIRED_REASONS] =
+		"SELECT reason, count(*) FROM events INDEXED BY events_retired "
+		"WHERE type = 'ASSET_RETIRED' GROUP BY reason ORDER BY count(*) DESC, reason LIMIT ?1",
+	[STMT_REPORT_RETIRED_TOTALS] =
+		"SELECT count(*), count(DISTINCT reason) FROM events INDEXED BY events_retired "
+		"WHERE type = 'ASSET_RETIRED'",
+	[STMT_REPORT_RETIRED] =
+		"SELECT " ASSET_SELECT ", r.seq, r.at, r.actor, r.reason "
+		"FROM events r INDEXED BY events_retired JOIN assets a ON a.tag = r.asset_tag "
+		ASSET_JOINS "WHERE r.type = 'ASSET_RETIRED' AND (?1 IS NULL OR r.reason = ?1) "
+		"AND (?2 = 0 OR (r.reason, r.asset_tag) > "
+		"  (SELECT reason, asset_tag FROM events WHERE seq = ?2)) "
+		"ORDER BY r.reason, r.asset_tag LIMIT ?3",
+};
+
+/* Assets kept for a bulk insert (store_asset_defer), each with its unique
+ * keys as the generated columns compute them; ids are given in advance,
+ * as the table would give them (the largest plus one). */
+struct kept_asset {
+	char key[AT_TAG_MAX + 1];            /* match_key */
+	char serial_key[AT_FIELD_MAX + 1];
+	struct asset a;
+};
+
+/* A Bloom filter of the keys written while deferring (2^23 bits, 1 MiB,
+ * 4 bits a key: at 200,000 keys one in 15,000 is a false hit, which
+ * costs a probe of the indexes and nothing else). */
+#define KEPT_BLOOM_BITS (1u << 23)
+
+struct kept {
+	struct kept_asset row[STORE_ASSET_BULK];
+	size_t n;
+	int64_t next_id;
+	/* Every stored asset's keys are in `bloom`: a key it lacks is in no
+	 * unique index, no probe needed.  Set while the table started empty
+	 * and every asset written since went through here. */
+	int complete;
+	uint64_t bloom[KEPT_BLOOM_BITS / 64];
+	unsigned char touches[STMT__MAX];    /* the statement reads or writes assets */
 };
 
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmts[STMT__MAX];
 	int in_txn;
+	struct kept *kept;                   /* NULL unless deferring */
 };
 
 /* ==== errors and statement helpers ==================================== */
@@ -393,8 +536,10 @@ static enum at_code code_of_rc(int rc)
 	return AT_STORAGE;
 }
 
+static enum at_code kept_flush(struct store *st, struct at_errors *e);
+
 /* Prepared statement for `which`, reset and with bindings cleared. */
-static sqlite3_stmt *stmt(struct store *st, enum stmt which)
+static sqlite3_stmt *stmt_get(struct store *st, enum stmt which)
 {
 	sqlite3_stmt *s = st->stmts[which];
 
@@ -408,6 +553,17 @@ static sqlite3_stmt *stmt(struct store *st, enum stmt which)
 		sqlite3_clear_bindings(s);
 	}
 	return s;
+}
+
+/* The same, after writing kept assets if `which` would see the table
+ * without them (or commit without them).  NULL on a failure, with the
+ * connection's error code saying which. */
+static sqlite3_stmt *stmt(struct store *st, enum stmt which)
+{
+	if (st->kept && st->kept->n && (st->kept->touches[which] || which == STMT_COMMIT) &&
+	    kept_flush(st, NULL) != AT_OK)
+		return NULL;
+	return stmt_get(st, which);
 }
 
 static void done(sqlite3_stmt *s)
@@ -619,6 +775,7 @@ void store_close(struct store *st)
 	for (int i = 0; i < STMT__MAX; i++)
 		sqlite3_finalize(st->stmts[i]);
 	sqlite3_close(st->db);
+	free(st->kept);
 	free(st);
 }
 
@@ -677,6 +834,9 @@ void store_rollback(struct store *st)
 {
 	if (!st)
 		return;
+	/* Kept assets were never written: nothing of them to undo. */
+	if (st->kept)
+		st->kept->n = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		run_simple(st, STMT_ROLLBACK, NULL);
 	st->in_txn = 0;
@@ -958,49 +1118,332 @@ enum at_code store_asset_in_slot(struct store *st, int64_t case_id, int position
 	return one_row(st, s, read_asset, a, 1);
 }
 
-static void bind_asset(sqlite3_stmt *s, const struct asset *a)
+/* Bind asset `a` to parameters base+1 .. base+23 (base+22, the id, not:
+ * the caller's, when its statement has one). */
+static void bind_asset(sqlite3_stmt *s, int base, const struct asset *a)
 {
-	bind_text(s, 1, a->tag, 0);
-	bind_text(s, 2, a->serial, 0);
-	bind_text(s, 3, a->manufacturer, 0);
-	bind_text(s, 4, a->equipment_type, 0);
-	bind_text(s, 5, a->model, 1);
-	bind_text(s, 6, a->model_code, 1);
-	bind_text(s, 7, a->building, 0);
-	bind_text(s, 8, a->room, 0);
-	bind_text(s, 9, a->notes, 1);
-	bind_text(s, 10, asset_state_name(a->state), 0);
-	bind_text(s, 11, asset_condition_name(a->condition), 0);
-	bind_id(s, 12, a->holder_id);
-	bind_text(s, 13, a->due, 1);
-	bind_text(s, 14, a->custody_since, 1);
-	bind_id(s, 15, a->case_id);
+	bind_text(s, base + 1, a->tag, 0);
+	bind_text(s, base + 2, a->serial, 0);
+	bind_text(s, base + 3, a->manufacturer, 0);
+	bind_text(s, base + 4, a->equipment_type, 0);
+	bind_text(s, base + 5, a->model, 1);
+	bind_text(s, base + 6, a->model_code, 1);
+	bind_text(s, base + 7, a->building, 0);
+	bind_text(s, base + 8, a->room, 0);
+	bind_text(s, base + 9, a->notes, 1);
+	bind_text(s, base + 10, asset_state_name(a->state), 0);
+	bind_text(s, base + 11, asset_condition_name(a->condition), 0);
+	bind_id(s, base + 12, a->holder_id);
+	bind_text(s, base + 13, a->due, 1);
+	bind_text(s, base + 14, a->custody_since, 1);
+	bind_id(s, base + 15, a->case_id);
 	if (a->case_id)
-		sqlite3_bind_int(s, 16, a->position);
+		sqlite3_bind_int(s, base + 16, a->position);
 	else
-		sqlite3_bind_null(s, 16);
-	bind_id(s, 17, a->last_case_id);
+		sqlite3_bind_null(s, base + 16);
+	bind_id(s, base + 17, a->last_case_id);
 	if (a->last_case_id)
-		sqlite3_bind_int(s, 18, a->last_position);
+		sqlite3_bind_int(s, base + 18, a->last_position);
 	else
-		sqlite3_bind_null(s, 18);
-	bind_text(s, 19, a->created_at, 0);
-	bind_text(s, 20, a->updated_at, 0);
-	bind_text(s, 21, a->retired_at, 1);
-	bind_text(s, 23, a->attributes, 1);
+		sqlite3_bind_null(s, base + 18);
+	bind_text(s, base + 19, a->created_at, 0);
+	bind_text(s, base + 20, a->updated_at, 0);
+	bind_text(s, base + 21, a->retired_at, 1);
+	bind_text(s, base + 23, a->attributes, 1);
+}
+
+/* ---- assets kept for a bulk insert (store_asset_defer) ---- */
+
+enum at_code store_asset_defer(struct store *st, int on, struct at_errors *e)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	free(st->kept);
+	st->kept = NULL;
+	if (!on)
+		return AT_OK;
+	s = stmt(st, STMT_ASSET_NEXT_ID);
+	if (!s)
+		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		enum at_code c = fail_rc(st, sqlite3_extended_errcode(st->db), e);
+		done(s);
+		return c;
+	}
+	st->kept = calloc(1, sizeof(*st->kept));
+	if (!st->kept) {
+		done(s);
+		return at_fail(e, AT_INTERNAL, "out of memory");
+	}
+	st->kept->next_id = sqlite3_column_int64(s, 0);
+	st->kept->complete = st->kept->next_id == 1;
+	done(s);
+	for (int i = 0; i < STMT__MAX; i++)
+		st->kept->touches[i] = stmt_sql[i] && strstr(stmt_sql[i], "assets");
+	return AT_OK;
+}
+
+/* Run a kept assets' insert.  Nothing in it can collide (kept_add), so
+ * a refusal is a CHECK that core should have made first: the
+ * transaction cannot go on either way, so it is a storage failure. */
+static enum at_code kept_exec(struct store *st, sqlite3_stmt *s, struct at_errors *e)
+{
+	enum at_code c = AT_OK;
+	int rc = sqlite3_step(s);
+
+	if (rc != SQLITE_DONE) {
+		rc = sqlite3_extended_errcode(st->db);
+		if ((rc & 0xff) == SQLITE_CONSTRAINT)
+			c = at_fail(e, AT_STORAGE, "database error: an asset written with others "
+			            "was refused: %s", sqlite3_errmsg(st->db));
+		else
+			c = fail_rc(st, rc, e);
+	}
+	sqlite3_reset(s);
+	return c;
+}
+
+/* Write the kept assets: STORE_ASSET_BULK in one statement, fewer one by
+ * one (the last of an import). */
+static enum at_code kept_flush(struct store *st, struct at_errors *e)
+{
+	struct kept *k = st->kept;
+	size_t n = k->n;
+	sqlite3_stmt *s;
+	enum at_code c = AT_OK;
+
+	k->n = 0;
+	if (n == STORE_ASSET_BULK) {
+		s = stmt_get(st, STMT_ASSET_INSERT_BULK);
+		if (!s)
+			return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+		for (size_t i = 0; i < n; i++) {
+			bind_asset(s, (int)i * 23, &k->row[i].a);
+			sqlite3_bind_int64(s, (int)i * 23 + 22, k->row[i].a.id);
+		}
+		return kept_exec(st, s, e);
+	}
+	for (size_t i = 0; i < n && c == AT_OK; i++) {
+		s = stmt_get(st, STMT_ASSET_INSERT_KEPT);
+		if (!s)
+			return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+		bind_asset(s, 0, &k->row[i].a);
+		sqlite3_bind_int64(s, 22, k->row[i].a.id);
+		c = kept_exec(st, s, e);
+	}
+	return c;
+}
+
+/*
+ * The generated columns' keys in C: match_key = upper(replace(replace(tag,
+ * '-', ''), ' ', '')), serial_key = lower(trim(serial)).  Only for ASCII,
+ * where SQLite's upper, lower and trim (spaces) are these with or without
+ * ICU; -1 for anything else (or too long), which the probe computes.
+ */
+static int key_match(const char *tag, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *tag; tag++) {
+		unsigned char ch = (unsigned char)*tag;
+		if (ch >= 0x80 || n + 1 >= cap)
+			return -1;
+		if (ch != '-' && ch != ' ')
+			out[n++] = (char)(ch >= 'a' && ch <= 'z' ? ch - 32 : ch);
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+static int key_serial(const char *serial, char *out, size_t cap)
+{
+	size_t len = strlen(serial), n = 0;
+
+	while (len && serial[len - 1] == ' ')
+		len--;
+	while (len && *serial == ' ') {
+		serial++;
+		len--;
+	}
+	if (len >= cap)
+		return -1;
+	for (; n < len; n++) {
+		unsigned char ch = (unsigned char)serial[n];
+		if (ch >= 0x80)
+			return -1;
+		out[n] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* Bloom filter bits of key `k` of kind `kind` (FNV-1a, then two halves
+ * for double hashing). */
+static uint64_t key_hash(char kind, const char *k)
+{
+	uint64_t h = (1469598103934665603u ^ (unsigned char)kind) * 1099511628211u;
+
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211u;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdu;
+	h ^= h >> 33;
+	return h;
+}
+
+static int bloom_has(const struct kept *k, char kind, const char *key)
+{
+	uint64_t h = key_hash(kind, key), step = (h >> 32) | 1;
+
+	for (int i = 0; i < 4; i++, h += step) {
+		uint64_t bit = h & (KEPT_BLOOM_BITS - 1);
+		if (!(k->bloom[bit / 64] & (UINT64_C(1) << (bit % 64))))
+			return 0;
+	}
+	return 1;
+}
+
+static void bloom_add(struct kept *k, char kind, const char *key)
+{
+	uint64_t h = key_hash(kind, key), step = (h >> 32) | 1;
+
+	for (int i = 0; i < 4; i++, h += step) {
+		uint64_t bit = h & (KEPT_BLOOM_BITS - 1);
+		k->bloom[bit / 64] |= UINT64_C(1) << (bit % 64);
+	}
+}
+
+/* Copy column `i` (text) into `out` if it fits: 0, else -1. */
+static int col_fits(sqlite3_stmt *s, int i, char *out, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	size_t n = t ? (size_t)sqlite3_column_bytes(s, i) : cap;
+
+	if (n >= cap)
+		return -1;
+	memcpy(out, t, n);
+	out[n] = '\0';
+	return 0;
+}
+
+/*
+ * Keep `a` (and give it its id) if nothing can refuse it in the bulk
+ * insert: it takes no slot (the slot index is the database's to check),
+ * and no stored or kept asset has its match key or serial key (tag
+ * equality is match key equality).  `*kept` says whether it was; if not,
+ * the caller inserts it now, and the database's refusal is the answer.
+ */
+static enum at_code kept_add(struct store *st, struct asset *a, int *kept,
+                             struct at_errors *e)
+{
+	struct kept *k = st->kept;
+	struct kept_asset *r;
+	sqlite3_stmt *s;
+	enum at_code c;
+	int rc, ok;
+
+	*kept = 0;
+	if (a->case_id)
+		return AT_OK;
+	if (k->n == STORE_ASSET_BULK && (c = kept_flush(st, e)) != AT_OK)
+		return c;
+	r = &k->row[k->n];
+	ok = k->complete && key_match(a->tag, r->key, sizeof(r->key)) == 0 &&
+	     key_serial(a->serial, r->serial_key, sizeof(r->serial_key)) == 0 &&
+	     !bloom_has(k, 'm', r->key) && !bloom_has(k, 's', r->serial_key);
+	if (!ok) {
+		/* Maybe a collision (or keys C does not compute): ask the
+		 * indexes, which hold every written asset. */
+		s = stmt_get(st, STMT_ASSET_PROBE);
+		if (!s)
+			return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+		bind_text(s, 1, a->tag, 0);
+		bind_text(s, 2, a->serial, 0);
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW) {
+			c = fail_rc(st, sqlite3_extended_errcode(st->db), e);
+			done(s);
+			return c;
+		}
+		ok = !sqlite3_column_int(s, 2) && col_fits(s, 0, r->key, sizeof(r->key)) == 0 &&
+		     col_fits(s, 1, r->serial_key, sizeof(r->serial_key)) == 0;
+		done(s);
+	}
+	for (size_t i = 0; ok && i < k->n; i++)
+		ok = strcmp(k->row[i].key, r->key) != 0 &&
+		     strcmp(k->row[i].serial_key, r->serial_key) != 0;
+	if (!ok)
+		return AT_OK;
+	bloom_add(k, 'm', r->key);
+	bloom_add(k, 's', r->serial_key);
+	a->id = k->next_id++;
+	memcpy(&r->a, a, offsetof(struct asset, attributes));
+	memcpy(r->a.attributes, a->attributes, strlen(a->attributes) + 1);
+	k->n++;
+	*kept = 1;
+	return AT_OK;
+}
+
+/* Asset `a` was inserted at once: the ids go on after it, and the filter
+ * learns its keys (or stops vouching, if C cannot compute them). */
+static void kept_stored(struct kept *k, const struct asset *a)
+{
+	char key[AT_TAG_MAX + 1], serial_key[AT_FIELD_MAX + 1];
+
+	k->next_id = a->id + 1;
+	if (key_match(a->tag, key, sizeof(key)) == 0 &&
+	    key_serial(a->serial, serial_key, sizeof(serial_key)) == 0) {
+		bloom_add(k, 'm', key);
+		bloom_add(k, 's', serial_key);
+	} else {
+		k->complete = 0;
+	}
+}
+
+/* The kept asset with id `id`, or NULL (their ids are consecutive). */
+static struct asset *kept_find(struct store *st, int64_t id)
+{
+	struct kept *k = st->kept;
+	int64_t i;
+
+	if (!k || !k->n)
+		return NULL;
+	i = id - k->row[0].a.id;
+	return i >= 0 && (size_t)i < k->n ? &k->row[i].a : NULL;
+}
+
+enum at_code store_asset_flush(struct store *st, struct at_errors *e)
+{
+	return st->kept && st->kept->n ? kept_flush(st, e) : AT_OK;
 }
 
 enum at_code store_asset_insert(struct store *st, struct asset *a, struct at_errors *e)
 {
-	sqlite3_stmt *s = stmt(st, STMT_ASSET_INSERT);
+	sqlite3_stmt *s;
 	enum at_code c;
+	int kept;
 
+	if (st->kept) {
+		c = kept_add(st, a, &kept, e);
+		if (c != AT_OK || kept)
+			return c;
+		/* Inserted now, after the kept ones: its refusal is the one
+		 * inserting row by row gives. */
+		c = store_asset_flush(st, e);
+		if (c != AT_OK)
+			return c;
+	}
+	s = stmt(st, STMT_ASSET_INSERT);
 	if (!s)
 		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
-	bind_asset(s, a);
+	bind_asset(s, 0, a);
 	c = exec_stmt(st, s, e);
 	if (c == AT_OK)
 		a->id = sqlite3_last_insert_rowid(st->db);
+	if (c == AT_OK && st->kept)
+		kept_stored(st->kept, a);
 	return c;
 }
 
@@ -1011,19 +1454,41 @@ static enum at_code save_asset(struct store *st, enum stmt which, const struct a
 
 	if (!s)
 		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
-	bind_asset(s, a);
+	bind_asset(s, 0, a);
 	sqlite3_bind_int64(s, 22, a->id);
 	return exec_stmt(st, s, e);
 }
 
 enum at_code store_asset_save(struct store *st, const struct asset *a, struct at_errors *e)
 {
+	struct asset *k = kept_find(st, a->id);
+
+	/* A kept asset that takes no slot: it goes in as it ends up (the
+	 * import's custody and retirement), one write instead of two.  Else
+	 * stmt() writes the kept ones first. */
+	if (k && !a->case_id && !a->last_case_id) {
+		k->state = a->state;
+		k->condition = a->condition;
+		k->holder_id = a->holder_id;
+		memcpy(k->due, a->due, sizeof(k->due));
+		memcpy(k->custody_since, a->custody_since, sizeof(k->custody_since));
+		k->case_id = 0;
+		k->position = 0;
+		k->last_case_id = 0;
+		k->last_position = 0;
+		memcpy(k->updated_at, a->updated_at, sizeof(k->updated_at));
+		memcpy(k->retired_at, a->retired_at, sizeof(k->retired_at));
+		return AT_OK;
+	}
 	return save_asset(st, STMT_ASSET_SAVE, a, e);
 }
 
 enum at_code store_asset_save_meta(struct store *st, const struct asset *a,
                                    struct at_errors *e)
 {
+	/* A new serial: the deferral's filter no longer knows every key. */
+	if (st->kept)
+		st->kept->complete = 0;
 	return save_asset(st, STMT_ASSET_SAVE_META, a, e);
 }
 
@@ -2035,4 +2500,220 @@ enum at_code store_audit_cases(struct store *st, const char *after, const char *
 	bind_text(s, 2, before, 1);
 	sqlite3_bind_int(s, 3, limit > 0 ? limit : -1);
 	return audit_rows(st, s, cb, ctx);
+}
+
+/* ==== reports (core/report.c) ========================================= */
+
+enum at_code store_custody_by_holder(struct store *st, const struct custody_key *after,
+                                     int overdue, const char *today, int limit, asset_cb cb,
+                                     void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, STMT_REPORT_CUSTODY);
+	struct asset a;
+	enum at_code c = AT_OK;
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	sqlite3_bind_int(s, 1, overdue ? 1 : 0);
+	bind_text(s, 2, today, 0);
+	bind_text(s, 3, after ? after->holder_name : "", 0);
+	sqlite3_bind_int64(s, 4, after ? after->holder_id : 0);
+	bind_text(s, 5, after ? after->since : "", 0);
+	bind_text(s, 6, after ? after->tag : "", 0);
+	sqlite3_bind_int(s, 7, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_asset(s, &a);
+		if (cb(ctx, &a))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		c = code_of_rc(sqlite3_extended_errcode(st->db));
+out:
+	done(s);
+	return c;
+}
+
+/* Text of column i, "" for NULL. */
+static const char *col_str(sqlite3_stmt *s, int i)
+{
+	const char *t = col_ptr(s, i);
+
+	return t ? t : "";
+}
+
+enum at_code store_unslotted(struct store *st, const char *after_tag, int limit,
+                             unslotted_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, STMT_REPORT_UNSLOTTED);
+	struct asset a;
+	enum at_code c = AT_OK;
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, after_tag ? after_tag : "", 0);
+	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_asset(s, &a);
+		if (cb(ctx, &a, sqlite3_column_int64(s, 26), col_str(s, 27), col_str(s, 28),
+		       col_ptr(s, 29)))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		c = code_of_rc(sqlite3_extended_errcode(st->db));
+out:
+	done(s);
+	return c;
+}
+
+int64_t store_unslotted_count(struct store *st)
+{
+	return count_of(st, stmt(st, STMT_REPORT_UNSLOTTED_COUNT));
+}
+
+enum at_code store_slot_totals(struct store *st, int64_t *cases, int64_t *slots,
+                               int64_t *occupied)
+{
+	sqlite3_stmt *s = stmt(st, STMT_REPORT_SLOT_TOTALS);
+	enum at_code c = AT_OK;
+
+	if (!s)
+		return AT_STORAGE;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*cases = sqlite3_column_int64(s, 0);
+		*slots = sqlite3_column_int64(s, 1);
+		*occupied = sqlite3_column_int64(s, 2);
+	} else {
+		c = code_of_rc(sqlite3_extended_errcode(st->db));
+	}
+	done(s);
+	return c;
+}
+
+/* One row of STMT_REPORT_HOLDINGS as a record (borrowed texts). */
+static void read_holding(sqlite3_stmt *s, struct store_holding *h)
+{
+	h->seq = sqlite3_column_int64(s, 0);
+	h->at = col_str(s, 1);
+	h->type = col_str(s, 2);
+	h->asset_tag = col_str(s, 3);
+	h->since = col_str(s, 4);
+	h->due = col_str(s, 5);
+	h->from_case = col_ptr(s, 6);
+	h->from_position = sqlite3_column_int(s, 7);
+	h->end_seq = sqlite3_column_int64(s, 8);
+	h->end_at = col_str(s, 9);
+	h->end_type = col_str(s, 10);
+	h->to_case = col_ptr(s, 11);
+	h->to_position = sqlite3_column_int(s, 12);
+	h->equipment_type = col_str(s, 13);
+	h->model = col_str(s, 14);
+}
+
+enum at_code store_holdings(struct store *st, int64_t holder_id, int64_t before_seq, int limit,
+                            holding_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, STMT_REPORT_HOLDINGS);
+	struct store_holding h;
+	enum at_code c = AT_OK;
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	sqlite3_bind_int64(s, 1, holder_id);
+	sqlite3_bind_int64(s, 2, before_seq);
+	sqlite3_bind_int(s, 3, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_holding(s, &h);
+		if (cb(ctx, &h))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		c = code_of_rc(sqlite3_extended_errcode(st->db));
+out:
+	done(s);
+	return c;
+}
+
+enum at_code store_holding_counts(struct store *st, int64_t holder_id, int64_t *periods,
+                                  int64_t *ended, int64_t *late)
+{
+	sqlite3_stmt *s = stmt(st, STMT_REPORT_HOLDING_COUNTS);
+	enum at_code c = AT_OK;
+
+	if (!s)
+		return AT_STORAGE;
+	sqlite3_bind_int64(s, 1, holder_id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*periods = sqlite3_column_int64(s, 0);
+		*ended = sqlite3_column_int64(s, 1);
+		*late = sqlite3_column_int64(s, 2);
+	} else {
+		c = code_of_rc(sqlite3_extended_errcode(st->db));
+	}
+	done(s);
+	return c;
+}
+
+enum at_code store_retired_reasons(struct store *st, int limit, reason_count_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, STMT_REPORT_RETIRED_REASONS);
+	enum at_code c = AT_OK;
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	sqlite3_bind_int(s, 1, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb(ctx, col_ptr(s, 0), sqlite3_column_int64(s, 1)))
+			goto out;
+	if (rc != SQLITE_DONE)
+		c = code_of_rc(sqlite3_extended_errcode(st->db));
+out:
+	done(s);
+	return c;
+}
+
+enum at_code store_retired_totals(struct store *st, int64_t *assets, int64_t *reasons)
+{
+	sqlite3_stmt *s = stmt(st, STMT_REPORT_RETIRED_TOTALS);
+	enum at_code c = AT_OK;
+
+	if (!s)
+		return AT_STORAGE;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*assets = sqlite3_column_int64(s, 0);
+		*reasons = sqlite3_column_int64(s, 1);
+	} else {
+		c = code_of_rc(sqlite3_extended_errcode(st->db));
+	}
+	done(s);
+	return c;
+}
+
+enum at_code store_retired(struct store *st, const char *reason, int64_t after_seq, int limit,
+                           retired_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, STMT_REPORT_RETIRED);
+	struct asset a;
+	enum at_code c = AT_OK;
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, reason, 0);
+	sqlite3_bind_int64(s, 2, after_seq);
+	sqlite3_bind_int(s, 3, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		read_asset(s, &a);
+		if (cb(ctx, &a, sqlite3_column_int64(s, 26), col_str(s, 27), col_str(s, 28),
+		       col_ptr(s, 29)))
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		c = code_of_rc(sqlite3_extended_errcode(st->db));
+out:
+	done(s);
+	return c;
 }

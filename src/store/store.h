@@ -25,7 +25,7 @@
 #include "util/err.h"
 #include "util/text.h"
 
-#define AT_SCHEMA_VERSION 5
+#define AT_SCHEMA_VERSION 6
 
 struct store;
 
@@ -93,6 +93,24 @@ enum at_code store_asset_save(struct store *st, const struct asset *a, struct at
  * attributes). */
 enum at_code store_asset_save_meta(struct store *st, const struct asset *a,
                                    struct at_errors *e);
+
+/*
+ * Deferred asset inserts, for a transaction that creates thousands (the
+ * import): on (1) inside the write transaction, off (0) once it ended.
+ * While on, store_asset_insert() keeps an asset nothing can refuse (no
+ * slot; neither its tag's match key nor its serial key stored or kept:
+ * two probes of the unique indexes) and gives it its id, and the kept
+ * ones go in STORE_ASSET_BULK to a statement; any other asset goes in at
+ * once, after the kept ones, so its refusal is the one inserting one by
+ * one gives.  store_asset_save() of a kept asset taking no slot changes
+ * the kept copy (it goes in as it ends up); every other statement on
+ * assets, and the commit, writes the kept ones first.
+ * store_asset_flush() writes them now (before a dry run's rollback, so
+ * their checks run); store_rollback() drops them.
+ */
+#define STORE_ASSET_BULK 32
+enum at_code store_asset_defer(struct store *st, int on, struct at_errors *e);
+enum at_code store_asset_flush(struct store *st, struct at_errors *e);
 
 /* Assets ordered by tag. */
 enum at_code store_asset_list(struct store *st, const struct asset_filter *f, asset_cb cb,
@@ -230,5 +248,73 @@ enum at_code store_audit_last(struct store *st, const char *case_name, audit_las
  * audited before that instant.  One scan of the audit events per call. */
 enum at_code store_audit_cases(struct store *st, const char *after, const char *before,
                                int limit, audit_last_cb cb, void *ctx);
+
+/* ---- reports (core/report.c) ---------------------------------------- */
+
+/* A row of the custody report now, as a keyset position. */
+struct custody_key {
+	char holder_name[AT_PERSON_MAX + 1];
+	int64_t holder_id;
+	char since[AT_TIME_LEN + 1];
+	char tag[AT_TAG_MAX + 1];
+};
+/* Assets in custody in one section (`overdue` 1: due before `today`; 0:
+ * the others) by holder name, holder id, custody start and tag, after the
+ * row `after` (NULL: from the first), at most `limit` (0: all). */
+enum at_code store_custody_by_holder(struct store *st, const struct custody_key *after,
+                                     int overdue, const char *today, int limit, asset_cb cb,
+                                     void *ctx);
+
+/* Storage assets in no slot by tag after `after_tag` (NULL: the first),
+ * each with the last event that can have left it so (ASSET_CREATED,
+ * FORCE_VACATE, ASSET_REPLACED): seq 0 and "" when there is none;
+ * `reason` may be NULL.  Borrowed for the callback. */
+typedef int (*unslotted_cb)(void *ctx, const struct asset *a, int64_t seq, const char *at,
+                            const char *type, const char *reason);
+enum at_code store_unslotted(struct store *st, const char *after_tag, int limit,
+                             unslotted_cb cb, void *ctx);
+int64_t store_unslotted_count(struct store *st);
+/* How many cases, slots, and slots holding an asset. */
+enum at_code store_slot_totals(struct store *st, int64_t *cases, int64_t *slots,
+                               int64_t *occupied);
+
+/* One custody period of a holder: its start event (STOCK_OUT, or an
+ * ASSET_REPLACED handing over a replacement) and the event that ended it
+ * (end_seq 0, texts "" when it goes on).  Texts are "" when absent, the
+ * case names NULL; all borrowed for the callback. */
+struct store_holding {
+	int64_t seq;
+	const char *at, *type, *asset_tag, *since, *due;
+	const char *from_case;
+	int from_position;
+	int64_t end_seq;
+	const char *end_at, *end_type;
+	const char *to_case;
+	int to_position;
+	const char *equipment_type, *model;   /* the asset's, today */
+};
+typedef int (*holding_cb)(void *ctx, const struct store_holding *h);
+/* Holder `holder_id`'s custody periods, newest start first, those
+ * starting before event `before_seq` (0: all), at most `limit` (0: all). */
+enum at_code store_holdings(struct store *st, int64_t holder_id, int64_t before_seq, int limit,
+                            holding_cb cb, void *ctx);
+/* How many periods, how many of them ended, and how many ended on a date
+ * after their due date. */
+enum at_code store_holding_counts(struct store *st, int64_t holder_id, int64_t *periods,
+                                  int64_t *ended, int64_t *late);
+
+/* Retirement reasons with how many assets each, most first, at most
+ * `limit` (0: all); `reason` may be NULL (a damaged row). */
+typedef int (*reason_count_cb)(void *ctx, const char *reason, int64_t n);
+enum at_code store_retired_reasons(struct store *st, int limit, reason_count_cb cb, void *ctx);
+/* How many retired assets, and how many different reasons. */
+enum at_code store_retired_totals(struct store *st, int64_t *assets, int64_t *reasons);
+/* Retired assets (with `reason` only, when not NULL) by reason and tag,
+ * after the one retired by event `after_seq` (0: from the first), each
+ * with its ASSET_RETIRED event's seq, time, actor and reason. */
+typedef int (*retired_cb)(void *ctx, const struct asset *a, int64_t seq, const char *at,
+                          const char *actor, const char *reason);
+enum at_code store_retired(struct store *st, const char *reason, int64_t after_seq, int limit,
+                           retired_cb cb, void *ctx);
 
 #endif

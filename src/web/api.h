@@ -1,8 +1,8 @@
 /*
  * api.h — the JSON API's shared helpers and its handlers (SPEC §7), one
  * file per resource: api_assets.c, api_cases.c, api_custody.c,
- * api_holders.c, api_events.c, api_batches.c.  The route table is in
- * route.c.
+ * api_holders.c, api_events.c, api_reports.c, api_batches.c.  The route
+ * table is in route.c.
  *
  * Each handler declares the fields its body may carry (check_body); the
  * request has already passed authentication, role, CSRF and size checks.
@@ -96,7 +96,12 @@ void create_holder(struct request *rq);
 void get_holder(struct request *rq);
 void update_holder(struct request *rq);
 void list_events(struct request *rq);
-void custody_report(struct request *rq);
+/* api_reports.c */
+void report_custody_h(struct request *rq);
+void report_unslotted_h(struct request *rq);
+void report_occupancy_h(struct request *rq);
+void report_holder_h(struct request *rq);
+void report_retired_h(struct request *rq);
 void verify_h(struct request *rq);
 void import_h(struct request *rq);
 void create_audit(struct request *rq);

@@ -1,6 +1,6 @@
 /*
- * api_events.c — /api/v1/events, the custody report, verification and CSV
- * import.
+ * api_events.c — /api/v1/events, verification and CSV import (the reports
+ * are in api_reports.c).
  */
 #include <microhttpd.h>
 #include <stdio.h>
@@ -16,7 +16,6 @@
 #include "core/holder.h"
 #include "core/import.h"
 #include "core/place.h"
-#include "core/report.h"
 #include "core/verify.h"
 #include "util/text.h"
 #include "web/api.h"
@@ -79,88 +78,7 @@ void list_events(struct request *rq)
 	reply_events(rq, &f);
 }
 
-/* ==== reports and verification ======================================== */
-
-/*
- * The custody report can list every asset in custody (30,000 at the
- * benchmark's size, 13 MB of JSON).  As one jansson tree that peaks at
- * several times the text; so each row is encoded by jansson on its own and
- * appended to the text as it comes, and only the fixed frame around the
- * rows is written here.
- */
-struct report_acc {
-	struct buf out;
-	size_t rows;
-	int failed;
-};
-
-static int report_row(void *ctx, const struct custody_row *row)
-{
-	struct report_acc *acc = ctx;
-	json_t *o = asset_to_json(&row->asset);
-	char *text;
-
-	json_object_set_new(o, "since", row->asset.custody_since[0]
-	                                        ? json_string(row->asset.custody_since)
-	                                        : json_null());
-	json_object_set_new(o, "overdue", json_boolean(row->overdue));
-	text = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	if (!text || (acc->rows && buf_addc(&acc->out, ',') < 0) ||
-	    buf_adds(&acc->out, text) < 0) {
-		free(text);
-		acc->failed = 1;
-		return 1;
-	}
-	free(text);
-	acc->rows++;
-	return 0;
-}
-
-void custody_report(struct request *rq)
-{
-	struct at_errors e = AT_ERRORS_INIT;
-	struct report_acc acc = { .rows = 0, .failed = 0 };
-	char as_of[AT_TIME_LEN + 1], why[AT_WHY_MAX];
-	const char *s = web_query(rq, "as_of"), *ov = web_query(rq, "overdue");
-	int overdue = ov && (strcmp(ov, "1") == 0 || strcmp(ov, "true") == 0);
-	json_t *tail;
-	char *tail_text;
-	enum at_code c;
-
-	if (s && *s && text_parse_time(s, as_of, why) < 0) {
-		web_reply_fail(rq, AT_INVALID, "as_of: %s", why);
-		return;
-	}
-	buf_init(&acc.out, 0);
-	buf_adds(&acc.out, "{\"custody\":[");
-	c = report_custody(rq->st, s && *s ? as_of : NULL, overdue, report_row, &acc, &e);
-	if (c != AT_OK) {
-		web_reply_error(rq, &e);
-		goto out;
-	}
-	/* The rest of the object comes from jansson too: {"as_of":…,…}
-	 * without its opening brace closes the frame. */
-	tail = json_pack("{s:o, s:b, s:I}", "as_of", s && *s ? json_string(as_of) : json_null(),
-	                 "overdue", overdue, "count", (json_int_t)acc.rows);
-	tail_text = json_dumps(tail, JSON_COMPACT);
-	json_decref(tail);
-	if (acc.failed || !tail_text || buf_adds(&acc.out, "],") < 0 ||
-	    buf_adds(&acc.out, tail_text + 1) < 0) {
-		free(tail_text);
-		web_reply_fail(rq, AT_INTERNAL, "out of memory building the custody report");
-		goto out;
-	}
-	free(tail_text);
-	{
-		size_t len = acc.out.len;
-		web_reply_owned(rq, 200, "application/json; charset=utf-8", buf_detach(&acc.out),
-		                len);
-	}
-out:
-	buf_free(&acc.out);
-	at_errors_free(&e);
-}
+/* ==== verification ================================================== */
 
 /* GET /api/v1/verify[?since_checkpoint=1]: as `assettrack verify`, with
  * the server's signed checkpoints checked whenever their file exists. */

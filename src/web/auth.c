@@ -20,6 +20,7 @@
 #include "core/user.h"
 #include "util/text.h"
 #include "web/web.h"
+#include "web/config.h"
 
 /* ==== client address ================================================== */
 
@@ -75,6 +76,7 @@ enum at_code web_login(struct request *rq, const char *name, const char *pass, s
 	snprintf(cookie_v, 256, WEB_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", token,
 	         web_tls_on ? "; Secure" : "");
 	sodium_memzero(token, sizeof(token));
+	web_config_login_seen(u->username);
 	return AT_OK;
 }
 

@@ -22,6 +22,7 @@
 #include "core/checkpoint.h"
 #include "core/db.h"
 #include "core/verify.h"
+#include "web/web.h"
 
 #define POLL_S 2
 
@@ -113,7 +114,11 @@ static void *run(void *arg)
 			continue;
 		k->busy = 1;
 		pthread_mutex_unlock(&k->mu);
+		/* Not while a restore swaps the database and sets the old log's
+		 * checkpoints aside (web/hold.c). */
+		web_hold_shared();
 		last = write_one(k, st, last);
+		web_hold_release();
 		since = time(NULL);
 		pthread_mutex_lock(&k->mu);
 		k->busy = 0;

@@ -34,7 +34,9 @@ static const struct {
 	{ "/labels", "Labels", ANY_ROLE },
 	{ "/corrections", "Corrections", ADMIN_ONLY },
 	{ "/replace", "Replace", ADMIN_ONLY },
+	{ "/import", "Import", ADMIN_ONLY },
 	{ "/admin/users", "Users", ADMIN_ONLY },
+	{ "/admin/backup", "Backup", ADMIN_ONLY },
 };
 
 int page_can(const struct request *rq, unsigned roles)

@@ -192,8 +192,14 @@ void page_holders(struct request *rq);
 void page_holders_post(struct request *rq);
 void page_holder(struct request *rq);
 void page_holder_post(struct request *rq);
-/* page_reports.c */
+/* page_reports.c: the reports and the event log */
+void page_reports(struct request *rq);
 void page_report_custody(struct request *rq);
+void page_report_unslotted(struct request *rq);
+void page_report_occupancy(struct request *rq);
+void page_report_retired(struct request *rq);
+void page_report_holders(struct request *rq);
+void page_report_holder(struct request *rq);
 void page_events(struct request *rq);
 /* page_audit.c */
 void page_audit_get(struct request *rq);
@@ -208,6 +214,24 @@ void page_receipt(struct request *rq);
 void page_labels_get(struct request *rq);
 void page_labels_post(struct request *rq);
 void page_labels_file(struct request *rq);
+/* page_import.c: the upload form, the preview/progress page and its
+ * actions; and the upload form furniture page_backup.c shares:
+ * <form enctype="multipart/form-data"> with its CSRF field (close with
+ * html_close), and a labelled, required file input. */
+void page_import_get(struct request *rq);
+void page_import_post(struct request *rq);
+void page_import_job(struct request *rq);
+void page_import_job_post(struct request *rq);
+void page_upload_form_open(struct pg *p, const char *action, const char *id,
+                           const char *confirm);
+void page_file_field(struct pg *p, const char *name, const char *label, const char *accept,
+                     const char *hint, const char *error);
+/* page_backup.c: /admin/backup, download and restore */
+void page_backup_get(struct request *rq);
+void page_backup_download(struct request *rq);
+void page_backup_restore_post(struct request *rq);
+void page_backup_restore_job(struct request *rq);
+void page_backup_restore_job_post(struct request *rq);
 /* page_users.c */
 void page_users(struct request *rq);
 void page_users_post(struct request *rq);

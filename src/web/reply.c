@@ -62,6 +62,98 @@ void web_reply_owned(struct request *rq, int status, const char *ctype, char *da
 	rq->bytes = len;
 }
 
+/* ---- downloads, streamed ---- */
+
+/* A download in progress: the part being sent and where it stands. */
+struct stream {
+	web_fill_fn fill;
+	void (*release)(void *ctx);
+	void *ctx;
+	struct buf part;
+	size_t off;                 /* bytes of `part` already sent */
+	int state;                  /* fill's last answer: 1 more, 0 end, -1 failed */
+};
+
+/* MHD asks for the next bytes: hand out the part, and when it is all
+ * sent, ask for the next.  A failure ends the answer with an error, so
+ * the client sees a broken download, never a short file that looks
+ * whole. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	struct stream *s = cls;
+	size_t n;
+
+	(void)pos;
+	while (s->off == s->part.len) {
+		if (s->state == 0)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		buf_reset(&s->part);
+		s->off = 0;
+		s->state = s->fill(s->ctx, &s->part);
+		if (s->state < 0)
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
+	n = s->part.len - s->off;
+	if (n > max)
+		n = max;
+	memcpy(out, s->part.data + s->off, n);
+	s->off += n;
+	return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+	struct stream *s = cls;
+
+	if (s->release)
+		s->release(s->ctx);
+	buf_free(&s->part);
+	free(s);
+}
+
+void web_reply_download(struct request *rq, const char *ctype, const char *filename,
+                        web_fill_fn fill, void (*release)(void *ctx), void *ctx)
+{
+	char disp[160], name[96];
+	struct MHD_Response *r = NULL;
+	struct stream *s = calloc(1, sizeof(*s));
+	size_t i;
+
+	/* The name is ours, but only these characters need no quoting. */
+	for (i = 0; filename[i] && i + 1 < sizeof(name); i++)
+		name[i] = strchr("-._", filename[i]) || (filename[i] >= '0' && filename[i] <= '9') ||
+		                          ((filename[i] | 0x20) >= 'a' && (filename[i] | 0x20) <= 'z')
+		                  ? filename[i] : '_';
+	name[i] = '\0';
+	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", name);
+	if (s) {
+		s->fill = fill;
+		s->release = release;
+		s->ctx = ctx;
+		s->state = 1;
+		buf_init(&s->part, 0);
+		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read, s,
+		                                      stream_free);
+	}
+	if (!r) {
+		if (s)
+			stream_free(s);
+		else if (release)
+			release(ctx);
+		web_reply_fail(rq, AT_INTERNAL, "out of memory starting a download");
+		return;
+	}
+	MHD_add_response_header(r, "Content-Type", ctype);
+	MHD_add_response_header(r, "Content-Disposition", disp);
+	add_common_headers(r);
+	assert(!rq->replied);
+	rq->replied = 1;
+	MHD_queue_response(rq->conn, 200, r);
+	MHD_destroy_response(r);
+	rq->status = 200;
+	rq->bytes = 0;
+}
+
 /* JSON reply with optional extra header (Set-Cookie, Retry-After). */
 /* Most answers (a scanned asset: ~700 bytes) are serialised into this
  * per-thread buffer and copied once into the response; json_dumps would

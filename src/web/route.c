@@ -21,7 +21,9 @@
 #include "util/text.h"
 #include "web/web.h"
 #include "web/api.h"
+#include "web/api_meta.h"
 #include "web/page.h"
+#include "web/upload.h"
 
 /* ==== routing ========================================================= */
 
@@ -58,12 +60,15 @@ static int match(const char *pattern, const char *path, struct request *rq)
 
 #define PAGE ROUTE_HTML
 #define PAGE_POST (ROUTE_HTML | ROUTE_FORM_BODY)
+/* A form with a file: multipart, spooled to disk (web/upload.h). */
+#define PAGE_UPLOAD (ROUTE_HTML | ROUTE_FORM_BODY | ROUTE_UPLOAD)
 
 static const struct route routes[] = {
 	/* JSON API v1 (SPEC §7) */
 	{ "POST", "/api/v1/login", api_login, ANY_ROLE, ROUTE_PUBLIC | ROUTE_JSON_BODY },
 	{ "POST", "/api/v1/logout", api_logout, ANY_ROLE, ROUTE_PUBLIC },
 	{ "GET", "/api/v1/me", api_me, ANY_ROLE, 0 },
+	{ "GET", "/api/v1/openapi.json", api_openapi, ANY_ROLE, ROUTE_PUBLIC | ROUTE_OWN_TXN },
 	{ "GET", "/api/v1/assets", list_assets, ANY_ROLE, 0 },
 	{ "POST", "/api/v1/assets", create_asset, ADMIN_ONLY, ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/assets/{}", get_asset, ANY_ROLE, 0 },
@@ -85,7 +90,11 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/holders/{}", get_holder, ANY_ROLE, 0 },
 	{ "PATCH", "/api/v1/holders/{}", update_holder, ADMIN_ONLY, ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/events", list_events, ANY_ROLE, 0 },
-	{ "GET", "/api/v1/reports/custody", custody_report, ANY_ROLE, 0 },
+	{ "GET", "/api/v1/reports/custody", report_custody_h, ANY_ROLE, 0 },
+	{ "GET", "/api/v1/reports/unslotted", report_unslotted_h, ANY_ROLE, 0 },
+	{ "GET", "/api/v1/reports/occupancy", report_occupancy_h, ANY_ROLE, 0 },
+	{ "GET", "/api/v1/reports/holders/{}", report_holder_h, ANY_ROLE, 0 },
+	{ "GET", "/api/v1/reports/retired", report_retired_h, ANY_ROLE, 0 },
 	{ "GET", "/api/v1/verify", verify_h, ANY_ROLE, ROUTE_OWN_TXN },
 	{ "POST", "/api/v1/import/assets", import_h, ADMIN_ONLY, ROUTE_CSV_BODY },
 	{ "POST", "/api/v1/audits", create_audit, OPERATOR_UP, ROUTE_JSON_BODY },
@@ -121,7 +130,13 @@ static const struct route routes[] = {
 	{ "POST", "/corrections", page_corrections_post, ADMIN_ONLY, PAGE_POST },
 	{ "GET", "/replace", page_replace_get, ADMIN_ONLY, PAGE },
 	{ "POST", "/replace", page_replace_post, ADMIN_ONLY, PAGE_POST },
+	{ "GET", "/reports", page_reports, ANY_ROLE, PAGE },
 	{ "GET", "/reports/custody", page_report_custody, ANY_ROLE, PAGE },
+	{ "GET", "/reports/unslotted", page_report_unslotted, ANY_ROLE, PAGE },
+	{ "GET", "/reports/occupancy", page_report_occupancy, ANY_ROLE, PAGE },
+	{ "GET", "/reports/retired", page_report_retired, ANY_ROLE, PAGE },
+	{ "GET", "/reports/holders", page_report_holders, ANY_ROLE, PAGE },
+	{ "GET", "/reports/holders/{}", page_report_holder, ANY_ROLE, PAGE },
 	{ "GET", "/events", page_events, ANY_ROLE, PAGE },
 	{ "GET", "/audit", page_audit_get, OPERATOR_UP, PAGE },
 	{ "POST", "/audit", page_audit_post, OPERATOR_UP, PAGE_POST },
@@ -131,6 +146,15 @@ static const struct route routes[] = {
 	{ "GET", "/labels/{}", page_labels_file, ANY_ROLE, PAGE },
 	{ "POST", "/labels/{}", page_labels_file, ANY_ROLE, PAGE_POST },
 	{ "GET", "/receipts/{}", page_receipt, ANY_ROLE, PAGE },
+	{ "GET", "/import", page_import_get, ADMIN_ONLY, PAGE },
+	{ "POST", "/import", page_import_post, ADMIN_ONLY, PAGE_UPLOAD | ROUTE_CSV_BODY },
+	{ "GET", "/import/{}", page_import_job, ADMIN_ONLY, PAGE },
+	{ "POST", "/import/{}", page_import_job_post, ADMIN_ONLY, PAGE_POST },
+	{ "GET", "/admin/backup", page_backup_get, ADMIN_ONLY, PAGE },
+	{ "POST", "/admin/backup/download", page_backup_download, ADMIN_ONLY, PAGE_POST },
+	{ "POST", "/admin/backup/restore", page_backup_restore_post, ADMIN_ONLY, PAGE_UPLOAD },
+	{ "GET", "/admin/backup/restore/{}", page_backup_restore_job, ADMIN_ONLY, PAGE },
+	{ "POST", "/admin/backup/restore/{}", page_backup_restore_job_post, ADMIN_ONLY, PAGE_POST },
 	{ "GET", "/admin/users", page_users, ADMIN_ONLY, PAGE },
 	{ "POST", "/admin/users", page_users_post, ADMIN_ONLY, PAGE_POST },
 };
@@ -274,8 +298,12 @@ static void dispatch_checked(struct request *rq, int *read_txn_out)
 		}
 	}
 	if (rq->too_large) {
-		refuse(rq, AT_TOO_LARGE, "request body is larger than %zu bytes",
-		       (r->flags & ROUTE_CSV_BODY) ? WEB_CSV_LIMIT : rq->cfg->json_limit);
+		refuse(rq, AT_TOO_LARGE, "request body is larger than %llu bytes",
+		       (unsigned long long)((r->flags & ROUTE_UPLOAD)
+		                                    ? ((r->flags & ROUTE_CSV_BODY) ? WEB_UPLOAD_CSV_LIMIT
+		                                                                   : WEB_UPLOAD_LIMIT)
+		                            : (r->flags & ROUTE_CSV_BODY) ? WEB_CSV_LIMIT
+		                                                          : rq->cfg->json_limit));
 		return;
 	}
 	if (!(r->flags & ROUTE_CSV_BODY) && rq->body.len > rq->cfg->json_limit) {
@@ -283,7 +311,9 @@ static void dispatch_checked(struct request *rq, int *read_txn_out)
 		return;
 	}
 	if (r->flags & ROUTE_FORM_BODY) {
-		c = form_parse(rq->body.data, rq->body.len, FORM_MAX_FIELDS, &rq->form, why);
+		c = (r->flags & ROUTE_UPLOAD)
+		            ? web_upload_parse(rq, why)
+		            : form_parse(rq->body.data, rq->body.len, FORM_MAX_FIELDS, &rq->form, why);
 		if (c != AT_OK) {
 			refuse(rq, c, "the form could not be read: %s", why);
 			return;
@@ -318,12 +348,15 @@ void web_dispatch(struct request *rq)
 {
 	int read_txn = 0;
 
+	/* Shared with every other request; a restore waits for it (hold.c). */
+	web_hold_shared();
 	dispatch_checked(rq, &read_txn);
 	if (read_txn)
 		db_read_end(rq->st);
 	/* After the snapshot ends: a write inside it would be rolled back. */
 	if (rq->touch_session)
 		session_touch(rq->st, rq->touch_session);
+	web_hold_release();
 	if (!rq->replied)
 		web_reply_fail(rq, AT_INTERNAL, "handler gave no answer");
 }

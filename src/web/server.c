@@ -10,6 +10,9 @@
  */
 #include "web/web.h"
 #include "web/checkpointer.h"
+#include "web/config.h"
+#include "web/jobs.h"
+#include "web/upload.h"
 
 #include <arpa/inet.h>
 #include <assert.h>
@@ -181,6 +184,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	if (!rq) {
 		const char *cl;
+		uint64_t cap = 0;
+		int up;
 		rq = calloc(1, sizeof(*rq));
 		if (!rq)
 			return MHD_NO;
@@ -193,6 +198,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		buf_init(&rq->body, strstr(url, "/import/") ? WEB_CSV_LIMIT : cfg->json_limit);
 		atomic_fetch_add(&in_flight, 1);
 		*con_cls = rq;
+		/* A file upload goes to disk, and only for a user who may make it
+		 * (web/upload.h); anyone else's is dropped (cap 0). */
+		up = web_spool_begin(rq, &cap);
+		if (up < 0) {
+			web_reply_fail(rq, AT_STORAGE, "cannot store the upload: %s", strerror(errno));
+			return MHD_YES;
+		}
+		if (up == 0)
+			cap = rq->body.cap;
+		else if (cap == 0)
+			rq->too_large = 1;
 		if (framing_ambiguous(conn)) {
 			web_reply_fail(rq, AT_MALFORMED,
 			               "the body's length is ambiguous: Content-Length headers that "
@@ -202,7 +218,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl) {
 			int64_t n;
-			if (text_parse_int(cl, 0, INT64_MAX, &n) == 0 && (uint64_t)n > rq->body.cap) {
+			if (text_parse_int(cl, 0, INT64_MAX, &n) == 0 && (uint64_t)n > cap) {
 				rq->too_large = 1;
 				/* Answering before the client has sent its body makes MHD
 				 * close the connection under it (clients see a reset, not
@@ -211,7 +227,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				if ((uint64_t)n > DRAIN_MAX) {
 					web_reply_fail(rq, AT_TOO_LARGE,
 					               "request body of %lld bytes is over the %zu byte "
-					               "limit", (long long)n, rq->body.cap);
+					               "limit", (long long)n, (size_t)cap);
 					return MHD_YES;
 				}
 			}
@@ -223,8 +239,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if (!rq->too_large && buf_add(&rq->body, upload_data, *upload_data_size) < 0)
+		if (rq->spool) {
+			if (!rq->too_large && web_spool_add(rq, upload_data, *upload_data_size) < 0)
+				rq->too_large = 1;
+		} else if (!rq->too_large && buf_add(&rq->body, upload_data, *upload_data_size) < 0) {
 			rq->too_large = 1;
+		}
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -251,6 +271,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		        rq->authed ? rq->user.username : "-");
 	}
 	json_decref(rq->json);
+	web_spool_end(rq);
 	form_free(&rq->form);
 	buf_free(&rq->body);
 	free(rq);
@@ -343,11 +364,18 @@ static int first_admin(struct store *st, const struct web_config *cfg)
 		fprintf(stderr, "assettrack: cannot create the first admin: %s\n", e.message);
 		rc = -1;
 	} else {
+		/* Under systemd stdout is the journal: this is its one copy there;
+		 * the file (if configured) stays until admin first logs in. */
+		const char *file = web_config_write_password(pw) == 0 ? web_config_password_file()
+		                                                      : NULL;
 		printf("\n  First start: created the admin account.\n"
 		       "    username: admin\n    password: %s\n"
 		       "  This password is shown once.  Open %s://%s/ in a browser and log\n"
-		       "  in, or make an API token: assettrack --db %s user token admin\n\n",
+		       "  in, or make an API token: assettrack --db %s user token admin\n",
 		       pw, cfg->tls_cert ? "https" : "http", cfg->listen, cfg->db_path);
+		if (file)
+			printf("  It is also in %s (mode 0600) until admin first logs in.\n", file);
+		putchar('\n');
 		fflush(stdout);
 	}
 	sodium_memzero(pw, sizeof(pw));
@@ -369,6 +397,10 @@ int web_serve(const struct web_config *cfg_in)
 	sigset_t sigs;
 	int ipv6 = 0, sig = 0, rc = 3;
 
+	/* What the command line left unset: the environment, then the file
+	 * ASSETTRACK_CONFIG names (web/config.h). */
+	if (web_config_load(&cfg) < 0)
+		return 2;
 	if (!cfg.listen)
 		cfg.listen = "127.0.0.1:8080";
 	if (!cfg.json_limit)
@@ -408,6 +440,9 @@ int web_serve(const struct web_config *cfg_in)
 		goto out;
 	db_close(st);
 	st = NULL;
+	if (web_upload_init(cfg.db_path) < 0)
+		goto out;
+	jobs_init(cfg.db_path);
 
 	/* TURBO: fewer syscalls per request (no shutdown() before close, accept4). */
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC |
@@ -478,6 +513,7 @@ int web_serve(const struct web_config *cfg_in)
 out:
 	if (d)
 		MHD_stop_daemon(d);
+	jobs_shutdown();
 	checkpointer_stop(ck);
 	close_stores();
 	db_close(st);

@@ -63,6 +63,8 @@ enum route_flags {
 	ROUTE_HTML = 16,            /* a page: refusals are pages, and nobody
 	                             * logged in is sent to /login */
 	ROUTE_FORM_BODY = 32,       /* urlencoded form; CSRF token in a field */
+	ROUTE_UPLOAD = 64,          /* with ROUTE_FORM_BODY: multipart/form-data,
+	                             * spooled to disk (web/upload.h) */
 };
 
 struct route {
@@ -86,6 +88,7 @@ struct request {
 	int too_large;
 	json_t *json;               /* parsed body of ROUTE_JSON_BODY routes */
 	struct form form;           /* parsed body of ROUTE_FORM_BODY routes */
+	struct web_spool *spool;    /* ROUTE_UPLOAD: the body on disk (web/upload.c) */
 	struct store *st;           /* this worker thread's connection */
 	int authed;
 	int via_cookie;
@@ -117,6 +120,19 @@ void web_reply_fail(struct request *rq, enum at_code code, const char *fmt, ...)
 int web_batch_status(const struct at_errors *e);
 /* Send `data` (malloc'd, ownership taken: no copy of a large body). */
 void web_reply_owned(struct request *rq, int status, const char *ctype, char *data, size_t len);
+/*
+ * Send a download (200, Content-Disposition: attachment; filename=...)
+ * streamed in parts, so its size does not bound memory: `fill` appends the
+ * next part to its (emptied) buffer and returns 1 while more follow, 0
+ * after the last, -1 to cut the answer off (a failure after the first
+ * bytes cannot change the status any more).  It runs after the handler
+ * has returned, outside the request's snapshot, on the connection's
+ * worker thread.  `release` (may be NULL) frees `ctx` when the answer is
+ * done or abandoned, or at once if it cannot be started.
+ */
+typedef int (*web_fill_fn)(void *ctx, struct buf *b);
+void web_reply_download(struct request *rq, const char *ctype, const char *filename,
+                        web_fill_fn fill, void (*release)(void *ctx), void *ctx);
 
 /* Query argument or NULL. */
 const char *web_query(struct request *rq, const char *name);
@@ -158,6 +174,17 @@ size_t web_url_unescape(char *s);
 const struct route *web_route_find(struct request *rq, int *method_mismatch);
 /* Route, check and run one request whose body has arrived. */
 void web_dispatch(struct request *rq);
+
+/*
+ * Holding requests off while the database is swapped (web/hold.c).  Every
+ * request runs holding the shared side (web_dispatch), and so do
+ * background jobs and checkpoints that use the database; web_exclusive(),
+ * called from a handler, runs fn(ctx) once nothing else holds it, and
+ * nothing new starts until fn returns.
+ */
+void web_hold_shared(void);
+void web_hold_release(void);
+void web_exclusive(void (*fn)(void *ctx), void *ctx);
 /* Authenticate from a Bearer token or the session cookie. */
 enum at_code web_authenticate(struct request *rq);
 /* Constant-time comparison of two NUL-terminated secrets. */

@@ -4,7 +4,8 @@
 // database under os.tmpdir(), so files can run in parallel.  The binary is
 // $AT_BINARY, or ../../build/assettrack relative to this file.
 //
-// No npm dependencies: node:test, node:assert, global fetch.
+// node:test, node:assert, global fetch; every response to /api/ is checked
+// against docs/openapi.json (openapi_check.mjs: ajv, from the lock file).
 
 import { spawn, spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
@@ -14,6 +15,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { checkExchange } from './openapi_check.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -97,7 +100,20 @@ export async function request(base, method, p, { token, body, headers = {}, raw,
 	} catch {
 		json = undefined;
 	}
+	checkExchange({ method, path: p, status: res.status, headers: res.headers, text, json,
+		...sentBody(payload, h) });
 	return { status: res.status, headers: res.headers, text, json };
+}
+
+/* What openapi_check.mjs needs of a request body: its text and type. */
+function sentBody(payload, headers) {
+	if (payload === undefined)
+		return {};
+	const k = Object.keys(headers).find((x) => x.toLowerCase() === 'content-type');
+	return {
+		reqBody: Buffer.isBuffer(payload) ? payload.toString('utf8') : String(payload),
+		reqType: k ? headers[k] : undefined,
+	};
 }
 
 /*
@@ -138,6 +154,14 @@ export function requestLarge(base, method, p, { token, headers = {}, raw, expect
 				const hs = new Headers();
 				for (const [k, v] of Object.entries(res.headers))
 					hs.set(k, Array.isArray(v) ? v.join(', ') : String(v));
+				try {
+					checkExchange({ method, path: p, status: res.statusCode, headers: hs, text,
+						json, ...sentBody(data, h) });
+				} catch (err) {
+					reject(err);
+					rq.destroy();
+					return;
+				}
 				resolve({ status: res.statusCode, headers: hs, text, json });
 				rq.destroy();
 			});

@@ -1,4 +1,5 @@
-// reports.test.mjs — the custody report (/reports/custody), the event log
+// reports.test.mjs — the reports (/reports: custody, unslotted, occupancy,
+// a holder's history, retired; their CSV downloads), the event log
 // (/events) and user administration (/admin/users), in Chromium.
 //
 // Overdue custody needs a due date in the past, which core refuses: so the
@@ -381,13 +382,265 @@ test('auditor: reads the report and the log; no users page, and no link to it', 
 		assert.equal((await custodyRows(page)).length, 4);
 		assert.equal((await page.goto(srv.base + '/events')).status(), 200);
 		assert.equal(await page.getByRole('link', { name: 'Users' }).count(), 0);
-		assert.equal(await page.getByRole('link', { name: 'Custody report' }).count(), 1);
+		assert.ok(await page.locator('header a[href^="/reports"]').count() >= 1, 'a link to the reports');
 		assert.deepEqual(page.consoleErrors, []);
 		const res = await page.goto(srv.base + '/admin/users');
 		assert.equal(res.status(), 403);
 		assert.equal(await page.locator('form[action="/admin/users"]').count(), 0);
 		assert.match(await page.locator('main').textContent(), /auditor \(auditor\) may not GET \/admin\/users/);
 		assert.deepEqual(page.externalRequests, []);
+	} finally {
+		await closePage(page);
+	}
+});
+
+/* ---- the reports (issue #12 item 2) ---------------------------------- */
+
+const TODAY = (() => {
+	const d = new Date();
+	const p = (x) => String(x).padStart(2, '0');
+	return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+})();
+
+/* Rows of the table `sel` as arrays of cell texts as shown (a cell or a
+ * part hidden at this width reads ""). */
+async function tableRows(page, sel) {
+	return page.$$eval(`${sel} tbody tr`, (trs) =>
+		trs.map((tr) => [...tr.children].map((td) => td.innerText.trim())));
+}
+
+/* Click "Download CSV"; the file's name and its lines. */
+async function downloadCsv(page) {
+	const [download] = await Promise.all([page.waitForEvent('download'),
+		page.getByRole('link', { name: 'Download CSV' }).click()]);
+	const text = fs.readFileSync(await download.path(), 'utf8');
+	return { name: download.suggestedFilename(), lines: text.trimEnd().split('\n') };
+}
+
+test('reports index: every report, its figures, and the holder picker', async () => {
+	const page = await as('auditor');
+	try {
+		const [res] = await shot2(page, srv.base + '/reports', 'reports-index');
+		assert.equal(res.status(), 200);
+		await assertNoHorizontalScroll(page);
+		assert.equal(await page.locator('h1').textContent(), 'Reports');
+		for (const [name, href] of [['Custody report', '/reports/custody'],
+			['Unslotted storage assets', '/reports/unslotted'], ['Occupancy by case', '/reports/occupancy'],
+			['Retired assets by reason', '/reports/retired']])
+			assert.equal(await page.locator('main').getByRole('link', { name, exact: true })
+				.getAttribute('href'), href);
+		const main = await page.locator('main').textContent();
+		assert.match(main, /4 in custody now, 2 overdue\./);
+		assert.match(main, /110 storage assets are in no slot\./);
+		assert.match(main, /1 of 10 slots occupied \(10%\) in 1 case\./);
+		assert.match(main, /0 retired, for 0 different reasons\./);
+
+		// A badge goes straight to that holder's history.
+		const dana = JSON.parse(cliOk(['--json', 'holder', 'show', 'B-100']));
+		await page.getByLabel('Holder').fill('B-100');
+		await Promise.all([page.waitForNavigation(),
+			page.getByRole('button', { name: 'Show history' }).click()]);
+		assert.equal(new URL(page.url()).pathname, `/reports/holders/${dana.id}`);
+		// Part of a name that one holder has: there too.
+		await page.goto(`${srv.base}/reports/holders?holder=sam`);
+		assert.equal(await page.locator('h1').textContent(), 'History of Sam Lee');
+		// Nobody: 404, said beside the field, what was typed kept.
+		const bad = await page.goto(`${srv.base}/reports/holders?holder=Nobody%20Here`);
+		assert.equal(bad.status(), 404);
+		assert.match(await page.getByRole('alert').textContent(), /no holder has this badge, id or name/);
+		assert.match(await page.locator('#holder-error').textContent(), /no holder has this badge/);
+		assert.equal(await page.getByLabel('Holder').inputValue(), 'Nobody Here');
+		await shot2(page, page.url(), 'reports-holder-unknown');
+		await assertNoHorizontalScroll(page);
+	} finally {
+		await closePage(page);
+	}
+});
+
+test('custody report: the CSV download has the page\'s rows in its order', async () => {
+	const page = await as('operator');
+	try {
+		await page.goto(srv.base + '/reports/custody');
+		const { name, lines } = await downloadCsv(page);
+		assert.equal(name, `custody-${TODAY}.csv`);
+		assert.equal(lines[0], 'asset_tag,serial_number,manufacturer,equipment_type,model,holder_id,' +
+			'holder_name,since,due,overdue,slot_left');
+		assert.deepEqual(lines.slice(1).map((l) => l.split(',')[0]),
+			(await custodyRows(page)).map((r) => r[0]));
+		assert.match(lines[1], new RegExp(`^AT-0001,SN-1,Acme,Radio,,\\d+,Dana Ruiz,${FAKE_DAY}T10:00:00.000Z,` +
+			`${DUE_PAST},yes,PELI-01/1$`));
+		// Filters ride along: overdue only.
+		await page.goto(srv.base + '/reports/custody?overdue=1');
+		const ov = await downloadCsv(page);
+		assert.equal(ov.name, `custody-overdue-${TODAY}.csv`);
+		assert.equal(ov.lines.length, 3);
+	} finally {
+		await closePage(page);
+	}
+});
+
+test('unslotted: the 110 imported assets, 100 a page; admins get "Assign a slot"', async () => {
+	const page = await as('admin');
+	try {
+		const [res] = await shot2(page, srv.base + '/reports/unslotted', 'reports-unslotted');
+		assert.equal(res.status(), 200);
+		await assertNoHorizontalScroll(page);
+		let rows = await tableRows(page, '#unslotted-report');
+		assert.equal(rows.length, 100);
+		assert.equal(rows[0][0], 'BULK-001');
+		assert.equal(rows[0][4], 'created without a slot');
+		assert.equal(await page.locator('#report-count').textContent(),
+			'110 storage assets are in no slot.');
+		// The correction link is for wider screens (a phone has the tag's page).
+		assert.equal(await page.getByRole('link', { name: 'Assign a slot' }).count(), 0);
+		await page.setViewportSize(DESKTOP);
+		assert.equal(await page.locator('#unslotted-report tbody tr').first()
+			.getByRole('link', { name: 'Assign a slot' }).getAttribute('href'),
+			'/corrections?asset_tag=BULK-001');
+		await Promise.all([page.waitForNavigation(),
+			page.getByRole('link', { name: 'Next page' }).click()]);
+		rows = await tableRows(page, '#unslotted-report');
+		assert.deepEqual([rows.length, rows[0][0], rows[9][0]], [10, 'BULK-101', 'BULK-110']);
+		assert.equal(await page.getByRole('link', { name: 'Next page' }).count(), 0);
+		assert.equal(await page.getByRole('link', { name: 'First page' }).getAttribute('href'),
+			'/reports/unslotted');
+		const { name, lines } = await downloadCsv(page);
+		assert.equal(name, `unslotted-${TODAY}.csv`);
+		assert.equal(lines.length, 111);
+		// An auditor reads it, without the correction link.
+		const aud = await as('auditor');
+		try {
+			await aud.goto(srv.base + '/reports/unslotted');
+			assert.equal(await aud.locator('#unslotted-report tbody tr').count(), 100);
+			assert.equal(await aud.getByRole('link', { name: 'Assign a slot' }).count(), 0);
+			assert.deepEqual(aud.consoleErrors, []);
+		} finally {
+			await closePage(aud);
+		}
+	} finally {
+		await closePage(page);
+	}
+});
+
+test('occupancy: each case with its slots, occupied, empty and how full', async () => {
+	const token = cliOk(['user', 'token', 'admin']).trim();
+	const post = (p, body) => fetch(srv.base + p, { method: 'POST', body: JSON.stringify(body),
+		headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } });
+	assert.equal((await post('/api/v1/cases', { name: 'FULL-02', slots: 2, building: 'Annex',
+		room: 'Store 2' })).status, 201);
+	for (const [tag, pos] of [['FX-1', 1], ['FX-2', 2]])
+		assert.equal((await post('/api/v1/assets', { asset_tag: tag, serial_number: `S-${tag}`,
+			manufacturer: 'Acme', equipment_type: 'Radio', building: 'Annex', room: 'Store 2',
+			slot: { case: 'FULL-02', position: pos } })).status, 201);
+	const page = await as('auditor');
+	try {
+		const [res] = await shot2(page, srv.base + '/reports/occupancy', 'reports-occupancy');
+		assert.equal(res.status(), 200);
+		await assertNoHorizontalScroll(page);
+		assert.equal(await page.locator('#occupancy-totals').textContent(),
+			'3 of 12 slots occupied (25%), 9 empty, in 2 cases.');
+		// On a phone the slot count rides with the occupied count.
+		assert.deepEqual((await tableRows(page, '#occupancy-report')).map((r) => [r[0], r[4], r[6]]),
+			[['FULL-02', '2 of 2', '100%'], ['PELI-01', '1 of 10', '10%']]);
+		await page.setViewportSize(DESKTOP);
+		const rows = await tableRows(page, '#occupancy-report');
+		assert.deepEqual(rows, [['FULL-02', 'Annex', 'Store 2', '2', '2', '0', '100%'],
+			['PELI-01', 'HQ', '1', '10', '1', '9', '10%']]);
+		assert.equal(await page.locator('#occupancy-report tbody tr.table-warning th').textContent(),
+			'FULL-02');
+		assert.equal(await page.locator('#occupancy-report meter').first().getAttribute('value'), '2');
+		assert.equal(await page.getByRole('link', { name: 'PELI-01' }).getAttribute('href'),
+			'/cases/PELI-01');
+		const { name, lines } = await downloadCsv(page);
+		assert.equal(name, `occupancy-${TODAY}.csv`);
+		assert.deepEqual(lines, ['case,building,room,slots,occupied,empty,percent',
+			'FULL-02,Annex,Store 2,2,2,0,100', 'PELI-01,HQ,1,10,1,9,10']);
+	} finally {
+		await closePage(page);
+	}
+});
+
+test("a holder's history: what went out, when it came back, late or overdue", async () => {
+	// AT-0005 out to Dana six days ago due five days ago, back three days
+	// ago: late.
+	process.env.ASSETTRACK_FAKE_NOW = `${ymd(NOW - 6 * DAY)}T09:00:00.000Z`;
+	try {
+		cliOk(['stock-out', '--holder', 'B-100', '--due', ymd(NOW - 5 * DAY), 'AT-0005']);
+		process.env.ASSETTRACK_FAKE_NOW = `${ymd(NOW - 3 * DAY)}T09:00:00.000Z`;
+		cliOk(['stock-in', 'AT-0005']);
+	} finally {
+		delete process.env.ASSETTRACK_FAKE_NOW;
+	}
+	const dana = JSON.parse(cliOk(['--json', 'holder', 'show', 'B-100']));
+	const page = await as('operator');
+	try {
+		const url = `${srv.base}/reports/holders/${dana.id}`;
+		const [res] = await shot2(page, url, 'reports-holder');
+		assert.equal(res.status(), 200);
+		await assertNoHorizontalScroll(page);
+		assert.equal(await page.locator('h1').textContent(), 'History of Dana Ruiz');
+		const facts = await page.locator('#holder-totals').textContent();
+		assert.match(facts, /Custody periods\s*3 times/);
+		assert.match(facts, /Held now\s*2 \(2 overdue\)/);
+		assert.match(facts, /Returned late\s*1/);
+		await page.setViewportSize(DESKTOP);
+		const rows = await tableRows(page, '#holder-history');
+		// Newest first: AT-0005 (back, late), then AT-0003 and AT-0001 (held, overdue).
+		assert.deepEqual(rows.map((r) => [r[0], r[4], r[6]]), [
+			['AT-0005', `${ymd(NOW - 3 * DAY)} 09:00 UTC`, 'Late'],
+			['AT-0003', 'Still held', 'Overdue'], ['AT-0001', 'Still held', 'Overdue']]);
+		assert.deepEqual(rows[0].slice(1, 4), ['Radio', `${ymd(NOW - 6 * DAY)} 09:00 UTC`,
+			ymd(NOW - 5 * DAY)]);
+		assert.equal(rows[0][5], '3 d');
+		assert.equal(rows[0][7], 'PELI-01/5 → PELI-01/5');
+		assert.equal(await page.locator('#holder-history tbody tr.table-danger').count(), 3);
+		const { name, lines } = await downloadCsv(page);
+		assert.equal(name, `holder-${dana.id}-history-${TODAY}.csv`);
+		assert.equal(lines.length, 4);
+		assert.match(lines[1], /^AT-0005,Radio,,\S+,\S+,PELI-01\/5,\S+,PELI-01\/5,3\.00,yes,\d+,\d+$/);
+		// A badge in the address goes to the id's; an unknown id is a 404 page.
+		await page.goto(`${srv.base}/reports/holders/B-200`);
+		assert.equal(await page.locator('h1').textContent(), 'History of Sam Lee');
+		assert.match(new URL(page.url()).pathname, /^\/reports\/holders\/\d+$/);
+		const missing = await page.goto(`${srv.base}/reports/holders/9999`);
+		assert.equal(missing.status(), 404);
+	} finally {
+		await closePage(page);
+	}
+});
+
+test('retired: reasons with their counts; a reason lists its assets', async () => {
+	cliOk(['asset', 'retire', 'BULK-001', '--reason', 'Water damage']);
+	cliOk(['asset', 'retire', 'BULK-002', '--reason', 'Water damage']);
+	cliOk(['asset', 'retire', 'BULK-003', '--reason', 'Lost in transit, never found']);
+	const page = await as('auditor');
+	try {
+		const [res] = await shot2(page, srv.base + '/reports/retired', 'reports-retired');
+		assert.equal(res.status(), 200);
+		await assertNoHorizontalScroll(page);
+		assert.equal(await page.locator('#retired-totals').textContent(),
+			'3 assets retired, for 2 different reasons.');
+		assert.deepEqual(await tableRows(page, '#retired-reasons'),
+			[['Water damage', '2'], ['Lost in transit, never found', '1']]);
+		await page.setViewportSize(DESKTOP);
+		const retired = await tableRows(page, '#retired-report');
+		assert.deepEqual(retired.map((r) => [r[0], r[2]]), [
+			['BULK-003', 'Lost in transit, never found'], ['BULK-001', 'Water damage'],
+			['BULK-002', 'Water damage']]);
+		for (const r of retired)
+			assert.match(r[4], /^cli:\S+$/);
+		await Promise.all([page.waitForNavigation(),
+			page.getByRole('link', { name: 'Water damage' }).click()]);
+		assert.equal(new URL(page.url()).search, '?reason=Water%20damage');
+		assert.match(await page.locator('main h2').last().textContent(), /^Retired for: Water damage$/);
+		assert.deepEqual((await tableRows(page, '#retired-report')).map((r) => r[0]),
+			['BULK-001', 'BULK-002']);
+		const { name, lines } = await downloadCsv(page);
+		assert.equal(name, `retired-${TODAY}.csv`);
+		assert.deepEqual(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(',')),
+			['Water damage,BULK-001', 'Water damage,BULK-002']);
+		await shot2(page, page.url(), 'reports-retired-reason');
+		await assertNoHorizontalScroll(page);
 	} finally {
 		await closePage(page);
 	}

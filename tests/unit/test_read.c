@@ -1,6 +1,6 @@
 /*
  * test_read.c — the read API every front end uses (core/read.h), the
- * paged custody report (report_custody_after) and the field tables
+ * paged custody report (report_custody_from) and the field tables
  * (core/fields.h).
  *
  * Fixture, at a fixed clock (ASSETTRACK_FAKE_NOW):
@@ -117,6 +117,7 @@ static int take_row(void *ctx, const struct custody_row *row)
 struct page_of {
 	struct tags t;
 	int limit;
+	char cursor[REPORT_CURSOR_MAX];    /* of the last row kept */
 };
 
 static int take_page(void *ctx, const struct custody_row *row)
@@ -125,6 +126,7 @@ static int take_page(void *ctx, const struct custody_row *row)
 
 	if (p->t.n >= p->limit)
 		return 1;
+	snprintf(p->cursor, sizeof(p->cursor), "%s", row->cursor);
 	return take_asset(&p->t, &row->asset);
 }
 
@@ -328,13 +330,13 @@ static void test_report_custody_after_pages_join_up(void **state)
 	struct at_errors e = AT_ERRORS_INIT;
 	struct store *st = T_ST(state);
 	struct tags all = { 0 };
-	struct page_of p1 = { { 0 }, 2 }, p2 = { { 0 }, 2 };
+	struct page_of p1 = { { 0 }, 2, "" }, p2 = { { 0 }, 2, "" };
 
 	T_OK(report_custody(st, NULL, 0, take_row, &all, &e), &e);
 	assert_int_equal(all.n, 3);
-	T_OK(report_custody_after(st, NULL, 0, NULL, take_page, &p1, &e), &e);
+	T_OK(report_custody_from(st, NULL, 0, NULL, take_page, &p1, &e), &e);
 	assert_int_equal(p1.t.n, 2);
-	T_OK(report_custody_after(st, NULL, 0, p1.t.tag[1], take_page, &p2, &e), &e);
+	T_OK(report_custody_from(st, NULL, 0, p1.cursor, take_page, &p2, &e), &e);
 	assert_int_equal(p2.t.n, 1);
 	assert_string_equal(p1.t.tag[0], all.tag[0]);
 	assert_string_equal(p1.t.tag[1], all.tag[1]);
@@ -347,8 +349,8 @@ static void test_report_custody_after_as_of_skips_to_the_cursor(void **state)
 	struct tags t = { 0 };
 
 	/* as of 06-02 23:59 only Dana's two were out */
-	T_OK(report_custody_after(T_ST(state), "2030-06-02T23:59:59.999Z", 0, "AT-0001", take_row,
-	                          &t, &e),
+	T_OK(report_custody_from(T_ST(state), "2030-06-02T23:59:59.999Z", 0, "a:AT-0001", take_row,
+	                         &t, &e),
 	     &e);
 	assert_int_equal(t.n, 1);
 	assert_string_equal(t.tag[0], "AT-0002");

@@ -29,7 +29,7 @@ static const struct {
 	{ "/assets", "Assets", ANY_ROLE },
 	{ "/cases", "Cases", ANY_ROLE },
 	{ "/holders", "Holders", ANY_ROLE },
-	{ "/reports/custody", "Custody report", ANY_ROLE },
+	{ "/reports", "Reports", ANY_ROLE },
 	{ "/events", "Events", ANY_ROLE },
 	{ "/labels", "Labels", ANY_ROLE },
 	{ "/corrections", "Corrections", ADMIN_ONLY },

@@ -450,7 +450,7 @@ static void active_form(struct pg *p, const struct holder *h, const struct at_er
  * deactivate/reactivate button. */
 static void details_card(struct pg *p, const struct holder *h, const struct at_errors *e)
 {
-	char id[32];
+	char id[32], href[64];
 	int depth = html_depth(&p->h);
 
 	snprintf(id, sizeof(id), "#%lld", (long long)h->id);
@@ -470,6 +470,10 @@ static void details_card(struct pg *p, const struct holder *h, const struct at_e
 	page_dl_time(p, "Added", h->created_at, "col-4", "col-8");
 	page_dl_time(p, "Changed", h->updated_at, "col-4", "col-8");
 	html_close(&p->h);
+	/* Everything they ever held, when out and when back. */
+	snprintf(href, sizeof(href), "/reports/holders/%lld", (long long)h->id);
+	html_elem(&p->h, "a", "Custody history", "class", "btn btn-sm btn-outline-secondary mt-3",
+	          "href", href, HTML_END);
 	if (page_can(p->rq, ADMIN_ONLY))
 		active_form(p, h, e);
 	html_closeto(&p->h, depth);

@@ -48,6 +48,11 @@ run 0 --json events --asset AT-0003
 run 0 asset history AT-0004
 run 0 report custody
 run 0 report custody --as-of 2020-01-01
+run 0 report unslotted
+run 0 report occupancy
+run 0 report holder B-1
+run 0 report retired --csv
+run 1 report holder NOPE
 run 0 export assets
 run 0 export events
 # Import (a Snipe-IT layout with custody, a kept checkout and attributes),
@@ -73,6 +78,8 @@ run 0 checkpoint
 run 0 verify
 run 1 verify --checkpoints "$dir/none"
 run 0 backup "$dir/backup.db"
+run 0 restore "$dir/backup.db"
+run 1 restore "$dir/nope.db"
 printf 'correct horse battery\n' > "$dir/pw"
 set +e
 "${vg[@]}" "$bin" --db "$db" user add alice --role operator <"$dir/pw" >"$dir/out" 2>"$dir/err"

@@ -387,8 +387,13 @@ describe('30,000 rows and more', () => {
 			`the whole JSON (${j.bytes} bytes): +${grewJson} KiB`);
 		assert.ok(grewJson > 16384, `the JSON answer grew the memory by only ${grewJson} KiB`);
 		assert.ok(c2.bytes > 2 * c.bytes - 1000);
-		assert.ok(grew2 < grew + 1024, `30,000 more rows (${c2.bytes - c.bytes} bytes) took ` +
-			`${grew2 - grew} KiB more`);
+		// Buffered, 30,000 more rows would cost at least their bytes; the
+		// allocator and page cache wander by a few hundred KiB under load,
+		// so the bound is half the extra bytes, not a fixed margin.
+		const extraKiB = (c2.bytes - c.bytes) / 1024;
+		assert.ok(extraKiB > 2048, `the second CSV is only ${extraKiB} KiB larger`);
+		assert.ok(grew2 - grew < extraKiB / 2, `30,000 more rows (${c2.bytes - c.bytes} bytes) ` +
+			`took ${grew2 - grew} KiB more`);
 		// Under ASan every allocation carries a redzone and freed memory
 		// waits in quarantine: only the comparison above holds there.
 		if (!process.env.AT_SANITIZED)

@@ -89,7 +89,7 @@ fuzz: test-deps build-fuzz/Makefile
 	  sh -c 'cd build-fuzz && FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure --no-tests=error -j $(JOBS) -L fuzz'
 
 # The Debian package: build/assettrack_VERSION_amd64.deb (CPack, with the
-# library dependencies dpkg-shlibdeps finds; packaging/README.md).
+# library dependencies dpkg-shlibdeps finds; packaging/package.cmake).
 deb: build
 	@$(STEP) --show '\.deb$$' "package build/*.deb" build/deb.log \
 	  sh -c 'cd build && cpack -G DEB && ls "$$PWD"/assettrack_*.deb'

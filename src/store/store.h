@@ -51,8 +51,8 @@ enum at_code store_migrate(struct store *st, int *from, struct at_errors *e);
  * preconditions core checks cannot change before commit. */
 enum at_code store_begin(struct store *st, struct at_errors *e);
 /* Bulk writing on (1) or off (0), outside a transaction: statement
- * journals (and temporary tables) in memory, for transactions of
- * thousands of statements (the import). */
+ * journals (and temporary tables) in memory and an 8 MiB page cache
+ * (4 MiB off), for transactions of thousands of statements (the import). */
 enum at_code store_bulk(struct store *st, int on);
 /* Read transaction: a consistent snapshot for multi-query reads. */
 enum at_code store_begin_read(struct store *st, struct at_errors *e);
@@ -99,10 +99,11 @@ enum at_code store_asset_save_meta(struct store *st, const struct asset *a,
  * import): on (1) inside the write transaction, off (0) once it ended.
  * While on, store_asset_insert() keeps an asset nothing can refuse (no
  * slot; neither its tag's match key nor its serial key stored or kept:
- * two probes of the unique indexes) and gives it its id, and the kept
- * ones go in STORE_ASSET_BULK to a statement; any other asset goes in at
- * once, after the kept ones, so its refusal is the one inserting one by
- * one gives.  store_asset_save() of a kept asset taking no slot changes
+ * a filter of the keys written says so when the table started empty,
+ * else two probes of the unique indexes) and gives it its id, and the
+ * kept ones go in STORE_ASSET_BULK to a statement; any other asset goes
+ * in at once, after the kept ones, so its refusal is the one inserting
+ * one by one gives.  store_asset_save() of a kept asset taking no slot changes
  * the kept copy (it goes in as it ends up); every other statement on
  * assets, and the commit, writes the kept ones first.
  * store_asset_flush() writes them now (before a dry run's rollback, so

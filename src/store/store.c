@@ -1035,6 +1035,18 @@ static enum at_code one_row(struct store *st, sqlite3_stmt *s, row_reader read, 
 	return c;
 }
 
+/* The one row statement `which` finds for the text key `key`. */
+static enum at_code one_by_text(struct store *st, enum stmt which, const char *key,
+                                row_reader read, void *out, int unique_check)
+{
+	sqlite3_stmt *s = stmt(st, which);
+
+	if (!s)
+		return AT_STORAGE;
+	bind_text(s, 1, key, 0);
+	return one_row(st, s, read, out, unique_check);
+}
+
 /* ==== assets ========================================================== */
 
 /* Would `q` read differently inside a JSON string (quote, backslash or
@@ -1089,32 +1101,17 @@ static void read_asset(sqlite3_stmt *s, void *out)
 
 enum at_code store_asset_by_tag(struct store *st, const char *tag, struct asset *a)
 {
-	sqlite3_stmt *s = stmt(st, STMT_ASSET_BY_TAG);
-
-	if (!s)
-		return AT_STORAGE;
-	bind_text(s, 1, tag, 0);
-	return one_row(st, s, read_asset, a, 1);
+	return one_by_text(st, STMT_ASSET_BY_TAG, tag, read_asset, a, 1);
 }
 
 enum at_code store_asset_by_key(struct store *st, const char *key, struct asset *a)
 {
-	sqlite3_stmt *s = stmt(st, STMT_ASSET_BY_KEY);
-
-	if (!s)
-		return AT_STORAGE;
-	bind_text(s, 1, key, 0);
-	return one_row(st, s, read_asset, a, 1);
+	return one_by_text(st, STMT_ASSET_BY_KEY, key, read_asset, a, 1);
 }
 
 enum at_code store_asset_by_serial(struct store *st, const char *serial, struct asset *a)
 {
-	sqlite3_stmt *s = stmt(st, STMT_ASSET_BY_SERIAL);
-
-	if (!s)
-		return AT_STORAGE;
-	bind_text(s, 1, serial, 0);
-	return one_row(st, s, read_asset, a, 1);
+	return one_by_text(st, STMT_ASSET_BY_SERIAL, serial, read_asset, a, 1);
 }
 
 enum at_code store_asset_in_slot(struct store *st, int64_t case_id, int position,
@@ -1631,12 +1628,7 @@ static void read_case(sqlite3_stmt *s, void *out)
 
 enum at_code store_case_by_name(struct store *st, const char *name, struct case_info *c)
 {
-	sqlite3_stmt *s = stmt(st, STMT_CASE_BY_NAME);
-
-	if (!s)
-		return AT_STORAGE;
-	bind_text(s, 1, name, 0);
-	return one_row(st, s, read_case, c, 0);
+	return one_by_text(st, STMT_CASE_BY_NAME, name, read_case, c, 0);
 }
 
 enum at_code store_case_by_id(struct store *st, int64_t id, struct case_info *c)
@@ -1773,32 +1765,17 @@ enum at_code store_holder_by_id(struct store *st, int64_t id, struct holder *h)
 
 enum at_code store_holder_by_badge(struct store *st, const char *badge, struct holder *h)
 {
-	sqlite3_stmt *s = stmt(st, STMT_HOLDER_BY_BADGE);
-
-	if (!s)
-		return AT_STORAGE;
-	bind_text(s, 1, badge, 0);
-	return one_row(st, s, read_holder, h, 0);
+	return one_by_text(st, STMT_HOLDER_BY_BADGE, badge, read_holder, h, 0);
 }
 
 enum at_code store_holder_by_email(struct store *st, const char *email, struct holder *h)
 {
-	sqlite3_stmt *s = stmt(st, STMT_HOLDER_BY_EMAIL);
-
-	if (!s)
-		return AT_STORAGE;
-	bind_text(s, 1, email, 0);
-	return one_row(st, s, read_holder, h, 1);
+	return one_by_text(st, STMT_HOLDER_BY_EMAIL, email, read_holder, h, 1);
 }
 
 enum at_code store_holder_by_name(struct store *st, const char *name, struct holder *h)
 {
-	sqlite3_stmt *s = stmt(st, STMT_HOLDER_BY_NAME);
-
-	if (!s)
-		return AT_STORAGE;
-	bind_text(s, 1, name, 0);
-	return one_row(st, s, read_holder, h, 1);
+	return one_by_text(st, STMT_HOLDER_BY_NAME, name, read_holder, h, 1);
 }
 
 static void bind_holder(sqlite3_stmt *s, const struct holder *h)
@@ -2151,12 +2128,7 @@ enum at_code store_user_insert(struct store *st, struct user *u, struct at_error
 
 enum at_code store_user_by_name(struct store *st, const char *name, struct user *u)
 {
-	sqlite3_stmt *s = stmt(st, STMT_USER_BY_NAME);
-
-	if (!s)
-		return AT_STORAGE;
-	bind_text(s, 1, name, 0);
-	return one_row(st, s, read_user, u, 0);
+	return one_by_text(st, STMT_USER_BY_NAME, name, read_user, u, 0);
 }
 
 enum at_code store_user_by_id(struct store *st, int64_t id, struct user *u)
@@ -2211,12 +2183,7 @@ enum at_code store_token_insert(struct store *st, int64_t user_id, const char *t
 
 enum at_code store_token_user(struct store *st, const char *token_hash, struct user *u)
 {
-	sqlite3_stmt *s = stmt(st, STMT_TOKEN_USER);
-
-	if (!s)
-		return AT_STORAGE;
-	bind_text(s, 1, token_hash, 0);
-	return one_row(st, s, read_user, u, 0);
+	return one_by_text(st, STMT_TOKEN_USER, token_hash, read_user, u, 0);
 }
 
 enum at_code store_throttle_get(struct store *st, const char *key, int64_t *failures,

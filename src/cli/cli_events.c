@@ -330,12 +330,13 @@ static void csv_row(const char *const *fields, size_t n)
 /* The attribute columns of `export assets` ("attr:NAME", the convention
  * `import assets` reads back) and a holder cache for the holder columns. */
 #define EXPORT_ATTR_COLS 1000
-#define EXPORT_FIXED_COLS 22
+#define EXPORT_FIXED_COLS 27
 struct export_ctx {
 	char (*names)[AT_ATTR_NAME_MAX + 1];
 	size_t nnames;
 	int too_many;
 	struct holder holder;          /* the last one looked up */
+	struct case_info cas;          /* the last one looked up */
 	struct store *st;
 };
 
@@ -355,7 +356,7 @@ static int export_attr_name(void *p, const char *name)
 static int export_asset(void *p, const struct asset *a)
 {
 	struct export_ctx *x = p;
-	char hid[24] = "", pos[16] = "";
+	char hid[24] = "", pos[16] = "", slots[16], lpos[16];
 	const char *f[EXPORT_FIXED_COLS + EXPORT_ATTR_COLS];
 	json_t *attrs = NULL;
 	size_t i;
@@ -391,6 +392,26 @@ static int export_asset(void *p, const struct asset *a)
 	f[19] = a->holder_id ? x->holder.email : "";
 	f[20] = a->custody_since;
 	f[21] = a->retired_at;
+	/* The case's size and place, so an import into a database without it
+	 * makes the same case; and the slot an asset in custody left, where a
+	 * Stock-In returns it. */
+	f[22] = f[23] = f[24] = f[25] = f[26] = "";
+	if (a->case_id || (a->holder_id && a->last_case_id)) {
+		const char *name = a->case_id ? a->case_name : a->last_case_name;
+		if (strcmp(x->cas.name, name) != 0 && read_case(x->st, name, &x->cas, NULL) != AT_OK)
+			memset(&x->cas, 0, sizeof(x->cas));
+		if (x->cas.name[0]) {
+			snprintf(slots, sizeof(slots), "%d", x->cas.slot_count);
+			f[22] = slots;
+			f[23] = x->cas.building;
+			f[24] = x->cas.room;
+		}
+	}
+	if (!a->case_id && a->holder_id && a->last_case_id) {
+		snprintf(lpos, sizeof(lpos), "%d", a->last_position);
+		f[25] = a->last_case_name;
+		f[26] = lpos;
+	}
 	if (a->attributes[0])
 		attrs = attrs_to_json(a->attributes);
 	for (i = 0; i < x->nnames; i++)
@@ -482,7 +503,8 @@ int cli_cmd_export(struct cli_ctx *ctx, int argc, char **argv)
 		"asset_tag", "serial_number", "manufacturer", "equipment_type", "model",
 		"model_code", "building", "room", "notes", "state", "condition", "holder_id",
 		"holder_name", "due", "case", "position", "created_at", "updated_at",
-		"holder_badge", "holder_email", "custody_since", "retired_at"
+		"holder_badge", "holder_email", "custody_since", "retired_at", "case_slots",
+		"case_building", "case_room", "last_case", "last_position"
 	};
 	static const char *const event_cols[] = {
 		"seq", "at", "type", "asset_tag", "from_case", "from_position", "to_case",

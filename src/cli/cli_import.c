@@ -108,6 +108,8 @@ static void print_report(const struct import_report *r, int ok)
 	printf("  created in custody   %8zu  (of %zu holders, %zu of them new)\n",
 	       r->count[IMPORT_CUSTODY], r->holders, r->holders_new);
 	printf("  retired              %8zu\n", r->count[IMPORT_RETIRED]);
+	if (r->cases_new)
+		printf("  cases created        %8zu\n", r->cases_new);
 	printf("  refused              %8zu\n", r->count[IMPORT_REFUSED]);
 	if (r->kept_checkouts)
 		printf("  checkouts to a location or asset, kept as attributes: %zu\n",
@@ -124,6 +126,12 @@ static void print_report(const struct import_report *r, int ok)
 			printf("  row %-7zu %s%s%s%s%s\n", r->new_holders[i].row, r->new_holders[i].name,
 			       r->new_holders[i].badge[0] ? ", badge " : "", r->new_holders[i].badge,
 			       r->new_holders[i].email[0] ? ", " : "", r->new_holders[i].email);
+	}
+	if (r->nnew_cases) {
+		printf("\nNew cases%s:\n", r->cases_new > r->nnew_cases ? " (the first ones)" : "");
+		for (i = 0; i < r->nnew_cases; i++)
+			printf("  row %-7zu %s, %d slot%s\n", r->new_cases[i].row, r->new_cases[i].name,
+			       r->new_cases[i].slots, r->new_cases[i].slots == 1 ? "" : "s");
 	}
 	if (r->nkept) {
 		printf("\nCheckouts kept as attributes%s:\n",

@@ -5,6 +5,7 @@
  */
 #include "store/store.h"
 #include "core/import.h"
+#include "core/place.h"
 
 #include <csv.h>
 #include <stdarg.h>
@@ -133,6 +134,7 @@ struct parse {
 	enum at_code fatal;
 	struct strmap holders;               /* "b"/"u"/"e"/"n" + key -> holder id */
 	struct strmap seen;                  /* "i" + id: holders given custody */
+	struct strmap cases;                 /* case name -> 2 x slots (+1: a fixed size) */
 	char now[AT_TIME_LEN + 1];
 	size_t bytes, total;
 };
@@ -532,6 +534,8 @@ struct plan {
 	char due[11];
 	char reason[AT_REASON_MAX + 1];
 	int64_t position;
+	int via_last_slot;                   /* custody passes through its last slot */
+	char last_lost[AT_NAME_MAX + 16];    /* "CASE/POS" when that slot was taken */
 	/* Last and not cleared per row: only its first nattrs are read. */
 	struct attr_change attrs[AT_IMPORT_MAX_COLS + 2];
 };
@@ -721,6 +725,13 @@ static void plan_fields(struct parse *p, struct plan *pl)
 		pl->in.slot_position = text_parse_int(val(p, ID_POSITION), 1, 1000, &pl->position) == 0
 		                               ? (int)pl->position
 		                               : -1;
+	} else if (pl->custody && !blank(val(p, ID_LAST_CASE)) &&
+	           text_parse_int(val(p, ID_LAST_POSITION), 1, 1000, &pl->position) == 0) {
+		/* Created in the slot it left, then given out: its STOCK_OUT
+		 * records the slot a Stock-In returns it to, as at the source. */
+		pl->in.slot_case = val(p, ID_LAST_CASE);
+		pl->in.slot_position = (int)pl->position;
+		pl->via_last_slot = 1;
 	}
 	/* Kept: the columns that are attributes, the status as it read, and
 	 * what a custody column says about a row nobody holds. */
@@ -760,6 +771,19 @@ static enum at_code give_custody(struct parse *p, struct asset *a, const struct 
 	struct buf details;
 	enum at_code c;
 
+	memset(&ev, 0, sizeof(ev));
+	ev.type = "STOCK_OUT";
+	ev.asset_tag = a->tag;
+	ev.holder_id = h->id;
+	/* Out of the slot it was created in (its last slot at the source),
+	 * which a Stock-In without a slot returns it to. */
+	ev.from_case = a->case_id ? a->case_name : NULL;
+	ev.from_position = a->case_id ? a->position : 0;
+	a->last_case_id = a->case_id;
+	a->last_position = a->position;
+	memcpy(a->last_case_name, a->case_name, sizeof(a->last_case_name));
+	a->case_id = 0;
+	a->position = 0;
 	a->state = ASSET_IN_CUSTODY;
 	a->holder_id = h->id;
 	snprintf(a->holder_name, sizeof(a->holder_name), "%s", h->name);
@@ -770,10 +794,6 @@ static enum at_code give_custody(struct parse *p, struct asset *a, const struct 
 		return c;
 	buf_init(&details, 0);
 	jsonw_object(&details, m, 3, 1);
-	memset(&ev, 0, sizeof(ev));
-	ev.type = "STOCK_OUT";
-	ev.asset_tag = a->tag;
-	ev.holder_id = h->id;
 	c = event_append_text(p->w, &ev, details.data, re);
 	buf_free(&details);
 	return c;
@@ -836,6 +856,93 @@ static void refuse_items(struct parse *p, const char *tag, const struct at_error
 		refuse(p, re->items[i].code, tag, "%s", re->items[i].message);
 }
 
+/* Was creating the asset refused for its slot alone? */
+static int only_slot_refused(const struct at_errors *re)
+{
+	if (!re->nitems)
+		return 0;
+	for (size_t i = 0; i < re->nitems; i++)
+		if (re->items[i].code != AT_SLOT_OCCUPIED)
+			return 0;
+	return 1;
+}
+
+/* List a new case in the report. */
+static void list_new_case(struct parse *p, const struct case_info *c)
+{
+	struct import_report *r = p->rep;
+	struct import_new_case *n;
+
+	r->cases_new++;
+	if (r->nnew_cases >= AT_IMPORT_LIST_MAX)
+		return;
+	if (!r->new_cases) {
+		r->new_cases = calloc(AT_IMPORT_LIST_MAX, sizeof(*r->new_cases));
+		if (!r->new_cases)
+			return;
+	}
+	n = &r->new_cases[r->nnew_cases++];
+	n->row = p->rownum;
+	snprintf(n->name, sizeof(n->name), "%s", c->name);
+	n->slots = c->slot_count;
+}
+
+/*
+ * The case of the row's slot: in the database, or created now
+ * (CASE_CREATED, in this batch) with the file's case_slots or, without
+ * it, as many slots as the highest position the file gives it (grown,
+ * CASE_RESIZED, as rows need).  A case already in the database is left
+ * as it is: a position beyond its slots is the row's refusal.  0, or -1
+ * when the row was refused or a storage failure set p->fatal.
+ */
+static int row_case(struct parse *p, struct plan *pl, const char *tag)
+{
+	struct at_errors ce = AT_ERRORS_INIT;
+	struct case_info cs;
+	char extra[48];
+	const char *slots_text = val(p, ID_CASE_SLOTS), *b = val(p, ID_CASE_BUILDING),
+	           *r = val(p, ID_CASE_ROOM);
+	int64_t known = 0, slots = pl->in.slot_position;
+	int fixed = !blank(slots_text);
+	enum at_code c;
+
+	c = store_case_by_name(p->st, pl->in.slot_case, &cs);
+	if (c == AT_OK && (!strmap_get(&p->cases, cs.name, &known) || (known & 1) ||
+	                   pl->in.slot_position <= cs.slot_count))
+		return 0; /* not this import's, or big enough */
+	if (c != AT_OK && c != AT_NOT_FOUND) {
+		p->fatal = c;
+		at_fail(p->e, c, "row %zu: reading case %s", p->rownum, pl->in.slot_case);
+		return -1;
+	}
+	if (c == AT_NOT_FOUND && fixed &&
+	    text_parse_int(slots_text, 1, AT_MAX_SLOTS, &slots) < 0) {
+		refuse(p, AT_INVALID, tag, "case_slots must be a whole number from 1 to %d, not "
+		       "'%.16s'", AT_MAX_SLOTS, slots_text);
+		return -1;
+	}
+	snprintf(extra, sizeof(extra), "{\"import_row\":%zu}", p->rownum);
+	if (c == AT_OK)
+		c = case_grow_in(p->st, p->w, &cs, pl->in.slot_position, extra, &ce);
+	else
+		c = case_create_in(p->st, p->w, pl->in.slot_case, slots,
+		                   p->L.at[ID_CASE_BUILDING] < 0 ? pl->in.building : b,
+		                   p->L.at[ID_CASE_ROOM] < 0 ? pl->in.room : r, NULL,
+		                   extra, &cs, &ce);
+	if (c == AT_OK && strmap_put(&p->cases, cs.name, 2 * (int64_t)cs.slot_count + fixed) < 0)
+		c = at_fail(&ce, AT_INTERNAL, "out of memory");
+	if (c == AT_OK && !known)
+		list_new_case(p, &cs);
+	if (fatal_code(c)) {
+		p->fatal = c;
+		at_fail(p->e, c, "row %zu: %s", p->rownum, ce.message);
+	} else if (c != AT_OK) {
+		refuse_items(p, tag, &ce);
+	}
+	at_errors_free(&ce);
+	return c == AT_OK ? 0 : -1;
+}
+
 /* Create the asset of one data row, and its custody or retirement. */
 static void import_row(struct parse *p)
 {
@@ -870,7 +977,7 @@ static void import_row(struct parse *p)
 	    (pl->custody && plan_dates(p, pl, tag) < 0))
 		goto out;
 	plan_fields(p, pl);
-	if (pl->custody && pl->in.slot_case) {
+	if (pl->custody && pl->in.slot_case && !pl->via_last_slot) {
 		refuse(p, AT_INVALID, tag, "it is checked out to someone, so it cannot be in slot "
 		       "%.64s/%.8s too", pl->in.slot_case, val(p, ID_POSITION));
 		goto out;
@@ -880,7 +987,17 @@ static void import_row(struct parse *p)
 	                     "status", NULL) < 0)
 		snprintf(pl->reason, sizeof(pl->reason), "retired before the import");
 
+	if (pl->in.slot_case && pl->in.slot_position > 0 && row_case(p, pl, tag) < 0)
+		goto out; /* reported */
 	c = asset_create_in(p->st, p->w, &pl->in, (int64_t)p->rownum, &a, &re);
+	if (c != AT_OK && pl->via_last_slot && only_slot_refused(&re)) {
+		/* Its last slot holds another asset now: given out from no slot. */
+		snprintf(pl->last_lost, sizeof(pl->last_lost), "%.64s/%d", pl->in.slot_case,
+		         pl->in.slot_position);
+		at_errors_free(&re);
+		pl->in.slot_case = NULL;
+		c = asset_create_in(p->st, p->w, &pl->in, (int64_t)p->rownum, &a, &re);
+	}
 	if (c == AT_OK && pl->custody) {
 		c = row_holder(p, &pl->who, a.tag, &h, &is_new);
 		if (c != AT_OK)
@@ -901,9 +1018,11 @@ static void import_row(struct parse *p)
 	p->rep->created++;
 	if (pl->custody) {
 		p->rep->count[IMPORT_CUSTODY]++;
-		example(p, IMPORT_CUSTODY, a.tag, "in custody of %s%s%s%s since %.10s%s%s%s",
+		example(p, IMPORT_CUSTODY, a.tag, "in custody of %s%s%s%s since %.10s%s%s%s%s%s",
 		        h.name, h.badge[0] ? " (" : "", h.badge, h.badge[0] ? ")" : "", pl->since,
-		        pl->due[0] ? ", due " : "", pl->due, is_new ? "; a new holder" : "");
+		        pl->due[0] ? ", due " : "", pl->due, is_new ? "; a new holder" : "",
+		        pl->last_lost[0] ? "; its last slot is taken, not kept: " : "",
+		        pl->last_lost);
 	} else if (pl->kind == SK_RETIRED) {
 		p->rep->count[IMPORT_RETIRED]++;
 		example(p, IMPORT_RETIRED, a.tag, "retired: %s", pl->reason);
@@ -1077,11 +1196,13 @@ void import_report_free(struct import_report *r)
 		return;
 	free(r->cols);
 	free(r->new_holders);
+	free(r->new_cases);
 	free(r->kept);
 	r->cols = NULL;
 	r->new_holders = NULL;
+	r->new_cases = NULL;
 	r->kept = NULL;
-	r->ncols = r->nnew_holders = r->nkept = 0;
+	r->ncols = r->nnew_holders = r->nnew_cases = r->nkept = 0;
 }
 
 enum at_code import_run(struct store *st, const char *actor, const struct import_options *o,
@@ -1199,6 +1320,7 @@ done:
 	import_layout_free(&p->L);
 	strmap_free(&p->holders);
 	strmap_free(&p->seen);
+	strmap_free(&p->cases);
 	buf_free(&p->row);
 	free(p->plan);
 	free(p);

@@ -120,6 +120,12 @@ struct import_new_holder {
 	char email[AT_PERSON_MAX + 1];
 };
 
+struct import_new_case {
+	size_t row;                          /* first row naming it */
+	char name[AT_NAME_MAX + 1];
+	int slots;                           /* when created */
+};
+
 /* A checkout to a location or asset, kept as an attribute. */
 struct import_kept {
 	size_t row;
@@ -153,6 +159,9 @@ struct import_report {
 	size_t nexamples[IMPORT_OUTCOME__MAX];
 	struct import_new_holder *new_holders;
 	size_t nnew_holders;                 /* listed (at most AT_IMPORT_LIST_MAX) */
+	size_t cases_new;                    /* cases created by this import */
+	struct import_new_case *new_cases;
+	size_t nnew_cases;                   /* listed (at most AT_IMPORT_LIST_MAX) */
 	struct import_kept *kept;
 	size_t nkept;                        /* listed */
 	double seconds;

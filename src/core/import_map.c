@@ -41,6 +41,11 @@ static const char *const dest_names[ID__MAX] = {
 	[ID_CHECKED_OUT] = "custody.checked_out",
 	[ID_SINCE] = "custody.since",
 	[ID_DUE] = "custody.due",
+	[ID_CASE_SLOTS] = "case.slots",
+	[ID_CASE_BUILDING] = "case.building",
+	[ID_CASE_ROOM] = "case.room",
+	[ID_LAST_CASE] = "custody.last_case",
+	[ID_LAST_POSITION] = "custody.last_position",
 };
 
 const char *import_dest_name(enum import_dest d)
@@ -158,6 +163,11 @@ static const struct known {
 	{ F_ANY, "expected checkin date", ID_DUE, NULL },
 	{ F_ANY, "expected checkin", ID_DUE, NULL },
 	{ F_ANY, "expected check-in date", ID_DUE, NULL },
+	{ F_ANY, "case_slots", ID_CASE_SLOTS, NULL },
+	{ F_ANY, "case_building", ID_CASE_BUILDING, NULL },
+	{ F_ANY, "case_room", ID_CASE_ROOM, NULL },
+	{ F_ANY, "last_case", ID_LAST_CASE, NULL },
+	{ F_ANY, "last_position", ID_LAST_POSITION, NULL },
 	{ F_OURS, "holder_id", ID_IGNORE,
 	  "ids differ between databases: the holder is found by badge, e-mail or name" },
 	{ F_OURS, "created_at", ID_IGNORE, "this import's events set it" },
@@ -178,6 +188,12 @@ static const char *const dest_notes[ID__MAX] = {
 	[ID_CHECKED_OUT] = "yes: the row must name whom it is checked out to",
 	[ID_SINCE] = "custody since (the checkout date)",
 	[ID_DUE] = "custody due (the expected check-in date)",
+	[ID_CASE] = "the slot's case; a case the database lacks is created",
+	[ID_CASE_SLOTS] = "a new case's slot count (else the highest position it is given)",
+	[ID_CASE_BUILDING] = "a new case's building (without this column: the asset's)",
+	[ID_CASE_ROOM] = "a new case's room (without this column: the asset's)",
+	[ID_LAST_CASE] = "the slot it left at Stock-Out: where a Stock-In returns it",
+	[ID_LAST_POSITION] = "the position of that slot",
 };
 
 /* Trimmed, lower-case ASCII copy of a header name; "HB." dropped. */

@@ -73,6 +73,19 @@ static json_t *holders_json(const struct import_report *r)
 	                 (json_int_t)(r->holders_new - r->nnew_holders));
 }
 
+static json_t *cases_json(const struct import_report *r)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < r->nnew_cases; i++) {
+		const struct import_new_case *c = &r->new_cases[i];
+		json_array_append_new(a, json_pack("{s:I, s:o, s:i}", "row", (json_int_t)c->row,
+		                                   "name", text(c->name), "slots", c->slots));
+	}
+	return json_pack("{s:I, s:o, s:I}", "new", (json_int_t)r->cases_new, "new_listed", a,
+	                 "new_not_listed", (json_int_t)(r->cases_new - r->nnew_cases));
+}
+
 static json_t *statuses_json(const struct import_report *r)
 {
 	json_t *a = json_array();
@@ -120,13 +133,13 @@ json_t *import_report_json(const struct import_report *r, const struct at_errors
 
 	for (int k = 0; k < IMPORT_OUTCOME__MAX; k++)
 		json_object_set_new(outcomes, outcome_names[k], json_integer((json_int_t)r->count[k]));
-	return json_pack("{s:b, s:s, s:I, s:I, s:s?, s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:o, s:o, "
-	                 "s:o, s:f}",
+	return json_pack("{s:b, s:s, s:I, s:I, s:s?, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:o, "
+	                 "s:o, s:o, s:f}",
 	                 "dry_run", r->dry_run, "format", r->format, "rows", (json_int_t)r->rows,
 	                 "created", (json_int_t)r->created, "batch_id",
 	                 r->batch_id[0] ? r->batch_id : NULL, "encoding", r->encoding, "delimiter",
 	                 delim, "columns", columns_json(r), "outcomes", outcomes, "holders",
-	                 holders_json(r), "statuses", statuses_json(r), "statuses_not_listed_rows",
+	                 holders_json(r), "cases", cases_json(r), "statuses", statuses_json(r), "statuses_not_listed_rows",
 	                 (json_int_t)r->statuses_other, "checkouts_kept", kept_json(r), "examples",
 	                 examples_json(r), "refused", refused_json(e), "seconds", r->seconds);
 }

@@ -62,6 +62,15 @@ enum at_code holder_create_in(struct store *st, struct event_writer *w, const ch
 /* slot_assign() (`moving` 0) or slot_move() (1) inside an open
  * transaction and event writer (an audit's corrections apply many in
  * one).  `details` (may be NULL for {}, not stolen) goes on the event. */
+/* Create a case / grow one to `nslots`, inside the caller's transaction
+ * (CASE_CREATED / CASE_RESIZED).  `details_extra`: JSON object text whose
+ * members the event's details gain (an import's row), or NULL. */
+enum at_code case_create_in(struct store *st, struct event_writer *w, const char *name,
+                            int64_t nslots, const char *building, const char *room,
+                            const char *notes, const char *details_extra,
+                            struct case_info *out, struct at_errors *e);
+enum at_code case_grow_in(struct store *st, struct event_writer *w, struct case_info *c,
+                          int64_t nslots, const char *details_extra, struct at_errors *e);
 enum at_code slot_put_in(struct store *st, struct event_writer *w, const char *tag,
                          const char *case_name, int64_t position, int moving, json_t *details,
                          struct asset *out, struct at_errors *e);

@@ -49,57 +49,120 @@ static int case_name_clean(struct at_errors *e, const char *in, char *out)
 	return 0;
 }
 
-enum at_code case_create(struct store *st, const char *actor, const char *name, int64_t nslots,
-                         const char *building, const char *room, const char *notes,
-                         struct case_info *out, struct at_errors *e)
+/* The case's fields checked and cleaned into `c`; items in `e`. */
+static int case_clean(const char *name, int64_t nslots, const char *building, const char *room,
+                      const char *notes, struct case_info *c, struct at_errors *e)
 {
-	struct case_info c, other;
-	struct event_writer w;
-	struct event ev;
-	json_t *details = NULL;
-	enum at_code r;
-
-	memset(&c, 0, sizeof(c));
-	case_name_clean(e, name, c.name);
+	memset(c, 0, sizeof(*c));
+	case_name_clean(e, name, c->name);
 	if (nslots < 1 || nslots > AT_MAX_SLOTS)
 		at_item(e, "slots", AT_INVALID, "a case has 1 to %d slots, not %lld", AT_MAX_SLOTS,
 		        (long long)nslots);
-	spec_clean(e, &case_fields[CF_BUILDING], building, &c, 0);
-	spec_clean(e, &case_fields[CF_ROOM], room, &c, 0);
-	spec_clean(e, &case_fields[CF_NOTES], notes, &c, 0);
-	if (e->nitems)
-		return at_items_done(e, e->nitems);
-	c.slot_count = (int)nslots;
+	spec_clean(e, &case_fields[CF_BUILDING], building, c, 0);
+	spec_clean(e, &case_fields[CF_ROOM], room, c, 0);
+	spec_clean(e, &case_fields[CF_NOTES], notes, c, 0);
+	c->slot_count = (int)nslots;
+	return e->nitems ? -1 : 0;
+}
 
-	r = op_begin(st, actor, &w, e);
-	if (r != AT_OK)
-		return r;
+/* Add the members of the JSON object text `extra` (may be NULL) to
+ * `details`: what an import adds (its row) to an event. */
+static void details_add(json_t *details, const char *extra)
+{
+	json_t *x = extra ? json_loads(extra, 0, NULL) : NULL;
+
+	if (x)
+		json_object_update(details, x);
+	json_decref(x);
+}
+
+/* CASE_RESIZED of `c`, grown from `old_slots`. */
+static enum at_code resized_event(struct event_writer *w, const struct case_info *c,
+                                  int old_slots, const char *details_extra, struct at_errors *e)
+{
+	json_t *details = json_pack("{s:s, s:i, s:i}", "case", c->name, "old_slots", old_slots,
+	                            "new_slots", c->slot_count);
+	struct event ev;
+	enum at_code r;
+
+	details_add(details, details_extra);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = "CASE_RESIZED";
+	r = event_append(w, &ev, details, e);
+	json_decref(details);
+	return r;
+}
+
+enum at_code case_create_in(struct store *st, struct event_writer *w, const char *name,
+                            int64_t nslots, const char *building, const char *room,
+                            const char *notes, const char *details_extra,
+                            struct case_info *out, struct at_errors *e)
+{
+	struct case_info c, other;
+	struct event ev;
+	json_t *details;
+	enum at_code r;
+
+	if (case_clean(name, nslots, building, room, notes, &c, e) < 0)
+		return at_items_done(e, e->nitems);
 	r = store_case_by_name(st, c.name, &other);
-	if (r == AT_OK) {
-		r = at_fail(e, AT_DUPLICATE, "a case named %s already exists", c.name);
-		goto out;
-	}
-	if (r != AT_NOT_FOUND) {
-		r = storage_fail(st, e, r);
-		goto out;
-	}
-	memcpy(c.created_at, w.at, sizeof(c.created_at));
-	memcpy(c.updated_at, w.at, sizeof(c.updated_at));
+	if (r == AT_OK)
+		return at_fail(e, AT_DUPLICATE, "a case named %s already exists", c.name);
+	if (r != AT_NOT_FOUND)
+		return storage_fail(st, e, r);
+	memcpy(c.created_at, w->at, sizeof(c.created_at));
+	memcpy(c.updated_at, w->at, sizeof(c.updated_at));
 	r = store_case_insert(st, &c, e);
 	if (r != AT_OK)
-		goto out;
+		return r;
 	details = json_pack("{s:s, s:i}", "case", c.name, "slots", c.slot_count);
 	json_set_text(details, "building", c.building);
 	json_set_text(details, "room", c.room);
 	json_set_text(details, "notes", c.notes);
+	details_add(details, details_extra);
 	memset(&ev, 0, sizeof(ev));
 	ev.type = "CASE_CREATED";
-	r = event_append(&w, &ev, details, e);
+	r = event_append(w, &ev, details, e);
+	json_decref(details);
 	if (r == AT_OK && out)
 		*out = c;
-out:
-	json_decref(details);
+	return r;
+}
+
+enum at_code case_create(struct store *st, const char *actor, const char *name, int64_t nslots,
+                         const char *building, const char *room, const char *notes,
+                         struct case_info *out, struct at_errors *e)
+{
+	struct case_info c;
+	struct event_writer w;
+	enum at_code r;
+
+	if (case_clean(name, nslots, building, room, notes, &c, e) < 0)
+		return at_items_done(e, e->nitems);
+	r = op_begin(st, actor, &w, e);
+	if (r != AT_OK)
+		return r;
+	r = case_create_in(st, &w, name, nslots, building, room, notes, NULL, out, e);
 	return op_end(st, r, e);
+}
+
+enum at_code case_grow_in(struct store *st, struct event_writer *w, struct case_info *c,
+                          int64_t nslots, const char *details_extra, struct at_errors *e)
+{
+	enum at_code r;
+	int old_slots = c->slot_count;
+
+	if (nslots <= old_slots)
+		return AT_OK;
+	if (nslots > AT_MAX_SLOTS)
+		return at_fail(e, AT_INVALID, "a case has 1 to %d slots, not %lld", AT_MAX_SLOTS,
+		               (long long)nslots);
+	c->slot_count = (int)nslots;
+	memcpy(c->updated_at, w->at, sizeof(c->updated_at));
+	r = store_case_save(st, c, old_slots, e);
+	if (r != AT_OK)
+		return r;
+	return resized_event(w, c, old_slots, details_extra, e);
 }
 
 enum at_code case_update(struct store *st, const char *actor, const char *name, int64_t nslots,
@@ -169,13 +232,7 @@ enum at_code case_update(struct store *st, const char *actor, const char *name, 
 	if (r != AT_OK)
 		goto out;
 	if (c.slot_count != old_slots) {
-		details = json_pack("{s:s, s:i, s:i}", "case", c.name, "old_slots", old_slots,
-		                    "new_slots", c.slot_count);
-		memset(&ev, 0, sizeof(ev));
-		ev.type = "CASE_RESIZED";
-		r = event_append(&w, &ev, details, e);
-		json_decref(details);
-		details = NULL;
+		r = resized_event(&w, &c, old_slots, NULL, e);
 		if (r != AT_OK)
 			goto out;
 	}

@@ -596,6 +596,25 @@ static void examples(struct pg *p, const struct import_report *r)
 	html_closeto(h, depth);
 }
 
+static void new_cases(struct pg *p, const struct import_report *r)
+{
+	struct html *h = &p->h;
+
+	if (!r->nnew_cases)
+		return;
+	html_elem(h, "h2", r->cases_new > r->nnew_cases ? "New cases (the first ones)" : "New cases",
+	          "class", "h5", HTML_END);
+	html_open(h, "ul", "id", "import-new-cases", HTML_END);
+	for (size_t i = 0; i < r->nnew_cases; i++) {
+		const struct import_new_case *x = &r->new_cases[i];
+		html_open(h, "li", HTML_END);
+		html_elem(h, "span", x->name, "class", "mono", HTML_END);
+		html_textf(h, ", %d slot%s (row %zu)", x->slots, x->slots == 1 ? "" : "s", x->row);
+		html_close(h);
+	}
+	html_close(h);
+}
+
 static void new_holders(struct pg *p, const struct import_report *r)
 {
 	struct html *h = &p->h;
@@ -798,6 +817,7 @@ static void render_report(struct pg *p, const struct job *j, const struct import
 	status_table(p, r);
 	examples(p, r);
 	new_holders(p, r);
+	new_cases(p, r);
 	kept_checkouts(p, r);
 	repreview_form(p, j, ij);
 }

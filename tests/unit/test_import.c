@@ -690,6 +690,120 @@ static void test_import_any_csv_with_map(void **state)
 	at_errors_free(&e);
 }
 
+/* ==== cases ============================================================ */
+
+/* A case the database lacks is made: sized by case_slots or, without it,
+ * grown to the highest position; listed in the report; one CASE_CREATED
+ * (and CASE_RESIZED) each in the batch, with the row. */
+static void test_import_new_cases(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_report rep;
+	struct case_info c;
+	json_t *j, *cases;
+	const char *hdr = "asset_tag,serial_number,manufacturer,equipment_type,building,room,"
+	                  "case,position\n";
+	char csv[1024];
+
+	t_case(st, "OLD-1", 2);
+	snprintf(csv, sizeof(csv), "%sN-1,S1,Acme,Radio,HQ,Store,AUTO-1,2\n"
+	         "N-2,S2,Acme,Radio,HQ,Store,AUTO-1,7\nN-3,S3,Acme,Radio,HQ,Store,AUTO-1,5\n"
+	         "N-4,S4,Acme,Radio,HQ,Store,OLD-1,2\n", hdr);
+	/* The dry run says so and makes nothing. */
+	{
+		struct import_options o = { .dry_run = 1 };
+		T_OK(imp(st, csv, &o, &rep, &e), &e);
+		assert_int_equal(rep.cases_new, 1);
+		assert_int_equal(rep.nnew_cases, 1);
+		assert_string_equal(rep.new_cases[0].name, "AUTO-1");
+		assert_int_equal(rep.new_cases[0].row, 2);
+		j = import_report_json(&rep, &e);
+		cases = json_object_get(j, "cases");
+		assert_int_equal(json_integer_value(json_object_get(cases, "new")), 1);
+		assert_string_equal(json_string_value(json_object_get(
+		                            json_array_get(json_object_get(cases, "new_listed"), 0),
+		                            "name")),
+		                    "AUTO-1");
+		json_decref(j);
+		import_report_free(&rep);
+		assert_int_equal(store_case_by_name(st, "AUTO-1", &c), AT_NOT_FOUND);
+	}
+	T_OK(imp(st, csv, NULL, &rep, &e), &e);
+	assert_int_equal(rep.cases_new, 1);
+	assert_int_equal(store_case_by_name(st, "AUTO-1", &c), AT_OK);
+	assert_int_equal(c.slot_count, 7);
+	assert_string_equal(c.building, "HQ");
+	assert_string_equal(c.room, "Store");
+	assert_int_equal(t_events_of(st, "CASE_CREATED", rep.batch_id), 1);
+	assert_int_equal(t_events_of(st, "CASE_RESIZED", rep.batch_id), 1);
+	assert_int_equal(t_get(st, "N-2").position, 7);
+	/* A case the database had is not grown: OLD-1 kept its 2 slots. */
+	assert_int_equal(store_case_by_name(st, "OLD-1", &c), AT_OK);
+	assert_int_equal(c.slot_count, 2);
+	import_report_free(&rep);
+
+	/* case_slots sizes a new case; a position beyond it, an existing
+	 * case's end, or a name no case may have refuses the row. */
+	T_EXPECT(imp(st, "asset_tag,serial_number,manufacturer,equipment_type,building,room,case,"
+	             "position,case_slots,case_building,case_room\n"
+	             "M-1,T1,Acme,Radio,HQ,Store,FIX-1,3,4,Depot,Cage 9\n"
+	             "M-2,T2,Acme,Radio,HQ,Store,FIX-1,6,4,Depot,Cage 9\n"
+	             "M-3,T3,Acme,Radio,HQ,Store,OLD-1,3,,,\n"
+	             "M-4,T4,Acme,Radio,HQ,Store,BAD/NAME,1,,,\n"
+	             "M-5,T5,Acme,Radio,HQ,Store,FIX-2,1,lots,,\n",
+	             NULL, &rep, &e),
+	         AT_SLOT_NOT_FOUND, &e);
+	{
+		char rows[64];
+		refused_rows(&e, rows, sizeof(rows));
+		assert_string_equal(rows, "3,4,5,6");
+	}
+	assert_int_equal(t_items(&e, NULL, AT_SLOT_NOT_FOUND), 2);
+	assert_true(t_mentions(&e, "case_slots must be a whole number"));
+	assert_int_equal(rep.new_cases[0].slots, 4);
+	import_report_free(&rep);
+	assert_int_equal(store_case_by_name(st, "FIX-1", &c), AT_NOT_FOUND); /* all or nothing */
+	T_VERIFY_OK(st);
+	at_errors_free(&e);
+}
+
+/* A row in custody passes through the slot it left (its STOCK_OUT says
+ * from where); when another asset holds that slot by then, it is given
+ * out from no slot, and the example says so. */
+static void test_import_last_slot(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_report rep;
+	struct stock_in_item item = { .tag = "L-1" };
+	struct custody_result res;
+	json_t *d;
+
+	T_OK(imp(st, "asset_tag,serial_number,manufacturer,equipment_type,building,room,state,"
+	         "holder_name,holder_badge,custody_since,case,position,last_case,last_position\n"
+	         "L-1,S1,Acme,Radio,HQ,1,IN_CUSTODY,Ann,B-7,2025-03-01,,,KIT-1,3\n"
+	         "L-2,S2,Acme,Radio,HQ,1,STORAGE,,,,KIT-1,4\n"
+	         "L-3,S3,Acme,Radio,HQ,1,IN_CUSTODY,Ann,B-7,2025-03-01,,,KIT-1,4\n",
+	         NULL, &rep, &e),
+	     &e);
+	assert_int_equal(rep.count[IMPORT_CUSTODY], 2);
+	assert_non_null(strstr(rep.examples[IMPORT_CUSTODY][1].text,
+	                       "its last slot is taken, not kept: KIT-1/4"));
+	d = last_details(st, "L-1", "STOCK_OUT");
+	assert_int_equal(json_integer_value(json_object_get(d, "import_row")), 2);
+	json_decref(d);
+	assert_int_equal(t_get(st, "L-1").last_position, 3);
+	assert_int_equal(t_get(st, "L-3").last_case_id, 0);
+	import_report_free(&rep);
+	T_VERIFY_OK(st);
+	T_OK(custody_stock_in(st, T_ACTOR, &item, 1, &res, &e), &e);
+	custody_result_free(&res);
+	assert_string_equal(t_get(st, "L-1").case_name, "KIT-1");
+	assert_int_equal(t_get(st, "L-1").position, 3);
+	at_errors_free(&e);
+}
+
 /* ==== text ============================================================= */
 
 static void test_import_bom_line_endings_quotes(void **state)
@@ -1084,6 +1198,18 @@ static int same_asset(void *ctx, const struct asset *a)
 	return 0;
 }
 
+/* Case `name` has the same size and place in both databases. */
+static void same_cases(struct store *a, struct store *b, const char *name)
+{
+	struct case_info ca, cb;
+
+	assert_int_equal(store_case_by_name(a, name, &ca), AT_OK);
+	assert_int_equal(store_case_by_name(b, name, &cb), AT_OK);
+	assert_int_equal(ca.slot_count, cb.slot_count);
+	assert_string_equal(ca.building, cb.building);
+	assert_string_equal(ca.room, cb.room);
+}
+
 static void test_import_round_trip(void **state)
 {
 	struct t_db *d = T_DB(state);
@@ -1101,7 +1227,7 @@ static void test_import_round_trip(void **state)
 
 	/* The source: slots, custody with and without due, retirement,
 	 * attributes, holders with badges and e-mail addresses. */
-	t_case(st, "PELI-01", 10);
+	T_OK(case_create(st, T_ACTOR, "PELI-01", 10, "HQ", "Cage 2", NULL, NULL, &e), &e);
 	t_case(st, "PELI-02", 4);
 	T_OK(holder_create(st, T_ACTOR, "Dana Ruiz", "B-1", "dana@example.org", &h, &e), &e);
 	t_holder(st, "Eve Long", NULL);
@@ -1136,28 +1262,54 @@ static void test_import_round_trip(void **state)
 	fclose(f);
 	t_run_free(&r);
 
-	/* An empty database with the same cases (export assets does not
-	 * carry case sizes), then the import. */
+	/* A database with nothing in it: the import makes the cases, with
+	 * their sizes and places from the export. */
 	t_db_path(db2, sizeof(db2), "roundtrip");
 	st2 = t_store_open(db2);
-	t_case(st2, "PELI-01", 10);
-	t_case(st2, "PELI-02", 4);
 	store_close(st2);
 	t_cli(&r, db2, "import", "assets", file, NULL);
 	if (r.status != 0)
 		fail_msg("import: exit %d\n%s\n%s", r.status, r.out, r.err);
 	assert_non_null(strstr(r.out, "AssetTrack's export"));
+	assert_non_null(strstr(r.out, "cases created               2"));
+	assert_non_null(strstr(r.out, "PELI-01, 10 slots"));
+	assert_non_null(strstr(r.out, "PELI-02, 4 slots"));
 	t_run_free(&r);
 	st2 = t_store_open(db2);
 	x.other = st2;
 	assert_int_equal(store_asset_list(st, &all, same_asset, &x), AT_OK);
 	assert_int_equal(x.n, 5);
 	assert_int_equal(store_asset_count(st2, 0, ASSET_STORAGE), 5);
+	same_cases(st, st2, "PELI-01");
+	same_cases(st, st2, "PELI-02");
 	/* The holders came across whole: badge and e-mail too. */
 	assert_int_equal(store_holder_by_badge(st2, "B-1", &h), AT_OK);
 	assert_string_equal(h.email, "dana@example.org");
 	T_VERIFY_OK(st2);
 	T_VERIFY_OK(st);
+	/* Custody came across with the slot each asset left: a Stock-In
+	 * without a slot returns it there, in both databases alike. */
+	{
+		struct stock_in_item items[] = { { .tag = "RT-2" }, { .tag = "RT-3" },
+			                         { .tag = "RT-5" } };
+		struct custody_result res;
+		struct store *both[2] = { st, st2 };
+		struct asset a;
+		for (int i = 0; i < 2; i++) {
+			T_OK(custody_stock_in(both[i], T_ACTOR, items, 3, &res, &e), &e);
+			custody_result_free(&res);
+			assert_int_equal(store_asset_by_tag(both[i], "RT-3", &a), AT_OK);
+			assert_string_equal(a.case_name, "PELI-02");
+			assert_int_equal(a.position, 1);
+			assert_int_equal(store_asset_by_tag(both[i], "RT-2", &a), AT_OK);
+			assert_string_equal(a.case_name, "PELI-01");
+			assert_int_equal(a.position, 4);
+		}
+	}
+	x.n = 0;
+	assert_int_equal(store_asset_list(st, &all, same_asset, &x), AT_OK);
+	assert_int_equal(x.n, 5);
+	T_VERIFY_OK(st2);
 	store_close(st2);
 	t_db_remove(db2);
 	remove(file);
@@ -1259,6 +1411,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_import_dry_run_matches, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_import_report_json, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_import_assets_wrapper, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_new_cases, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_last_slot, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_import_round_trip, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_import_cli, t_setup, t_teardown),
 	};

@@ -23,6 +23,7 @@ all: build
 
 deps:
 	@$(STEP) "packages (install-deps.sh)" build/deps.log scripts/install-deps.sh
+	@$(STEP) "web packages (web-deps.sh)" build/web-deps.log scripts/web-deps.sh
 
 # The tests also need clang (libFuzzer), Python (tools/verify_chain.py),
 # Debian's chromium and playwright-core (npm, from the lock file), and the

@@ -23,8 +23,11 @@ for arg in "$@"; do
   esac
 done
 
-# The API tests run on Node's built-in test runner; any Node >= 18 will do.
+# The build embeds an npm package (scripts/web-deps.sh) and the API tests
+# run on Node's built-in test runner; any Node >= 18 will do.  Checked by
+# command: a nodejs that bundles npm conflicts with Debian's npm package.
 command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 
 missing=()
 for p in "${pkgs[@]}"; do

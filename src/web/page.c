@@ -122,6 +122,8 @@ void page_begin(struct pg *p, struct request *rq, const char *title)
 	html_void(h, "link", "rel", "icon", "href", "/static/favicon.svg", "type", "image/svg+xml",
 	          HTML_END);
 	html_elem(h, "script", "", "src", "/static/app.js", "defer", "", HTML_END);
+	/* Camera scanning for the data-scan fields; a no-op on other pages. */
+	html_elem(h, "script", "", "src", "/static/camera.js", "defer", "", HTML_END);
 	html_close(h);
 	html_open(h, "body", HTML_END);
 	html_elem(h, "a", "Skip to main content", "href", "#main",

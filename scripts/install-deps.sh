@@ -7,7 +7,7 @@ set -euo pipefail
 # scdoc renders the man page (man/assettrack.1.scd) in every build.
 pkgs=(build-essential cmake pkg-config sqlite3 libsqlite3-dev libjansson-dev
       libsodium-dev libcmocka-dev libcsv-dev libmicrohttpd-dev libqrencode-dev
-      libzint-dev libjs-bootstrap5 valgrind curl scdoc)
+      libzint-dev libjs-bootstrap5 valgrind curl scdoc libpq-dev)
 for arg in "$@"; do
   case "$arg" in
     --with-browser) pkgs+=(chromium nodejs npm) ;;
@@ -16,8 +16,9 @@ for arg in "$@"; do
     # zbarimg (zbar-tools) to decode printed labels back to their text.
     # The package tests (tests/pkg): mandoc -T lint on the man page,
     # lintian on the .deb, systemd-analyze verify on its units.
+    # postgresql: the server of the throwaway test cluster (tests/support/pgcluster.sh).
     --with-test) pkgs+=(clang libclang-rt-14-dev python3 poppler-utils zbar-tools
-                        mandoc lintian systemd) ;;
+                        mandoc lintian systemd postgresql) ;;
     --with-bench) pkgs+=(wrk nginx-light) ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac

@@ -1,0 +1,47 @@
+/*
+ * drv_pg.h — the PostgreSQL driver's own functions, beside its driver
+ * table (drv.h's drv_pg): the parameter rewriter, the SQLSTATE mapping and
+ * what only a PostgreSQL connection has.  Internal to store/ (and its
+ * tests).
+ */
+#ifndef AT_STORE_DRV_PG_H
+#define AT_STORE_DRV_PG_H
+
+#include "store/drv.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+/* Does `target` name a PostgreSQL database (a postgresql:// or
+ * postgres:// libpq URI) rather than a SQLite file? */
+int drv_pg_is_uri(const char *target);
+
+/*
+ * Rewrite a statement written for SQLite into PostgreSQL's: each ?N
+ * becomes $N, a bare ? the number SQLite gives it (one more than the
+ * largest before it), and SQLite's planner hints INDEXED BY name and NOT
+ * INDEXED are dropped (PostgreSQL plans by itself; one text then serves
+ * both).  String literals ('...', E'...'), quoted identifiers ("..."),
+ * comments (line and nested block comments) and dollar-quoted text are
+ * copied as they are.  `out` gets the text; `used` (may be NULL; DRV_MAX_PARAMS + 1
+ * entries, zeroed by the caller) gets 1 at each number the text uses.
+ * Returns the largest number (0: none), or -1 with `why` saying what is
+ * wrong: a $N in the text (write ?N), a number outside 1..DRV_MAX_PARAMS,
+ * or `out` past its cap.
+ */
+int drv_pg_rewrite(const char *sql, struct buf *out, unsigned char *used, char why[AT_MSG_MAX]);
+
+/* Our code for a SQLSTATE: 23505 AT_DUPLICATE; any other of class 23
+ * (the schema's triggers' 23T01 among them) AT_CONFLICT; 40001
+ * (serialization), 40P01 (deadlock), 55P03 (lock timeout) and 57014
+ * (statement timeout, cancel) AT_BUSY; anything else, and no SQLSTATE
+ * (the connection failed), AT_STORAGE. */
+enum at_code drv_pg_code(const char *sqlstate);
+
+/* The SQLSTATE of the connection's last failure ("" when it had none from
+ * the server, e.g. a lost connection). */
+const char *drv_pg_sqlstate(struct drv_conn *c);
+
+/* The server's version as PQserverVersion gives it (150018 is 15.18). */
+int drv_pg_server_version(struct drv_conn *c);
+
+#endif

@@ -1,0 +1,500 @@
+/*
+ * schema_pg.c — the PostgreSQL schema (schema_pg.h): SQLite's schema at
+ * version 6 (schema.c, migrations 1 to 6) in PostgreSQL's words, the
+ * migration runner and the roles.
+ *
+ * Table by table, column by column, in SQLite's column order (a state
+ * digest reads SELECT * of cases, slots, holders and assets, so both
+ * engines must list the same columns in the same order), with SQLite's
+ * CHECKs, indexes and triggers; where a trigger refuses, the message is
+ * SQLite's word for word.
+ */
+#include "store/schema_pg.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store.h"
+
+/* ==== version 6: the schema ============================================ */
+
+/* Every refusal of an invariant trigger: SQLSTATE 23T01, the trigger's
+ * argument as the message.  For statement-level TRUNCATE triggers too. */
+#define PG_REFUSE_FN                                                                       \
+	"CREATE FUNCTION at_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "        \
+	"  RAISE EXCEPTION USING ERRCODE = '" SCHEMA_PG_REFUSED "', MESSAGE = TG_ARGV[0]; " \
+	"END $$;"
+
+/* An append-only table (never deleted from), as SQLite says it. */
+#define PG_NO_DELETE(table, msg)                                                     \
+	"CREATE TRIGGER " table "_no_delete BEFORE DELETE ON " table                 \
+	" FOR EACH ROW EXECUTE FUNCTION at_refuse('" msg "');"                       \
+	"CREATE TRIGGER " table "_no_truncate BEFORE TRUNCATE ON " table             \
+	" FOR EACH STATEMENT EXECUTE FUNCTION at_refuse('" msg "');"
+
+#define HASH_ZERO "0000000000000000000000000000000000000000000000000000000000000000"
+
+static const char pg_version_6[] =
+	PG_REFUSE_FN
+
+	/* ---- the custody record ---- */
+	"CREATE TABLE holders("
+	"  id bigint PRIMARY KEY,"
+	"  name text COLLATE \"C\" NOT NULL CHECK(length(name) BETWEEN 1 AND 200),"
+	"  badge text COLLATE \"C\" UNIQUE"
+	"    CHECK(badge IS NULL OR length(badge) BETWEEN 1 AND 200),"
+	"  email text COLLATE \"C\" CHECK(email IS NULL OR length(email) BETWEEN 1 AND 200),"
+	"  active integer NOT NULL DEFAULT 1 CHECK(active IN (0, 1)),"
+	"  created_at text COLLATE \"C\" NOT NULL,"
+	"  updated_at text COLLATE \"C\" NOT NULL);"
+
+	"CREATE TABLE cases("
+	"  id bigint PRIMARY KEY,"
+	"  name text COLLATE \"C\" NOT NULL UNIQUE"
+	"    CHECK(length(name) BETWEEN 1 AND 64 AND strpos(name, '/') = 0),"
+	"  slot_count integer NOT NULL CHECK(slot_count BETWEEN 1 AND 1000),"
+	"  building text COLLATE \"C\" CHECK(building IS NULL OR length(building) <= 128),"
+	"  room text COLLATE \"C\" CHECK(room IS NULL OR length(room) <= 128),"
+	"  notes text COLLATE \"C\" CHECK(notes IS NULL OR length(notes) <= 2000),"
+	"  created_at text COLLATE \"C\" NOT NULL,"
+	"  updated_at text COLLATE \"C\" NOT NULL);"
+
+	"CREATE TABLE slots("
+	"  case_id bigint NOT NULL REFERENCES cases(id),"
+	"  position integer NOT NULL CHECK(position >= 1),"
+	"  PRIMARY KEY(case_id, position));"
+
+	/* GLOB's byte ranges are a regular expression's under "C". */
+	"CREATE TABLE assets("
+	"  id bigint PRIMARY KEY,"
+	"  tag text COLLATE \"C\" NOT NULL UNIQUE"
+	"    CHECK(length(tag) BETWEEN 1 AND 64 AND tag ~ '^[A-Za-z0-9][A-Za-z0-9._-]*$'),"
+	"  match_key text COLLATE \"C\" GENERATED ALWAYS AS"
+	"    (upper(replace(replace(tag, '-', ''), ' ', ''))) STORED,"
+	"  serial text COLLATE \"C\" NOT NULL CHECK(length(trim(serial)) BETWEEN 1 AND 128),"
+	"  serial_key text COLLATE \"C\" GENERATED ALWAYS AS (lower(trim(serial))) STORED,"
+	"  manufacturer text COLLATE \"C\" NOT NULL"
+	"    CHECK(length(manufacturer) BETWEEN 1 AND 128),"
+	"  equipment_type text COLLATE \"C\" NOT NULL"
+	"    CHECK(length(equipment_type) BETWEEN 1 AND 128),"
+	"  model text COLLATE \"C\" CHECK(model IS NULL OR length(model) <= 128),"
+	"  model_code text COLLATE \"C\" CHECK(model_code IS NULL OR length(model_code) <= 128),"
+	"  building text COLLATE \"C\" NOT NULL CHECK(length(building) BETWEEN 1 AND 128),"
+	"  room text COLLATE \"C\" NOT NULL CHECK(length(room) BETWEEN 1 AND 128),"
+	"  notes text COLLATE \"C\" CHECK(notes IS NULL OR length(notes) <= 2000),"
+	"  state text COLLATE \"C\" NOT NULL"
+	"    CHECK(state IN ('STORAGE', 'IN_CUSTODY', 'RETIRED')),"
+	"  condition text COLLATE \"C\" NOT NULL DEFAULT 'GOOD'"
+	"    CHECK(condition IN ('GOOD', 'DAMAGED', 'FAULTY')),"
+	"  holder_id bigint REFERENCES holders(id),"
+	"  due text COLLATE \"C\" CHECK(due IS NULL OR due ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),"
+	"  custody_since text COLLATE \"C\","
+	"  case_id bigint,"
+	"  position integer,"
+	"  last_case_id bigint,"
+	"  last_position integer,"
+	"  created_at text COLLATE \"C\" NOT NULL,"
+	"  updated_at text COLLATE \"C\" NOT NULL,"
+	"  retired_at text COLLATE \"C\","
+	/* Migration 4's: a JSON object of 7 to 4,000 bytes. */
+	"  attributes json CHECK(attributes IS NULL OR (json_typeof(attributes) = 'object'"
+	"    AND octet_length(attributes::text) BETWEEN 7 AND 4000)),"
+	"  FOREIGN KEY(case_id, position) REFERENCES slots(case_id, position),"
+	"  FOREIGN KEY(last_case_id, last_position) REFERENCES slots(case_id, position),"
+	"  CHECK((case_id IS NULL) = (position IS NULL)),"
+	"  CHECK((last_case_id IS NULL) = (last_position IS NULL)),"
+	"  CHECK(state <> 'STORAGE' OR"
+	"    (holder_id IS NULL AND due IS NULL AND custody_since IS NULL)),"
+	"  CHECK(state <> 'IN_CUSTODY' OR"
+	"    (holder_id IS NOT NULL AND case_id IS NULL AND custody_since IS NOT NULL)),"
+	"  CHECK(state <> 'RETIRED' OR (holder_id IS NULL AND case_id IS NULL"
+	"    AND due IS NULL AND custody_since IS NULL AND retired_at IS NOT NULL)),"
+	"  CHECK(state = 'RETIRED' OR retired_at IS NULL));"
+	"CREATE UNIQUE INDEX assets_match_key ON assets(match_key);"
+	"CREATE UNIQUE INDEX assets_serial_key ON assets(serial_key);"
+	"CREATE UNIQUE INDEX assets_slot ON assets(case_id, position) WHERE case_id IS NOT NULL;"
+	"CREATE INDEX assets_custody ON assets(custody_since, due) WHERE holder_id IS NOT NULL;"
+	"CREATE INDEX assets_retired ON assets(retired_at) WHERE retired_at IS NOT NULL;"
+	"CREATE INDEX assets_holder ON assets(holder_id, custody_since, tag, due)"
+	"  WHERE holder_id IS NOT NULL;"
+	"CREATE INDEX assets_unslotted ON assets(tag) WHERE state = 'STORAGE' AND case_id IS NULL;"
+	"CREATE INDEX holders_email ON holders(lower(email)) WHERE email IS NOT NULL;"
+	"CREATE INDEX holders_name ON holders(name, id);"
+
+	/* ---- the event log ---- */
+	"CREATE TABLE events("
+	"  seq bigint PRIMARY KEY CHECK(seq >= 1),"
+	"  at text COLLATE \"C\" NOT NULL,"
+	"  type text COLLATE \"C\" NOT NULL CHECK(type IN ('ASSET_CREATED', 'ASSET_UPDATED',"
+	"    'ASSET_RETIRED', 'CASE_CREATED', 'CASE_RESIZED', 'CASE_UPDATED',"
+	"    'HOLDER_CREATED', 'HOLDER_UPDATED', 'SLOT_ASSIGN', 'SLOT_MOVE',"
+	"    'FORCE_VACATE', 'STOCK_OUT', 'STOCK_IN', 'ASSET_REPLACED',"
+	"    'AUDIT_RECORDED')),"
+	"  asset_tag text COLLATE \"C\","
+	"  from_case text COLLATE \"C\","
+	"  from_position integer,"
+	"  to_case text COLLATE \"C\","
+	"  to_position integer,"
+	"  holder_id bigint,"
+	"  actor text COLLATE \"C\" NOT NULL,"
+	"  reason text COLLATE \"C\","
+	"  batch_id text COLLATE \"C\" NOT NULL,"
+	"  details json NOT NULL,"
+	"  prev_hash text COLLATE \"C\" NOT NULL CHECK(length(prev_hash) = 64),"
+	"  hash text COLLATE \"C\" NOT NULL CHECK(length(hash) = 64));"
+	"CREATE INDEX events_asset ON events(asset_tag, seq, at, type) WHERE asset_tag IS NOT NULL;"
+	"CREATE INDEX events_batch ON events(batch_id);"
+	"CREATE INDEX events_at ON events(at);"
+	/* Migration 5's json_extract(details, '$.case'), as text in "C" so it
+	 * sorts and groups with case names. */
+	"CREATE INDEX events_audit ON events(((details ->> 'case') COLLATE \"C\"), seq)"
+	"  WHERE type = 'AUDIT_RECORDED';"
+	"CREATE INDEX events_holder ON events(holder_id, seq) WHERE holder_id IS NOT NULL;"
+	"CREATE INDEX events_retired ON events(reason, asset_tag) WHERE type = 'ASSET_RETIRED';"
+
+	/* The write lock (schema_pg.h): one row, never changed. */
+	"CREATE TABLE event_head(one integer PRIMARY KEY CHECK(one = 1));"
+	"INSERT INTO event_head(one) VALUES (1);"
+	"CREATE TRIGGER event_head_fixed BEFORE UPDATE OR DELETE ON event_head"
+	"  FOR EACH ROW EXECUTE FUNCTION at_refuse('the event log''s head never changes');"
+	"CREATE TRIGGER event_head_no_truncate BEFORE TRUNCATE ON event_head"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION at_refuse('the event log''s head never changes');"
+
+	/* SQLite's events_gapless and events_chained.  The head's lock first,
+	 * so a writer that skipped begin_write still waits its turn, and under
+	 * READ COMMITTED the next query then sees what the one before it
+	 * committed.  Row triggers of a multi-row INSERT see the rows before
+	 * them (the function is VOLATILE), so a bulk insert chains too. */
+	"CREATE FUNCTION at_events_chain() RETURNS trigger LANGUAGE plpgsql AS $$"
+	"DECLARE last_seq bigint; last_hash text; "
+	"BEGIN"
+	"  PERFORM 1 FROM event_head WHERE one = 1 FOR UPDATE;"
+	"  IF NOT FOUND THEN"
+	"    RAISE EXCEPTION USING ERRCODE = '" SCHEMA_PG_REFUSED "',"
+	"      MESSAGE = 'the event log''s head row is missing';"
+	"  END IF;"
+	"  SELECT seq, hash INTO last_seq, last_hash FROM events ORDER BY seq DESC LIMIT 1;"
+	"  IF NEW.seq IS DISTINCT FROM coalesce(last_seq, 0) + 1 THEN"
+	"    RAISE EXCEPTION USING ERRCODE = '" SCHEMA_PG_REFUSED "',"
+	"      MESSAGE = 'event seq must follow the last event';"
+	"  END IF;"
+	"  IF NEW.prev_hash IS DISTINCT FROM coalesce(last_hash, '" HASH_ZERO "') THEN"
+	"    RAISE EXCEPTION USING ERRCODE = '" SCHEMA_PG_REFUSED "',"
+	"      MESSAGE = 'event prev_hash must be the previous event''s hash';"
+	"  END IF;"
+	"  RETURN NEW;"
+	"END $$;"
+	"CREATE TRIGGER events_chained BEFORE INSERT ON events"
+	"  FOR EACH ROW EXECUTE FUNCTION at_events_chain();"
+	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+	"  FOR EACH ROW EXECUTE FUNCTION at_refuse('events are append-only: UPDATE refused');"
+	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+	"  FOR EACH ROW EXECUTE FUNCTION at_refuse('events are append-only: DELETE refused');"
+	"CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION at_refuse('events are append-only: TRUNCATE refused');"
+
+	/* ---- the custody record's triggers ---- */
+	/* Ids by SQLite's rowid rule (schema_pg.h), under the head's lock so
+	 * two servers cannot both take the same one.  Static queries per
+	 * table: PL/pgSQL keeps their plans. */
+	"CREATE FUNCTION at_custody_id() RETURNS trigger LANGUAGE plpgsql AS $$ "
+	"BEGIN"
+	"  PERFORM 1 FROM event_head WHERE one = 1 FOR UPDATE;"
+	"  IF TG_TABLE_NAME = 'assets' THEN"
+	"    SELECT coalesce(max(id), 0) + 1 INTO NEW.id FROM assets;"
+	"  ELSIF TG_TABLE_NAME = 'cases' THEN"
+	"    SELECT coalesce(max(id), 0) + 1 INTO NEW.id FROM cases;"
+	"  ELSE"
+	"    SELECT coalesce(max(id), 0) + 1 INTO NEW.id FROM holders;"
+	"  END IF;"
+	"  RETURN NEW;"
+	"END $$;"
+	"CREATE TRIGGER assets_id BEFORE INSERT ON assets"
+	"  FOR EACH ROW WHEN (NEW.id IS NULL) EXECUTE FUNCTION at_custody_id();"
+	"CREATE TRIGGER cases_id BEFORE INSERT ON cases"
+	"  FOR EACH ROW WHEN (NEW.id IS NULL) EXECUTE FUNCTION at_custody_id();"
+	"CREATE TRIGGER holders_id BEFORE INSERT ON holders"
+	"  FOR EACH ROW WHEN (NEW.id IS NULL) EXECUTE FUNCTION at_custody_id();"
+
+	/* A trigger's WHEN may not hold a subquery: a function instead.  On
+	 * UPDATE too (SQLite checks inserts only; nothing updates a slot). */
+	"CREATE FUNCTION at_slots_within_case() RETURNS trigger LANGUAGE plpgsql AS $$ "
+	"BEGIN"
+	"  IF NEW.position > (SELECT slot_count FROM cases WHERE id = NEW.case_id) THEN"
+	"    RAISE EXCEPTION USING ERRCODE = '" SCHEMA_PG_REFUSED "',"
+	"      MESSAGE = 'slot position beyond the case size';"
+	"  END IF;"
+	"  RETURN NEW;"
+	"END $$;"
+	"CREATE TRIGGER slots_within_case BEFORE INSERT OR UPDATE ON slots"
+	"  FOR EACH ROW EXECUTE FUNCTION at_slots_within_case();"
+	PG_NO_DELETE("slots", "slots are never deleted")
+	"CREATE TRIGGER cases_only_grow BEFORE UPDATE OF slot_count ON cases"
+	"  FOR EACH ROW WHEN (NEW.slot_count < OLD.slot_count)"
+	"  EXECUTE FUNCTION at_refuse('a case only grows');"
+	PG_NO_DELETE("cases", "cases are never deleted")
+	PG_NO_DELETE("assets", "assets are never deleted; retire them")
+	"CREATE TRIGGER assets_tag_fixed BEFORE UPDATE OF tag ON assets"
+	"  FOR EACH ROW WHEN (NEW.tag IS DISTINCT FROM OLD.tag)"
+	"  EXECUTE FUNCTION at_refuse('an asset tag never changes');"
+	PG_NO_DELETE("holders", "holders are deactivated, never deleted")
+
+	/* Migration 4's attribute triggers: at most 32 names, every value a
+	 * string.  Non-objects are the CHECK's to refuse (json_each would
+	 * fail on them with another error). */
+	"CREATE FUNCTION at_assets_attributes() RETURNS trigger LANGUAGE plpgsql AS $$ "
+	"BEGIN"
+	"  IF json_typeof(NEW.attributes) = 'object' AND (SELECT count(*) > 32"
+	"      OR bool_or(json_typeof(value) <> 'string') FROM json_each(NEW.attributes)) THEN"
+	"    RAISE EXCEPTION USING ERRCODE = '" SCHEMA_PG_REFUSED "',"
+	"      MESSAGE = 'asset attributes: at most 32 names, each a text';"
+	"  END IF;"
+	"  RETURN NEW;"
+	"END $$;"
+	"CREATE TRIGGER assets_attributes_insert BEFORE INSERT ON assets"
+	"  FOR EACH ROW WHEN (NEW.attributes IS NOT NULL) EXECUTE FUNCTION at_assets_attributes();"
+	"CREATE TRIGGER assets_attributes_update BEFORE UPDATE OF attributes ON assets"
+	"  FOR EACH ROW WHEN (NEW.attributes IS NOT NULL) EXECUTE FUNCTION at_assets_attributes();"
+
+	/* ---- accounts ---- */
+	"CREATE TABLE users("
+	"  id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+	"  username text COLLATE \"C\" NOT NULL UNIQUE CHECK(length(username) BETWEEN 1 AND 64),"
+	"  role text COLLATE \"C\" NOT NULL CHECK(role IN ('operator', 'admin', 'auditor')),"
+	"  pw_hash text COLLATE \"C\" NOT NULL,"
+	"  active integer NOT NULL DEFAULT 1 CHECK(active IN (0, 1)),"
+	"  created_at text COLLATE \"C\" NOT NULL);"
+	"CREATE TABLE api_tokens("
+	"  id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+	"  user_id bigint NOT NULL REFERENCES users(id),"
+	"  token_hash text COLLATE \"C\" NOT NULL UNIQUE CHECK(length(token_hash) = 64),"
+	"  label text COLLATE \"C\","
+	"  created_at text COLLATE \"C\" NOT NULL,"
+	"  revoked_at text COLLATE \"C\");"
+	"CREATE INDEX api_tokens_user ON api_tokens(user_id);"
+	"CREATE TABLE security_log("
+	"  id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+	"  at text COLLATE \"C\" NOT NULL,"
+	"  actor text COLLATE \"C\" NOT NULL,"
+	"  action text COLLATE \"C\" NOT NULL,"
+	"  subject text COLLATE \"C\","
+	"  details text COLLATE \"C\");"
+	"CREATE TRIGGER security_log_no_update BEFORE UPDATE ON security_log"
+	"  FOR EACH ROW EXECUTE FUNCTION at_refuse('the security log is append-only');"
+	PG_NO_DELETE("security_log", "the security log is append-only")
+	"CREATE TABLE sessions("
+	"  id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+	"  token_hash text COLLATE \"C\" NOT NULL UNIQUE CHECK(length(token_hash) = 64),"
+	"  user_id bigint NOT NULL REFERENCES users(id),"
+	"  csrf text COLLATE \"C\" NOT NULL,"
+	"  created_at text COLLATE \"C\" NOT NULL,"
+	"  last_seen text COLLATE \"C\" NOT NULL,"
+	"  ended_at text COLLATE \"C\");"
+	"CREATE TABLE login_throttle("
+	"  key text COLLATE \"C\" PRIMARY KEY,"
+	"  failures bigint NOT NULL CHECK(failures >= 0),"
+	"  next_ok bigint NOT NULL,"
+	"  updated_at text COLLATE \"C\" NOT NULL);"
+
+	/* The functions that read tables find them in this schema only: with
+	 * pg_temp last, a temporary table of the same name is never read. */
+	"DO $$ DECLARE f text; BEGIN"
+	"  FOREACH f IN ARRAY ARRAY['at_events_chain()', 'at_custody_id()',"
+	"      'at_slots_within_case()'] LOOP"
+	"    EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp', f,"
+	"      current_schema());"
+	"  END LOOP;"
+	"END $$;"
+
+	/* The runner sets the version after each step. */
+	"CREATE TABLE schema_version(one integer PRIMARY KEY DEFAULT 1 CHECK(one = 1),"
+	"  version integer NOT NULL);"
+	"INSERT INTO schema_version(one, version) VALUES (1, 0);";
+
+const struct schema_pg_step schema_pg_steps[] = {
+	{ 0, 6, pg_version_6 },
+};
+
+const int schema_pg_nsteps = (int)(sizeof(schema_pg_steps) / sizeof(schema_pg_steps[0]));
+
+/* ==== the runner ======================================================= */
+
+/* Two processes migrating one database take turns on this advisory lock
+ * (any constant; "AsTr"). */
+#define MIGRATE_LOCK "1098081394"
+
+static enum at_code db_fail(struct drv_conn *c, struct at_errors *e, const char *what)
+{
+	return at_fail(e, drv_pg.errcode(c) == AT_OK ? AT_STORAGE : drv_pg.errcode(c), "%s: %s",
+	               what, drv_pg.errmsg(c));
+}
+
+/* Run `sql` with up to two text parameters; `*out` (may be NULL) gets the
+ * first column of its first row, `*found` whether there was one. */
+static enum at_code run(struct drv_conn *c, const char *sql, const char *p1, const char *p2,
+                        int64_t *out, int *found)
+{
+	struct drv_stmt *s = NULL;
+	enum drv_step r;
+	enum at_code code = drv_pg.prepare(c, sql, &s);
+
+	if (code != AT_OK)
+		return code;
+	drv_pg.bind_text(s, 1, p1);
+	drv_pg.bind_text(s, 2, p2);
+	if (found)
+		*found = 0;
+	while ((r = drv_pg.step(s)) == DRV_ROW) {
+		if (found && !*found) {
+			*found = 1;
+			if (out)
+				*out = drv_pg.column_int64(s, 0);
+		}
+	}
+	drv_pg.finalize(s);
+	return r == DRV_DONE ? AT_OK : drv_pg.errcode(c);
+}
+
+enum at_code schema_pg_version(struct drv_conn *c, int *version, struct at_errors *e)
+{
+	int64_t v = 0;
+	int found = 0;
+
+	*version = -1;
+	if (run(c, "SELECT to_regclass('schema_version') IS NOT NULL", NULL, NULL, &v, &found) !=
+	    AT_OK)
+		return db_fail(c, e, "cannot read the schema version");
+	if (!v) {
+		*version = 0;
+		return AT_OK;
+	}
+	if (run(c, "SELECT version FROM schema_version WHERE one = 1", NULL, NULL, &v, &found) !=
+	    AT_OK)
+		return db_fail(c, e, "cannot read the schema version");
+	if (!found || v < 0 || v > INT32_MAX)
+		return at_fail(e, AT_STORAGE, "the schema_version table holds no version");
+	*version = (int)v;
+	return AT_OK;
+}
+
+enum at_code schema_pg_migrate(struct drv_conn *c, int *from, struct at_errors *e)
+{
+	char to[16];
+	int v = -1;
+	enum at_code r;
+
+	if (from)
+		*from = -1;
+	if (drv_pg.exec(c, "BEGIN ISOLATION LEVEL READ COMMITTED; "
+	                   "SELECT pg_advisory_xact_lock(" MIGRATE_LOCK ")") != AT_OK) {
+		r = db_fail(c, e, "cannot start the schema migration");
+		goto out;
+	}
+	/* Read under the lock: another process may have migrated meanwhile. */
+	r = schema_pg_version(c, &v, e);
+	if (r != AT_OK)
+		goto out;
+	if (from)
+		*from = v;
+	if (v > AT_SCHEMA_VERSION) {
+		r = at_fail(e, AT_STORAGE,
+		            "database schema version %d is newer than this program (%d); "
+		            "upgrade assettrack",
+		            v, AT_SCHEMA_VERSION);
+		goto out;
+	}
+	for (int i = 0; i < schema_pg_nsteps && v < AT_SCHEMA_VERSION; i++) {
+		const struct schema_pg_step *step = &schema_pg_steps[i];
+
+		if (step->from != v)
+			continue;
+		snprintf(to, sizeof(to), "%d", step->to);
+		if (drv_pg.exec(c, step->sql) != AT_OK ||
+		    run(c, "UPDATE schema_version SET version = ?1::integer WHERE one = 1", to, NULL,
+		        NULL, NULL) != AT_OK) {
+			r = at_fail(e, AT_STORAGE, "schema migration to version %d failed: %s",
+			            step->to, drv_pg.errmsg(c));
+			goto out;
+		}
+		v = step->to;
+	}
+	if (v != AT_SCHEMA_VERSION) {
+		r = at_fail(e, AT_INTERNAL, "no PostgreSQL migration from schema version %d", v);
+		goto out;
+	}
+	if (drv_pg.commit(c) != AT_OK)
+		r = db_fail(c, e, "cannot commit the schema migration");
+out:
+	if (r != AT_OK)
+		drv_pg.rollback(c);
+	return r;
+}
+
+/* ==== roles ============================================================ */
+
+/* Role names reach the SQL below as bound parameters, through settings
+ * of this session, and become identifiers only in format('%I'): no SQL
+ * is built from them here. */
+static const char set_roles[] = "SELECT set_config('assettrack.owner_role', ?1, false), "
+                                "set_config('assettrack.app_role', ?2, false)";
+
+static const char create_roles[] =
+	"DO $$ DECLARE"
+	"  owner text := current_setting('assettrack.owner_role');"
+	"  app text := current_setting('assettrack.app_role');"
+	"BEGIN"
+	"  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = owner) THEN"
+	"    EXECUTE format('CREATE ROLE %I NOLOGIN', owner);"
+	"  END IF;"
+	"  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = app) THEN"
+	"    EXECUTE format('CREATE ROLE %I LOGIN', app);"
+	"  END IF;"
+	"END $$";
+
+/* Read everything; insert where the program inserts; update only what
+ * changes (the custody record, accounts, sessions, throttles, and the
+ * head, whose SELECT ... FOR UPDATE needs UPDATE); delete nothing.  The
+ * revocations undo a DBA's GRANT ALL when run again. */
+static const char grant_app[] =
+	"DO $$ DECLARE"
+	"  app text := current_setting('assettrack.app_role');"
+	"  s text := current_schema();"
+	"BEGIN"
+	"  EXECUTE format('GRANT USAGE ON SCHEMA %I TO %I', s, app);"
+	"  EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO %I', s, app);"
+	"  EXECUTE format('GRANT INSERT ON holders, cases, slots, assets, events, users,"
+	"    api_tokens, security_log, sessions, login_throttle TO %I', app);"
+	"  EXECUTE format('GRANT UPDATE ON holders, cases, assets, users, api_tokens, sessions,"
+	"    login_throttle, event_head TO %I', app);"
+	"  EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA %I TO %I', s, app);"
+	"  EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON events, security_log,"
+	"    schema_version FROM %I', app);"
+	"  EXECUTE format('REVOKE DELETE, TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES"
+	"    IN SCHEMA %I FROM %I', s, app);"
+	"END $$";
+
+/* PostgreSQL's identifiers are at most 63 bytes. */
+static int role_name_ok(const char *name)
+{
+	return name && *name && strlen(name) <= 63;
+}
+
+enum at_code schema_pg_create_roles(struct drv_conn *c, const char *owner, const char *app,
+                                    struct at_errors *e)
+{
+	if (!role_name_ok(owner) || !role_name_ok(app))
+		return at_fail(e, AT_INVALID, "role names are 1 to 63 bytes");
+	if (run(c, set_roles, owner, app, NULL, NULL) != AT_OK || drv_pg.exec(c, create_roles) != AT_OK)
+		return db_fail(c, e, "cannot create the roles");
+	return AT_OK;
+}
+
+enum at_code schema_pg_grant_app(struct drv_conn *c, const char *app, struct at_errors *e)
+{
+	if (!role_name_ok(app))
+		return at_fail(e, AT_INVALID, "role names are 1 to 63 bytes");
+	if (run(c, set_roles, "", app, NULL, NULL) != AT_OK || drv_pg.exec(c, grant_app) != AT_OK)
+		return db_fail(c, e, "cannot grant the app role its privileges");
+	return AT_OK;
+}

@@ -261,6 +261,36 @@ test('refused rows: row and reason listed, no commit; a column map previews agai
 	}
 });
 
+test('cases the database lacks: listed as new cases in the preview, made by the commit', async () => {
+	const file = path.join(tmp, 'cases.csv');
+	fs.writeFileSync(file, 'asset_tag,serial_number,manufacturer,equipment_type,building,room,' +
+		'case,position,case_slots\n' +
+		'NC-1,NC-S1,Acme,Radio,HQ,Store,NEWCASE-1,2,12\n' +
+		'NC-2,NC-S2,Acme,Radio,HQ,Store,NEWCASE-2,5,\n');
+	const page = await loggedIn();
+	try {
+		await preview(page, file);
+		const cases = await page.locator('#import-new-cases li').allInnerTexts();
+		assert.deepEqual(cases, ['NEWCASE-1, 12 slots (row 2)', 'NEWCASE-2, 5 slots (row 3)']);
+		await screenshot(page, 'import-new-cases');
+		await page.setViewportSize(PHONE);
+		await screenshot(page, 'import-new-cases');
+		await assertNoHorizontalScroll(page);
+		await page.setViewportSize(DESKTOP);
+		/* Nothing made by the preview; the commit makes both cases. */
+		assert.equal((await fetch(srv.base + '/api/v1/cases/NEWCASE-1',
+			{ headers: { Authorization: `Bearer ${token}` } })).status, 404);
+		page.once('dialog', (d) => d.accept());
+		await press(page, 'Commit import');
+		await page.waitForURL(/\/import\?batch=/, { timeout: 60000 });
+		assert.equal((await api('/api/v1/cases/NEWCASE-1')).slot_count, 12);
+		assert.equal((await api('/api/v1/cases/NEWCASE-2')).slot_count, 5);
+		assert.equal((await api('/api/v1/assets/NC-2')).slot.position, 5);
+	} finally {
+		await closePage(page);
+	}
+});
+
 test('no file: 422, the error beside the field and in the summary; others may not upload', async () => {
 	const page = await loggedIn();
 	try {

@@ -912,7 +912,8 @@ static int row_case(struct parse *p, struct plan *pl, const char *tag)
 		return 0; /* not this import's, or big enough */
 	if (c != AT_OK && c != AT_NOT_FOUND) {
 		p->fatal = c;
-		at_fail(p->e, c, "row %zu: reading case %s", p->rownum, pl->in.slot_case);
+		at_fail(p->e, c, "row %zu: reading case %s: %s", p->rownum, pl->in.slot_case,
+		        store_errmsg(p->st));
 		return -1;
 	}
 	if (c == AT_NOT_FOUND && fixed &&

@@ -37,15 +37,18 @@
  *    its remaining rows: give a LIMIT to a result a caller may abandon.
  *  - Integers come back as int64: a PostgreSQL boolean as 1 or 0, a text
  *    column as its decimal value, NULL as 0.  Texts are UTF-8, NUL
- *    terminated, NULL for SQL NULL.
+ *    terminated, NULL for SQL NULL.  A boolean's text differs ("t" on
+ *    PostgreSQL, "1" on SQLite): read a comparison with column_int64.
  *  - A failed statement inside a transaction: SQLite undoes that statement
  *    and the transaction goes on; PostgreSQL aborts the whole transaction
  *    and refuses every statement until rollback (25P02, AT_STORAGE), and
  *    its COMMIT then rolls back (commit() says AT_STORAGE).  Where a
  *    transaction must go on after a refusal (core's "insert first, explain
  *    after" in asset creation and the import), the statement goes between
- *    savepoint() and release(), or rollback_to() once it failed: no-ops on
- *    SQLite, SAVEPOINT / RELEASE / ROLLBACK TO on PostgreSQL.
+ *    savepoint() and release(), or rollback_to() once it failed.  Real
+ *    savepoints on both (SAVEPOINT / RELEASE / ROLLBACK TO), so
+ *    rollback_to() undoes the same everywhere: all since savepoint().
+ *    Inside a transaction only (outside one, AT_STORAGE).
  *
  * Writes are serialized on both: begin_write() takes the database's one
  * write lock before the transaction reads anything (SQLite BEGIN
@@ -53,8 +56,11 @@
  * head of the event log, SELECT ... FROM event_head FOR UPDATE, held to
  * commit), so what core checked cannot change before it commits.  Waiting
  * for it ends after DRV_BUSY_TIMEOUT_MS with AT_BUSY.  begin_read() is
- * one consistent snapshot for several statements (PostgreSQL: REPEATABLE
- * READ READ ONLY).
+ * one consistent snapshot for several statements (SQLite: BEGIN DEFERRED;
+ * PostgreSQL: REPEATABLE READ READ ONLY).  On both the snapshot is taken
+ * by the transaction's first read, not by begin_read(): what commits in
+ * between is seen.  A failure: errcode() and errmsg() say why, read right
+ * after the call that failed (SQLite keeps only its last call's outcome).
  *
  * A connection and its statements belong to one thread at a time.
  */
@@ -83,8 +89,9 @@ enum drv_step { DRV_ROW, DRV_DONE, DRV_ERROR };
  * differently: docs/checkpoints.md). */
 enum drv_type { DRV_NULL, DRV_INT, DRV_FLOAT, DRV_TEXT, DRV_BLOB };
 
-/* open() flags. */
-enum { DRV_READONLY = 1 };
+/* open() flags.  DRV_CREATE makes a SQLite file that does not exist
+ * (PostgreSQL databases are made by their administrator: ignored). */
+enum { DRV_READONLY = 1, DRV_CREATE = 2 };
 
 struct drv {
 	const char *name;                    /* "sqlite", "postgresql" */
@@ -137,6 +144,7 @@ struct drv {
 	const char *(*errmsg)(struct drv_conn *c);
 };
 
-extern const struct drv drv_pg;
+extern const struct drv drv_sqlite;   /* drv_sqlite.c, drv_sqlite.h */
+extern const struct drv drv_pg;       /* drv_pg.c, drv_pg.h */
 
 #endif

@@ -35,8 +35,49 @@
 
 #define HASH_ZERO "0000000000000000000000000000000000000000000000000000000000000000"
 
+/*
+ * SQLite's functions that store.c's statement texts call, so that one text
+ * serves both engines (drv.h) instead of an override per dialect.  SQL
+ * functions of one expression, IMMUTABLE: the planner inlines them, so an
+ * index on json_extract(details, '$.case') serves the same expression in a
+ * query, as on SQLite.  Their bodies name only pg_catalog's functions (a
+ * restore runs with an empty search_path).
+ *
+ * instr(x, y): strpos, SQLite's 1-based character position (0: absent;
+ * NULL with a NULL).
+ *
+ * json_extract(j, path) for the paths store.c writes, '$', '$.a', '$.a.b',
+ * '$.a[0]': a string as its text, unescaped; true and false as '1' and
+ * '0' (SQLite's integers); null or a missing path as NULL; an object or an
+ * array as its JSON text without white space outside strings (SQLite's
+ * minified text: names, escapes and numbers as written); a number as
+ * written.  Where SQLite differs: it gives a number as an integer or a
+ * real (1.50 as 1.5), takes the first of duplicate names where this takes
+ * the last, and refuses a malformed path where this finds nothing.  What
+ * the program writes (jansson's compact objects) meets none of these.
+ * Always text: a JSON number compared with a number needs a CAST.
+ */
+#define PG_JSON_PATH(p) \
+	"pg_catalog.string_to_array(pg_catalog.substr(pg_catalog.regexp_replace(" p ", " \
+	"'\\[([0-9]+)\\]', '.\\1', 'g'), 3), '.')"
+#define PG_JSON_AT "(j #> " PG_JSON_PATH("path") ")"
+#define PG_JSON_MINIFIED \
+	"pg_catalog.regexp_replace(" PG_JSON_AT "::text, '(\"(?:[^\"\\\\]|\\\\.)*\")|\\s+', " \
+	"'\\1', 'g')"
+#define PG_COMPAT_FNS                                                                      \
+	"CREATE FUNCTION instr(x text, y text) RETURNS integer LANGUAGE sql IMMUTABLE "    \
+	"  PARALLEL SAFE AS $$ SELECT pg_catalog.strpos(x, y) $$;"                         \
+	"CREATE FUNCTION json_extract(j json, path text) RETURNS text LANGUAGE sql "       \
+	"  IMMUTABLE PARALLEL SAFE AS $$ SELECT CASE pg_catalog.json_typeof(" PG_JSON_AT ") " \
+	"    WHEN 'null' THEN NULL"                                                        \
+	"    WHEN 'boolean' THEN CASE " PG_JSON_AT "::text WHEN 'true' THEN '1' ELSE '0' END" \
+	"    WHEN 'object' THEN " PG_JSON_MINIFIED                                         \
+	"    WHEN 'array' THEN " PG_JSON_MINIFIED                                          \
+	"    ELSE j #>> " PG_JSON_PATH("path") " END $$;"
+
 static const char pg_version_6[] =
 	PG_REFUSE_FN
+	PG_COMPAT_FNS
 
 	/* ---- the custody record ---- */
 	"CREATE TABLE holders("
@@ -146,9 +187,9 @@ static const char pg_version_6[] =
 	"CREATE INDEX events_asset ON events(asset_tag, seq, at, type) WHERE asset_tag IS NOT NULL;"
 	"CREATE INDEX events_batch ON events(batch_id);"
 	"CREATE INDEX events_at ON events(at);"
-	/* Migration 5's json_extract(details, '$.case'), as text in "C" so it
-	 * sorts and groups with case names. */
-	"CREATE INDEX events_audit ON events(((details ->> 'case') COLLATE \"C\"), seq)"
+	/* Migration 5's, word for word: the compatibility json_extract
+	 * (above) is inlined into this and into the statements alike. */
+	"CREATE INDEX events_audit ON events(json_extract(details, '$.case'), seq)"
 	"  WHERE type = 'AUDIT_RECORDED';"
 	"CREATE INDEX events_holder ON events(holder_id, seq) WHERE holder_id IS NOT NULL;"
 	"CREATE INDEX events_retired ON events(reason, asset_tag) WHERE type = 'ASSET_RETIRED';"
@@ -165,23 +206,27 @@ static const char pg_version_6[] =
 	 * so a writer that skipped begin_write still waits its turn, and under
 	 * READ COMMITTED the next query then sees what the one before it
 	 * committed.  Row triggers of a multi-row INSERT see the rows before
-	 * them (the function is VOLATILE), so a bulk insert chains too. */
+	 * them (the function is VOLATILE), so a bulk insert chains too.
+	 * SQLite's two checks as SQLite makes them and in the order it fires
+	 * them (the newer trigger first): an event wrong both ways is refused
+	 * with the same words on both engines (tests/unit/test_drv.c). */
 	"CREATE FUNCTION at_events_chain() RETURNS trigger LANGUAGE plpgsql AS $$"
-	"DECLARE last_seq bigint; last_hash text; "
+	"DECLARE last_seq bigint; "
 	"BEGIN"
 	"  PERFORM 1 FROM event_head WHERE one = 1 FOR UPDATE;"
 	"  IF NOT FOUND THEN"
 	"    RAISE EXCEPTION USING ERRCODE = '" SCHEMA_PG_REFUSED "',"
 	"      MESSAGE = 'the event log''s head row is missing';"
 	"  END IF;"
-	"  SELECT seq, hash INTO last_seq, last_hash FROM events ORDER BY seq DESC LIMIT 1;"
+	"  IF NEW.prev_hash IS DISTINCT FROM coalesce((SELECT hash FROM events"
+	"      WHERE seq = NEW.seq - 1), '" HASH_ZERO "') THEN"
+	"    RAISE EXCEPTION USING ERRCODE = '" SCHEMA_PG_REFUSED "',"
+	"      MESSAGE = 'event prev_hash must be the previous event''s hash';"
+	"  END IF;"
+	"  SELECT seq INTO last_seq FROM events ORDER BY seq DESC LIMIT 1;"
 	"  IF NEW.seq IS DISTINCT FROM coalesce(last_seq, 0) + 1 THEN"
 	"    RAISE EXCEPTION USING ERRCODE = '" SCHEMA_PG_REFUSED "',"
 	"      MESSAGE = 'event seq must follow the last event';"
-	"  END IF;"
-	"  IF NEW.prev_hash IS DISTINCT FROM coalesce(last_hash, '" HASH_ZERO "') THEN"
-	"    RAISE EXCEPTION USING ERRCODE = '" SCHEMA_PG_REFUSED "',"
-	"      MESSAGE = 'event prev_hash must be the previous event''s hash';"
 	"  END IF;"
 	"  RETURN NEW;"
 	"END $$;"

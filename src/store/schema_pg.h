@@ -35,6 +35,10 @@
  *    hash: updating one row once per event inside a transaction grows its
  *    version chain, and a 40,000-event import then took 15 s instead of
  *    0.5 s.  The chain trigger reads the last event by its key instead.
+ *  - SQLite's instr() and json_extract() (for the paths store.c writes)
+ *    exist as inlinable SQL functions, so store.c's texts that call them
+ *    stay shared, and migration 5's index on json_extract(details,
+ *    '$.case') is the same index here.
  *  - The invariant triggers are PL/pgSQL; each refusal is SQLSTATE
  *    SCHEMA_PG_REFUSED (class 23, integrity constraint violation, so
  *    drv_pg maps it to AT_CONFLICT like any other) with SQLite's message.

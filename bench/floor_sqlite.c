@@ -21,6 +21,13 @@
  * Usage: floor_sqlite --db COPY --tags FILE --holder ID
  *                     [--sizes 1,50,500] [--reps 30,20,12] [--warmup N]
  *                     [--pragma "PRAGMA cache_size = -65536"]
+ *                     [--checkpoint-between 1] [--pages 1]
+ * --checkpoint-between 1: no checkpoint inside a commit (wal_autocheckpoint
+ * = 0); the WAL is copied back and emptied between repetitions, untimed,
+ * as the server's background checkpointer does it beside its requests.
+ * --pages 1: every file through the counting VFS of bench/walshim.c, and
+ * per size the WAL frames and pages per asset of each b-tree, as
+ * bench/walpages prints them for the product.
  * Tags are consumed in file order: for each size, (warmup + reps) slices
  * of `size` consecutive tags — the same slices bench/latency uses.
  * Prints "RESULT op size median_ms p95_ms reps" lines.
@@ -33,6 +40,8 @@
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+
+#include "walshim.h"
 
 #define MAXN 16
 #define ACTOR "bench.floor"
@@ -195,8 +204,9 @@ static void chain_begin(struct chain *c)
 
 /* ==== one batch ======================================================== */
 
-/* Stock-Out `n` tags to `holder`; returns the milliseconds it took. */
-static double stock_out(char **tags, int n, int64_t holder)
+/* Stock-Out `n` tags to `holder`; returns the milliseconds it took.  Not
+ * inlined, so that callgrind --toggle-collect=stock_out can count it. */
+__attribute__((noinline)) static double stock_out(char **tags, int n, int64_t holder)
 {
 	char at[25], batch[37], case_name[80];
 	struct chain c;
@@ -247,7 +257,7 @@ static double stock_out(char **tags, int n, int64_t holder)
 }
 
 /* Stock-In `n` tags to the slots they left; returns milliseconds. */
-static double stock_in(char **tags, int n)
+__attribute__((noinline)) static double stock_in(char **tags, int n)
 {
 	char at[25], batch[37], case_name[80];
 	struct chain c;
@@ -340,7 +350,7 @@ int main(int argc, char **argv)
 {
 	const char *path = NULL, *tagfile = NULL, *extra = NULL;
 	int sizes[MAXN] = { 1, 50, 500 }, reps[MAXN] = { 30, 20, 12 }, nsizes = 3, nreps = 3;
-	int warmup = 1;
+	int warmup = 1, between = 0, pages = 0;
 	int64_t holder = 0;
 	char **tags = NULL, line[256];
 	size_t ntags = 0, cap = 0, off = 0;
@@ -361,12 +371,17 @@ int main(int argc, char **argv)
 			warmup = atoi(argv[i + 1]);
 		else if (strcmp(argv[i], "--pragma") == 0)
 			extra = argv[i + 1];
+		else if (strcmp(argv[i], "--checkpoint-between") == 0)
+			between = atoi(argv[i + 1]);
+		else if (strcmp(argv[i], "--pages") == 0)
+			pages = atoi(argv[i + 1]);
 		else
 			path = NULL, i = argc;
 	}
 	if (!path || !tagfile || holder <= 0 || nsizes < 1 || nreps != nsizes || warmup < 0) {
 		fprintf(stderr, "usage: floor_sqlite --db COPY --tags FILE --holder ID "
-		                "[--sizes 1,50,500] [--reps 30,20,12] [--warmup N] [--pragma SQL]\n");
+		                "[--sizes 1,50,500] [--reps 30,20,12] [--warmup N] [--pragma SQL] "
+		                "[--checkpoint-between 1] [--pages 1]\n");
 		return 2;
 	}
 	if (sodium_init() < 0)
@@ -389,6 +404,8 @@ int main(int argc, char **argv)
 	}
 	fclose(f);
 
+	if (pages && walshim_install() < 0)
+		die("walshim");
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK)
 		die(path);
@@ -401,6 +418,8 @@ int main(int argc, char **argv)
 	 * what bounds the floor (cache_size, mmap_size, wal_autocheckpoint). */
 	if (extra)
 		exec(extra);
+	if (between)
+		exec("PRAGMA wal_autocheckpoint = 0");
 
 	s_asset = prep("SELECT a.id, a.state, a.case_id, a.position, c.name, a.holder_id, "
 	               "a.last_case_id, a.last_position, lc.name FROM assets a "
@@ -424,22 +443,38 @@ int main(int argc, char **argv)
 		int n = sizes[k], r = reps[k];
 		double *t_out = calloc((size_t)r, sizeof(double));
 		double *t_in = calloc((size_t)r, sizeof(double));
+		struct walshim_run *p_out = calloc((size_t)r, sizeof(*p_out));
+		struct walshim_run *p_in = calloc((size_t)r, sizeof(*p_in));
 
-		if (!t_out || !t_in)
+		if (!t_out || !t_in || !p_out || !p_in)
 			return 3;
 		for (int rep = -warmup; rep < r; rep++) {
 			double to, ti;
+			struct walshim_run po, pi;
 			if (off + (size_t)n > ntags) {
 				fprintf(stderr, "floor_sqlite: %s has too few tags (%zu)\n", tagfile,
 				        ntags);
 				return 2;
 			}
+			walshim_reset();
 			to = stock_out(tags + off, n, holder);
+			walshim_take(&po, to);
+			walshim_reset();
 			ti = stock_in(tags + off, n);
+			walshim_take(&pi, ti);
 			off += (size_t)n;
+			if (between)
+				exec("PRAGMA wal_checkpoint(TRUNCATE)");
 			if (rep >= 0) {
 				t_out[rep] = to;
 				t_in[rep] = ti;
+			}
+			if (rep >= 0 && rep < WALSHIM_MAXREPS) {
+				p_out[rep] = po;
+				p_in[rep] = pi;
+			} else {
+				walshim_run_free(&po);
+				walshim_run_free(&pi);
 			}
 		}
 		qsort(t_out, (size_t)r, sizeof(double), cmp_double);
@@ -448,7 +483,17 @@ int main(int argc, char **argv)
 		       pct(t_out, r, 95), r);
 		printf("RESULT floor_stock_in %d %.3f %.3f %d\n", n, pct(t_in, r, 50),
 		       pct(t_in, r, 95), r);
+		if (pages) {
+			walshim_report(path, "floor_stock_out", p_out, r, n);
+			walshim_report(path, "floor_stock_in", p_in, r, n);
+		}
 		fflush(stdout);
+		for (int rep = 0; rep < r && rep < WALSHIM_MAXREPS; rep++) {
+			walshim_run_free(&p_out[rep]);
+			walshim_run_free(&p_in[rep]);
+		}
+		free(p_out);
+		free(p_in);
 		free(t_out);
 		free(t_in);
 	}

@@ -16,6 +16,15 @@
  *   latency --port P --token T get PATH [--reps N] [--warmup N]
  *       GET PATH repeatedly.
  *
+ *   latency --port P --token T probe --tags FILE --holder ID --secs S [--gap-ms MS]
+ *       What an operator sees while other work runs (bench/mixed.sh): every
+ *       MS (20) milliseconds a single-asset Stock-Out, a lookup and the
+ *       Stock-In back, until S seconds pass or SIGTERM; prints "PROBE name n
+ *       p50 p99 max errors busy" per kind.  Refusals are counted, not fatal.
+ *
+ *   latency --port P --token T pace --tags FILE --rate R --secs S
+ *       Background lookups at R per second on one connection.
+ *
  * Prints "RESULT name size median_ms p95_ms reps [bytes]" lines; any
  * answer other than 200 stops the run with the answer on stderr.
  */
@@ -23,6 +32,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,12 +363,164 @@ static int get(const char *path, int reps, int warmup, const char *name)
 	return 0;
 }
 
+/* ==== latency under other load (bench/mixed.sh) ========================= */
+
+/* SIGTERM/SIGINT end a probe early; it still prints what it measured. */
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/* Seconds since `t0`. */
+static double since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void sleep_ms(double ms)
+{
+	struct timespec d = { (time_t)(ms / 1e3), (long)((ms - (double)(long)(ms / 1e3) * 1e3) * 1e6) };
+
+	if (ms > 0)
+		nanosleep(&d, NULL);
+}
+
+/* A refusal that says the database was busy (503, or any answer naming a
+ * lock): what an operator must never see. */
+static int busy_answer(int status, const struct bytes *body)
+{
+	return status == 503 || (body->p && (strstr(body->p, "locked") || strstr(body->p, "BUSY")));
+}
+
+/* Print a "PROBE name n p50 p99 max errors busy" line. */
+static void probe_result(const char *name, double *v, int n, int errors, int busy)
+{
+	qsort(v, (size_t)n, sizeof(double), cmp_double);
+	printf("PROBE %s %d %.3f %.3f %.3f %d %d\n", name, n, n ? pct(v, n, 50) : 0.0,
+	       n ? pct(v, n, 99) : 0.0, n ? v[n - 1] : 0.0, errors, busy);
+	fflush(stdout);
+}
+
+/*
+ * What an operator at a scanner sees while other work runs: every
+ * `gap_ms`, a single-asset Stock-Out (timed), a lookup of another asset
+ * (timed), and the Stock-In that puts the first one back (timed too, but
+ * reported apart), for `secs` seconds.  Tags are taken in turn from the
+ * file and reused after a full round.  Non-200 answers are counted, not
+ * fatal: under load they are what is measured.
+ */
+static int probe(const char *tagfile, long holder, double secs, double gap_ms)
+{
+	size_t ntags, next = 0, cap = (size_t)(secs * 1000.0 / (gap_ms > 1 ? gap_ms : 1)) + 1024;
+	char **tags = read_tags(tagfile, &ntags);
+	double *t_out = calloc(cap, sizeof(double)), *t_look = calloc(cap, sizeof(double));
+	double *t_in = calloc(cap, sizeof(double));
+	int n_out = 0, n_look = 0, n_in = 0, err_out = 0, err_look = 0, err_in = 0, busy = 0;
+	struct bytes req = { 0 }, body = { 0 };
+	struct timespec t0;
+	char num[32], path[300];
+
+	if (ntags < 2 || !t_out || !t_look || !t_in)
+		return 2;
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (!stopping && since(&t0) < secs && (size_t)n_out < cap) {
+		const char *tag = tags[next % ntags], *other = tags[(next + ntags / 2) % ntags];
+		double ms;
+		int st;
+
+		next++;
+		req.len = 0;
+		snprintf(num, sizeof(num), "%ld", holder);
+		adds(&req, "{\"holder\":");
+		adds(&req, num);
+		adds(&req, ",\"asset_tags\":[\"");
+		adds(&req, tag);
+		adds(&req, "\"]}");
+		st = request("POST", "/api/v1/custody/stock-out", req.p, &body, &ms);
+		t_out[n_out++] = ms;
+		busy += busy_answer(st, &body);
+		if (st != 200) {
+			err_out++;
+			if (err_out <= 3)
+				fprintf(stderr, "probe: stock-out %s answered %d: %.300s\n", tag, st, body.p);
+		}
+		snprintf(path, sizeof(path), "/api/v1/assets/%s", other);
+		st = request("GET", path, NULL, &body, &ms);
+		t_look[n_look++] = ms;
+		busy += busy_answer(st, &body);
+		err_look += st != 200;
+		req.len = 0;
+		adds(&req, "{\"items\":[{\"asset_tag\":\"");
+		adds(&req, tag);
+		adds(&req, "\"}]}");
+		st = request("POST", "/api/v1/custody/stock-in", req.p, &body, &ms);
+		t_in[n_in++] = ms;
+		busy += busy_answer(st, &body);
+		if (st != 200) {
+			err_in++;
+			if (err_in <= 3)
+				fprintf(stderr, "probe: stock-in %s answered %d: %.300s\n", tag, st, body.p);
+		}
+		sleep_ms(gap_ms);
+	}
+	probe_result("stock_out_1", t_out, n_out, err_out, busy);
+	probe_result("lookup", t_look, n_look, err_look, 0);
+	probe_result("stock_in_1", t_in, n_in, err_in, 0);
+	free(t_out);
+	free(t_look);
+	free(t_in);
+	free(req.p);
+	free(body.p);
+	return err_out || err_in || busy ? 1 : 0;
+}
+
+/* Background lookups at `rate` per second for `secs` seconds, paced on
+ * one connection (open loop: late requests are sent at once, not
+ * skipped).  Prints how many were sent and the rate reached. */
+static int pace(const char *tagfile, double rate, double secs)
+{
+	size_t ntags, i = 0;
+	char **tags = read_tags(tagfile, &ntags);
+	struct bytes body = { 0 };
+	struct timespec t0;
+	char path[300];
+	long errors = 0;
+	double ms, el;
+
+	if (!ntags || rate <= 0)
+		return 2;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	signal(SIGTERM, on_stop);
+	while (!stopping && (el = since(&t0)) < secs) {
+		double due = (double)i / rate;
+		if (due > el)
+			sleep_ms((due - el) * 1e3);
+		snprintf(path, sizeof(path), "/api/v1/assets/%s", tags[i % ntags]);
+		errors += request("GET", path, NULL, &body, &ms) != 200;
+		i++;
+	}
+	printf("PACE lookups %zu %.0f/s errors %ld\n", i, (double)i / since(&t0), errors);
+	free(body.p);
+	return errors ? 1 : 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 	        "usage: latency --port P --token T custody --tags FILE --holder ID\n"
 	        "               [--sizes 1,50,500] [--reps 30,20,12] [--warmup N]\n"
-	        "       latency --port P --token T get PATH [--reps N] [--warmup N] [--name N]\n");
+	        "       latency --port P --token T get PATH [--reps N] [--warmup N] [--name N]\n"
+	        "       latency --port P --token T probe --tags FILE --holder ID --secs S "
+	        "[--gap-ms MS]\n"
+	        "       latency --port P --token T pace --tags FILE --rate R --secs S\n");
 	exit(2);
 }
 
@@ -368,10 +530,12 @@ int main(int argc, char **argv)
 	int sizes[MAXN] = { 1, 50, 500 }, reps[MAXN] = { 30, 20, 12 }, nsizes = 3, nreps = 3;
 	int warmup = 1;
 	long holder = 0;
+	double secs = 10, gap_ms = 20, rate = 2000;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!mode && (strcmp(a, "custody") == 0 || strcmp(a, "get") == 0)) {
+		if (!mode && (strcmp(a, "custody") == 0 || strcmp(a, "get") == 0 ||
+		              strcmp(a, "probe") == 0 || strcmp(a, "pace") == 0)) {
 			mode = a;
 			if (strcmp(a, "get") == 0) {
 				if (!v)
@@ -400,12 +564,28 @@ int main(int argc, char **argv)
 			warmup = atoi(v);
 		else if (strcmp(a, "--name") == 0)
 			name = v;
+		else if (strcmp(a, "--secs") == 0)
+			secs = atof(v);
+		else if (strcmp(a, "--gap-ms") == 0)
+			gap_ms = atof(v);
+		else if (strcmp(a, "--rate") == 0)
+			rate = atof(v);
 		else
 			usage();
 	}
 	if (!mode || port <= 0 || !token || warmup < 0)
 		usage();
 	connect_server();
+	if (strcmp(mode, "probe") == 0) {
+		if (!tagfile || holder <= 0 || secs <= 0)
+			usage();
+		return probe(tagfile, holder, secs, gap_ms);
+	}
+	if (strcmp(mode, "pace") == 0) {
+		if (!tagfile || secs <= 0)
+			usage();
+		return pace(tagfile, rate, secs);
+	}
 	if (strcmp(mode, "custody") == 0) {
 		if (!tagfile || holder <= 0 || nsizes < 1 || nreps != nsizes)
 			usage();

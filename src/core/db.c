@@ -30,6 +30,11 @@ const char *db_errmsg(struct store *st)
 	return store_errmsg(st);
 }
 
+void db_release_memory(struct store *st)
+{
+	store_release_memory(st);
+}
+
 enum at_code db_read_begin(struct store *st, struct at_errors *e)
 {
 	return store_begin_read(st, e);
@@ -53,4 +58,16 @@ int64_t db_event_count(struct store *st)
 int64_t db_user_count(struct store *st)
 {
 	return store_user_count(st);
+}
+
+void db_wal_manual(db_wal_fn fn, void *ctx)
+{
+	store_wal_manual(fn, ctx);
+}
+
+enum at_code db_wal_checkpoint(struct store *st, int truncate, int *frames, int *moved,
+                               struct at_errors *e)
+{
+	return store_wal_checkpoint(st, truncate ? STORE_CKPT_TRUNCATE : STORE_CKPT_PASSIVE, frames,
+	                            moved, e);
 }

@@ -21,6 +21,10 @@ enum at_code db_backup(struct store *st, const char *path, struct at_errors *e);
 /* Message of the last database error on this handle. */
 const char *db_errmsg(struct store *st);
 
+/* Free the memory a connection holds but does not need (its page cache),
+ * for a connection kept idle for later. */
+void db_release_memory(struct store *st);
+
 /* A consistent snapshot for reads made of several queries (a page, a
  * case with its slots).  db_read_end() is safe without one. */
 enum at_code db_read_begin(struct store *st, struct at_errors *e);
@@ -31,5 +35,22 @@ int64_t db_data_version(struct store *st);
 
 int64_t db_event_count(struct store *st);
 int64_t db_user_count(struct store *st);
+
+/*
+ * WAL checkpoints out of the commit path, for the server (web/walckpt.c).
+ * db_wal_manual(fn, ctx): every connection opened from now on in this
+ * process has no automatic checkpoint (which SQLite runs inside the commit
+ * that leaves 1,000 frames in the WAL), and calls fn(ctx, frames in the
+ * WAL) after each of its commits, on the committing thread.  NULL: back
+ * to automatic checkpoints for connections opened later.
+ */
+typedef void (*db_wal_fn)(void *ctx, int wal_frames);
+void db_wal_manual(db_wal_fn fn, void *ctx);
+/* Copy what can be copied from the WAL into the database without waiting
+ * for anyone (`truncate` 0); or all of it and empty the WAL file, AT_BUSY
+ * at once if a reader or a writer is in the way (`truncate` 1).  `*frames`
+ * and `*moved` (may be NULL): frames in the WAL and those now copied. */
+enum at_code db_wal_checkpoint(struct store *st, int truncate, int *frames, int *moved,
+                               struct at_errors *e);
 
 #endif

@@ -11,3 +11,7 @@
 void op_hook_begun(void)
 {
 }
+
+void op_hook_verify(void)
+{
+}

@@ -14,6 +14,10 @@
  * hooks_test.c instead, so that the crash test can tell a kill inside an
  * open transaction from one between operations. */
 void op_hook_begun(void);
+/* Called as `verify` starts, in its read snapshot.  Test builds may make
+ * it take time (ASSETTRACK_TEST_VERIFY_DELAY_MS), to show that a slow
+ * request holds up nobody else (tests/api/offload.test.mjs). */
+void op_hook_verify(void);
 
 /* BEGIN IMMEDIATE and start the operation's event writer. */
 enum at_code op_begin(struct store *st, const char *actor, struct event_writer *w,

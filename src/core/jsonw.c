@@ -3,41 +3,52 @@
  */
 #include "core/jsonw.h"
 
+#include <assert.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/attr.h"
+#include "core/types.h"
+
 static const char hex[] = "0123456789ABCDEF";
 
 /*
- * Output goes through a small staging area flushed to the buffer when
- * full: one buf_add per 256 bytes rather than one per character.
+ * Output goes through a small staging area (struct jsonw's chunk) flushed
+ * to the buffer when full: one buf_add per 256 bytes rather than one per
+ * character.
  */
-struct out {
-	struct buf *b;
-	size_t n;
-	char chunk[256];
-};
-
-static void flush(struct out *o)
+static void flush(struct jsonw *o)
 {
-	buf_add(o->b, o->chunk, o->n);
+	if (o->n && buf_add(o->b, o->chunk, o->n) < 0)
+		o->failed = 1;
 	o->n = 0;
 }
 
-static void put(struct out *o, const char *s, size_t n)
+static void put(struct jsonw *o, const char *s, size_t n)
 {
 	if (o->n + n > sizeof(o->chunk))
 		flush(o);
 	if (n > sizeof(o->chunk)) {
-		buf_add(o->b, s, n);
+		if (buf_add(o->b, s, n) < 0)
+			o->failed = 1;
 		return;
 	}
 	memcpy(o->chunk + o->n, s, n);
 	o->n += n;
 }
 
-static void put_u(struct out *o, unsigned v)
+static void start(struct jsonw *o, struct buf *b)
+{
+	o->b = b;
+	o->failed = 0;
+	o->depth = 0;
+	o->members = 0;
+	o->n = 0;
+}
+
+static void put_u(struct jsonw *o, unsigned v)
 {
 	char seq[6] = { '\\', 'u', hex[(v >> 12) & 15], hex[(v >> 8) & 15], hex[(v >> 4) & 15],
 		        hex[v & 15] };
@@ -62,7 +73,7 @@ static unsigned decode(const unsigned char *s, size_t *n)
 	       ((unsigned)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
 }
 
-static void put_string(struct out *o, const char *str, int ascii)
+static void put_string(struct jsonw *o, const char *str, int ascii)
 {
 	const unsigned char *s = (const unsigned char *)str, *run = s;
 
@@ -112,10 +123,9 @@ static void put_string(struct out *o, const char *str, int ascii)
 
 void jsonw_string(struct buf *b, const char *s, int ascii)
 {
-	struct out o;
+	struct jsonw o;
 
-	o.b = b;
-	o.n = 0;
+	start(&o, b);
 	put_string(&o, s, ascii);
 	flush(&o);
 }
@@ -127,11 +137,10 @@ static int by_key(const void *x, const void *y)
 
 int jsonw_object(struct buf *b, struct jw_member *m, size_t n, int ascii)
 {
-	struct out o;
+	struct jsonw o;
 	char num[24];
 
-	o.b = b;
-	o.n = 0;
+	start(&o, b);
 	qsort(m, n, sizeof(*m), by_key);
 	put(&o, "{", 1);
 	for (size_t i = 0; i < n; i++) {
@@ -158,5 +167,261 @@ int jsonw_object(struct buf *b, struct jw_member *m, size_t n, int ascii)
 	}
 	put(&o, "}", 1);
 	flush(&o);
-	return b->overflow ? -1 : 0;
+	return o.failed || b->overflow ? -1 : 0;
+}
+
+/* ==== streaming objects =============================================== */
+
+/* The length of the UTF-8 sequence a lead byte starts, 0 if none can
+ * (jansson's utf8_check_first: no continuation byte, no overlong C0/C1,
+ * nothing past F4). */
+static int utf8_lead(unsigned char c)
+{
+	if (c < 0x80)
+		return 1;
+	if (c < 0xc2)
+		return 0;
+	if (c < 0xe0)
+		return 2;
+	if (c < 0xf0)
+		return 3;
+	if (c < 0xf5)
+		return 4;
+	return 0;
+}
+
+int jsonw_utf8_valid(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	while (*s) {
+		int n = utf8_lead(*s);
+		unsigned cp;
+		if (n == 1) {
+			s++;
+			continue;
+		}
+		if (n == 0)
+			return 0;
+		cp = *s & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
+		for (int i = 1; i < n; i++) {
+			/* A NUL ends the string here too: it is no continuation. */
+			if (s[i] < 0x80 || s[i] > 0xbf)
+				return 0;
+			cp = (cp << 6) | (s[i] & 0x3f);
+		}
+		if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) || (n == 3 && cp < 0x800) ||
+		    (n == 4 && cp < 0x10000))
+			return 0;
+		s += n;
+	}
+	return 1;
+}
+
+/* The separator before a member of the innermost object, then its key,
+ * in one copy: `k` is a literal that needs no escaping. */
+static void key(struct jsonw *w, const char *k)
+{
+	unsigned bit = 1u << w->depth;
+	size_t n = strlen(k);
+	char *p;
+
+	if (n + 4 > sizeof(w->chunk)) {
+		if (w->members & bit)
+			put(w, ",", 1);
+		put(w, "\"", 1);
+		put(w, k, n);
+		put(w, "\":", 2);
+		w->members |= bit;
+		return;
+	}
+	if (w->n + n + 4 > sizeof(w->chunk))
+		flush(w);
+	p = w->chunk + w->n;
+	if (w->members & bit)
+		*p++ = ',';
+	w->members |= bit;
+	*p++ = '"';
+	memcpy(p, k, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	w->n = (size_t)(p - w->chunk);
+}
+
+/* 1 for the bytes that go into a JSON string as they are and need no
+ * UTF-8 check: ASCII from space to DEL (jansson leaves DEL as it is),
+ * but '"' and '\\'. */
+static const unsigned char plain[256] = {
+	['\x20'] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,   /* 0x20 - 0x2f: not '"' */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,               /* 0x30 - 0x3f */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,               /* 0x40 - 0x4f */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,               /* 0x50 - 0x5f: not '\\' */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,               /* 0x60 - 0x6f */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,               /* 0x70 - 0x7f */
+};
+
+/* `s` as a JSON string, or null if it is not valid UTF-8.  Most text is
+ * printable ASCII: one pass finds that, and it is copied as it is. */
+static void put_value(struct jsonw *w, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = 0;
+
+	while (plain[s[n]])
+		n++;
+	if (!s[n]) {
+		put(w, "\"", 1);
+		put(w, str, n);
+		put(w, "\"", 1);
+	} else if (jsonw_utf8_valid(str + n)) {
+		put_string(w, str, 0);
+	} else {
+		put(w, "null", 4);
+	}
+}
+
+/* Decimal digits of `v`, as "%lld" writes them, without printf. */
+static void put_int(struct jsonw *w, int64_t v)
+{
+	char num[24], *p = num + sizeof(num);
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	put(w, p, (size_t)(num + sizeof(num) - p));
+}
+
+void jsonw_begin(struct jsonw *w, struct buf *b)
+{
+	start(w, b);
+	put(w, "{", 1);
+}
+
+void jsonw_null(struct jsonw *w, const char *k)
+{
+	key(w, k);
+	put(w, "null", 4);
+}
+
+void jsonw_str(struct jsonw *w, const char *k, const char *s)
+{
+	key(w, k);
+	if (s)
+		put_value(w, s);
+	else
+		put(w, "null", 4);
+}
+
+void jsonw_text(struct jsonw *w, const char *k, const char *s)
+{
+	jsonw_str(w, k, s && *s ? s : NULL);
+}
+
+void jsonw_int(struct jsonw *w, const char *k, int64_t v)
+{
+	key(w, k);
+	put_int(w, v);
+}
+
+void jsonw_raw(struct jsonw *w, const char *k, const char *json, size_t n)
+{
+	key(w, k);
+	put(w, json, n);
+}
+
+void jsonw_open(struct jsonw *w, const char *k)
+{
+	key(w, k);
+	put(w, "{", 1);
+	/* Nesting deeper than the bits of `members` is a caller's bug. */
+	assert(w->depth + 1 < (int)(8 * sizeof(w->members)));
+	w->depth++;
+	w->members &= ~(1u << w->depth);
+}
+
+void jsonw_close(struct jsonw *w)
+{
+	assert(w->depth > 0);
+	w->depth--;
+	put(w, "}", 1);
+}
+
+int jsonw_end(struct jsonw *w)
+{
+	assert(w->depth == 0);
+	put(w, "}", 1);
+	flush(w);
+	return w->failed || w->b->overflow ? -1 : 0;
+}
+
+/* ==== the scanner lookup's answer ===================================== */
+
+/*
+ * Member by member what asset_to_json() (core/encode.c) builds, in its
+ * order.  Where an encoder there gives null for a whole nested object
+ * (json_pack() refuses text that is not UTF-8), so does this.
+ */
+int jsonw_asset(struct buf *b, const struct asset *a)
+{
+	const char *slot = a->case_id ? a->case_name : "";
+	struct jsonw w;
+	int rc;
+
+	jsonw_begin(&w, b);
+	jsonw_str(&w, "asset_tag", a->tag);
+	jsonw_str(&w, "serial_number", a->serial);
+	jsonw_str(&w, "manufacturer", a->manufacturer);
+	jsonw_str(&w, "equipment_type", a->equipment_type);
+	jsonw_text(&w, "model", a->model);
+	jsonw_text(&w, "model_code", a->model_code);
+	jsonw_str(&w, "building", a->building);
+	jsonw_str(&w, "room", a->room);
+	jsonw_text(&w, "notes", a->notes);
+	jsonw_str(&w, "state", asset_state_name(a->state));
+	jsonw_str(&w, "condition", asset_condition_name(a->condition));
+	if (!a->holder_id || !jsonw_utf8_valid(a->holder_name)) {
+		jsonw_null(&w, "holder");
+	} else {
+		jsonw_open(&w, "holder");
+		jsonw_int(&w, "id", a->holder_id);
+		jsonw_text(&w, "name", a->holder_name);
+		jsonw_close(&w);
+	}
+	jsonw_text(&w, "due", a->due);
+	if (!*slot || !jsonw_utf8_valid(slot)) {
+		jsonw_null(&w, "slot");
+	} else {
+		jsonw_open(&w, "slot");
+		jsonw_str(&w, "case", slot);
+		jsonw_int(&w, "position", a->position);
+		jsonw_close(&w);
+	}
+	jsonw_str(&w, "created_at", a->created_at);
+	jsonw_str(&w, "updated_at", a->updated_at);
+	if (a->state == ASSET_RETIRED)
+		jsonw_str(&w, "retired_at", a->retired_at);
+	if (!a->attributes[0]) {
+		jsonw_raw(&w, "attributes", "{}", 2);
+	} else {
+		/* Stored text is canonical, but a damaged row must read exactly
+		 * as it did through jansson: so through jansson, parsed and
+		 * dumped (only assets that have attributes pay for it). */
+		json_t *o = attrs_to_json(a->attributes);
+		char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		if (o && !text)
+			w.failed = 1;
+		if (text)
+			jsonw_raw(&w, "attributes", text, strlen(text));
+		else
+			jsonw_null(&w, "attributes");
+		free(text);
+		json_decref(o);
+	}
+	rc = jsonw_end(&w);
+	return rc;
 }

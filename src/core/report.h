@@ -166,6 +166,11 @@ void report_duration(int64_t seconds, char *out, size_t cap);
 
 /* Each row as JSON (a new reference; NULL when out of memory). */
 json_t *custody_row_json(const struct custody_row *r);
+/* The same custody row appended to `b` as text, the bytes json_dumps()
+ * of custody_row_json() writes with JSON_COMPACT (core/jsonw.h), for the
+ * whole report: a fifth of the instructions.  0, or -1 when out of memory
+ * or past the buffer's cap. */
+int custody_row_text(struct buf *b, const struct custody_row *r);
 json_t *unslotted_row_json(const struct unslotted_row *r);
 json_t *occupancy_row_json(const struct occupancy_row *r);
 json_t *holding_row_json(const struct holding_row *r);

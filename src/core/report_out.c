@@ -11,10 +11,12 @@
  */
 #include "core/report.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/encode.h"
+#include "core/jsonw.h"
 #include "util/text.h"
 
 /* ==== words =========================================================== */
@@ -61,6 +63,24 @@ json_t *custody_row_json(const struct custody_row *r)
 
 	o = with(o, "since", jstr(r->asset.custody_since));
 	return with(o, "overdue", json_boolean(r->overdue));
+}
+
+int custody_row_text(struct buf *b, const struct custody_row *r)
+{
+	const char *since = r->asset.custody_since;
+
+	if (jsonw_asset(b, &r->asset) < 0)
+		return -1;
+	/* The asset's object, open again for the row's two members. */
+	assert(b->len > 0 && b->data[b->len - 1] == '}');
+	b->data[--b->len] = '\0';
+	buf_adds(b, ",\"since\":");
+	if (*since && jsonw_utf8_valid(since))
+		jsonw_string(b, since, 0);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, r->overdue ? ",\"overdue\":true}" : ",\"overdue\":false}");
+	return b->overflow ? -1 : 0;
 }
 
 json_t *unslotted_row_json(const struct unslotted_row *r)

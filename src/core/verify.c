@@ -931,6 +931,7 @@ enum at_code verify_run_ex(struct store *st, const struct verify_opts *o,
 		c = at_fail(e, c, "invariant checks failed to run: %s", store_errmsg(st));
 		goto out;
 	}
+	op_hook_verify(); /* the snapshot is taken: SQLite takes it at the first read */
 	if (o && o->checkpoints) {
 		c = checkpoint_load(o->checkpoints, &cks, &ncks, r, e);
 		if (c == AT_OK && ncks && !(good = malloc(ncks * sizeof(*good))))

@@ -37,6 +37,7 @@ enum stmt {
 	STMT_ASSET_OF_HOLDER,
 	STMT_ASSET_INSERT,
 	STMT_ASSET_SAVE,
+	STMT_ASSET_SAVE_CUSTODY,
 	STMT_ASSET_SAVE_META,
 	STMT_ASSET_NEXT_ID,
 	STMT_ASSET_PROBE,
@@ -185,6 +186,14 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"UPDATE assets SET state = ?10, condition = ?11, holder_id = ?12, due = ?13, "
 		"custody_since = ?14, case_id = ?15, position = ?16, last_case_id = ?17, "
 		"last_position = ?18, updated_at = ?20, retired_at = ?21 WHERE id = ?22",
+	/* Stock-Out and Stock-In: only what they change.  SQLite checks the
+	 * CHECKs and rewrites the partial indexes of every column in a SET
+	 * list, changed or not; condition's IN list alone was a temporary
+	 * b-tree built, filled and freed per asset (issue #9). */
+	[STMT_ASSET_SAVE_CUSTODY] =
+		"UPDATE assets SET state = ?10, holder_id = ?12, due = ?13, custody_since = ?14, "
+		"case_id = ?15, position = ?16, last_case_id = ?17, last_position = ?18, "
+		"updated_at = ?20 WHERE id = ?22",
 	[STMT_ASSET_SAVE_META] =
 		"UPDATE assets SET serial = ?2, manufacturer = ?3, equipment_type = ?4, "
 		"model = ?5, model_code = ?6, building = ?7, room = ?8, notes = ?9, "
@@ -399,14 +408,17 @@ static const char *const stmt_sql[STMT__MAX] = {
 	 * holder, custody start and tag, after the row (?3, ?4, ?5, ?6): the
 	 * holders in name order, each one's assets in assets_holder's order,
 	 * the due date read from that index too. */
+	/* The holder walked is the holder joined (h, whose name ASSET_SELECT
+	 * reads): no second look-up of it per row (issue #9). */
 	[STMT_REPORT_CUSTODY] =
-		"SELECT " ASSET_SELECT "FROM holders h0 INDEXED BY holders_name "
-		"CROSS JOIN assets a INDEXED BY assets_holder ON a.holder_id = h0.id " ASSET_JOINS
+		"SELECT " ASSET_SELECT "FROM holders h INDEXED BY holders_name "
+		"CROSS JOIN assets a INDEXED BY assets_holder ON a.holder_id = h.id "
+		"LEFT JOIN cases c ON c.id = a.case_id LEFT JOIN cases lc ON lc.id = a.last_case_id "
 		"WHERE a.holder_id IS NOT NULL "
 		"AND ((?1 = 1 AND a.due < ?2) OR (?1 = 0 AND (a.due IS NULL OR a.due >= ?2))) "
-		"AND (h0.name, h0.id) >= (?3, ?4) "
-		"AND ((h0.name, h0.id) > (?3, ?4) OR (a.custody_since, a.tag) > (?5, ?6)) "
-		"ORDER BY h0.name, h0.id, a.custody_since, a.tag LIMIT ?7",
+		"AND (h.name, h.id) >= (?3, ?4) "
+		"AND ((h.name, h.id) > (?3, ?4) OR (a.custody_since, a.tag) > (?5, ?6)) "
+		"ORDER BY h.name, h.id, a.custody_since, a.tag LIMIT ?7",
 	/* Storage assets in no slot, by tag, each with the last event that can
 	 * have left it so (created without a slot, force-vacated, replaced),
 	 * found in its events index. */
@@ -501,6 +513,8 @@ struct store {
 	sqlite3_stmt *stmts[STMT__MAX];
 	int in_txn;
 	struct kept *kept;                   /* NULL unless deferring */
+	store_wal_fn wal_fn;                 /* manual checkpoints (store_wal_manual) */
+	void *wal_ctx;
 };
 
 /* ==== errors and statement helpers ==================================== */
@@ -678,6 +692,12 @@ fail: {
 }
 }
 
+/* Manual WAL checkpoints (store_wal_manual): set once by the server
+ * before its connections open, read when each opens. */
+static store_wal_fn g_wal_fn;
+static void *g_wal_ctx;
+static void wal_manual_on(struct store *st);
+
 /* Process-wide SQLite settings, before the library initialises.  Memory
  * statistics take a global mutex on every allocation; nothing reads them. */
 static void global_init(void)
@@ -743,6 +763,8 @@ enum at_code store_open(const char *path, int flags, struct store **out, struct 
 	 * so 2 MiB is enough for it. */
 	exec_sql(st->db, (flags & STORE_SCRATCH) ? "PRAGMA cache_size = -2048"
 	                                          : "PRAGMA cache_size = -4096");
+	if (g_wal_fn && !memory && !(flags & STORE_READONLY))
+		wal_manual_on(st);
 	if (flags & STORE_CREATE) {
 		c = store_migrate(st, NULL, e);
 		if (c != AT_OK)
@@ -851,6 +873,65 @@ void store_rollback(struct store *st)
 	if (!sqlite3_get_autocommit(st->db))
 		run_simple(st, STMT_ROLLBACK, NULL);
 	st->in_txn = 0;
+}
+
+/* ==== WAL checkpoints ================================================= */
+
+void store_wal_manual(store_wal_fn fn, void *ctx)
+{
+	g_wal_fn = fn;
+	g_wal_ctx = ctx;
+}
+
+/* sqlite3_wal_hook: after a commit, with the write lock released. */
+static int wal_committed(void *ctx, sqlite3 *db, const char *name, int frames)
+{
+	struct store *st = ctx;
+
+	(void)db;
+	(void)name;
+	st->wal_fn(st->wal_ctx, frames);
+	return SQLITE_OK;
+}
+
+/* A connection store_open() makes in manual mode.  Registering a WAL hook
+ * replaces SQLite's automatic checkpoint (which is one); the pragma says
+ * so for whoever reads the settings. */
+static void wal_manual_on(struct store *st)
+{
+	st->wal_fn = g_wal_fn;
+	st->wal_ctx = g_wal_ctx;
+	exec_sql(st->db, "PRAGMA wal_autocheckpoint = 0");
+	sqlite3_wal_hook(st->db, wal_committed, st);
+}
+
+void store_release_memory(struct store *st)
+{
+	sqlite3_db_release_memory(st->db);
+}
+
+enum at_code store_wal_autocheckpoint(struct store *st, int frames)
+{
+	return sqlite3_wal_autocheckpoint(st->db, frames) == SQLITE_OK ? AT_OK : AT_STORAGE;
+}
+
+enum at_code store_wal_checkpoint(struct store *st, enum store_ckpt mode, int *frames,
+                                  int *moved, struct at_errors *e)
+{
+	int log = -1, done = -1, rc;
+
+	if (mode == STORE_CKPT_TRUNCATE) {
+		sqlite3_busy_timeout(st->db, 0);
+		rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
+		sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	} else {
+		rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	}
+	if (frames)
+		*frames = log;
+	if (moved)
+		*moved = done;
+	return rc == SQLITE_OK ? AT_OK : fail_rc(st, rc, e);
 }
 
 enum at_code store_backup(struct store *st, const char *path, struct at_errors *e)
@@ -1486,6 +1567,12 @@ enum at_code store_asset_save(struct store *st, const struct asset *a, struct at
 		return AT_OK;
 	}
 	return save_asset(st, STMT_ASSET_SAVE, a, e);
+}
+
+enum at_code store_asset_save_custody(struct store *st, const struct asset *a,
+                                      struct at_errors *e)
+{
+	return save_asset(st, STMT_ASSET_SAVE_CUSTODY, a, e);
 }
 
 enum at_code store_asset_save_meta(struct store *st, const struct asset *a,

@@ -63,6 +63,31 @@ void store_rollback(struct store *st);
 /* Online backup of the whole database to `path` (SQLite backup API). */
 enum at_code store_backup(struct store *st, const char *path, struct at_errors *e);
 
+/* ---- WAL checkpoints (the server's background checkpointer) -------- */
+
+/* Called after each commit of a connection opened in manual mode, on the
+ * committing thread, with the frames now in the WAL: it must be quick. */
+typedef void (*store_wal_fn)(void *ctx, int wal_frames);
+/* Process-wide, for connections opened from now on (not read-only, not
+ * scratch): `fn` NULL is SQLite's automatic checkpoints (a commit that
+ * leaves 1,000 frames in the WAL copies them back into the database
+ * before it returns); else no automatic checkpoint, and `fn` after each
+ * commit.  Set it before the connections it is for are opened. */
+void store_wal_manual(store_wal_fn fn, void *ctx);
+/* Free the memory the connection holds but does not need (its page
+ * cache's pages: a connection kept for later holds none of its cache). */
+void store_release_memory(struct store *st);
+/* Automatic checkpoints of this connection at `frames` (0: none). */
+enum at_code store_wal_autocheckpoint(struct store *st, int frames);
+enum store_ckpt { STORE_CKPT_PASSIVE, STORE_CKPT_TRUNCATE };
+/* PASSIVE copies what it can without waiting for anyone; TRUNCATE also
+ * empties the WAL file, or is AT_BUSY at once if a reader or writer is
+ * in the way (it never waits: it would hold writers off while it did).
+ * `*frames` (may be NULL) gets the frames in the WAL, `*moved` those now
+ * in the database, both -1 when the database is not in WAL mode. */
+enum at_code store_wal_checkpoint(struct store *st, enum store_ckpt mode, int *frames,
+                                  int *moved, struct at_errors *e);
+
 /* Copy the whole database file at `path` into `st` (a scratch store),
  * replacing its content: AT_NOT_FOUND if it cannot be opened,
  * AT_INVALID if it is not a database of this schema version. */
@@ -89,6 +114,11 @@ enum at_code store_asset_insert(struct store *st, struct asset *a, struct at_err
  * state, condition, holder, due, custody start, slot, last slot, updated
  * and retired times.  Metadata is left alone (store_asset_save_meta). */
 enum at_code store_asset_save(struct store *st, const struct asset *a, struct at_errors *e);
+/* Write what a Stock-Out or Stock-In changes: state, holder, due,
+ * custody start, slot, last slot, updated time (not condition or the
+ * retirement time; never for an asset kept by store_asset_defer). */
+enum at_code store_asset_save_custody(struct store *st, const struct asset *a,
+                                      struct at_errors *e);
 /* Write the metadata columns (serial ... notes, condition, updated_at,
  * attributes). */
 enum at_code store_asset_save_meta(struct store *st, const struct asset *a,

@@ -200,72 +200,94 @@ static enum at_code token_user(struct request *rq, const char *tok)
 	return c;
 }
 
-/* Authenticate from a Bearer token or the session cookie. */
-/* Where header `name`'s value lies in libmicrohttpd's read buffer, and
- * where the next header line starts (NULL: it is the last). */
+/*
+ * Where the Authorization and Cookie headers' values lie in
+ * libmicrohttpd's read buffer, and where each header line starts: one
+ * pass over the headers finds all of it (header_has_nul below).
+ */
+#define SCAN_KEYS 32
+
 struct hdr_scan {
-	const char *name;
-	size_t name_len;
-	const char *value;
-	size_t len;
-	const char *next;
+	struct {
+		const char *name;
+		size_t name_len;
+		const char *value;
+		size_t len;
+	} h[2];
+	const char *keys[SCAN_KEYS];
+	int nkeys;                  /* > SCAN_KEYS: some were not kept */
 };
 
-static enum MHD_Result find_header(void *cls, enum MHD_ValueKind kind, const char *key,
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
                                    size_t key_size, const char *value, size_t value_size)
 {
-	struct hdr_scan *h = cls;
+	struct hdr_scan *s = cls;
 
 	(void)kind;
-	if (!h->value && key_size == h->name_len && strncasecmp(key, h->name, key_size) == 0) {
-		h->value = value;
-		h->len = value_size;
-	}
+	for (int i = 0; i < 2; i++)
+		if (!s->h[i].value && key_size == s->h[i].name_len &&
+		    strncasecmp(key, s->h[i].name, key_size) == 0) {
+			s->h[i].value = value;
+			s->h[i].len = value_size;
+		}
+	if (s->nkeys < SCAN_KEYS)
+		s->keys[s->nkeys] = key;
+	s->nkeys++;
 	return MHD_YES;
 }
 
+/* With more headers than SCAN_KEYS kept: the nearest line after `after`
+ * from a second pass. */
 static enum MHD_Result find_next(void *cls, enum MHD_ValueKind kind, const char *key,
                                  size_t key_size, const char *value, size_t value_size)
 {
-	struct hdr_scan *h = cls;
+	const char **next = cls;
 
 	(void)kind;
 	(void)key_size;
 	(void)value;
 	(void)value_size;
-	if (key > h->value && (!h->next || key < h->next))
-		h->next = key;
+	if (key > next[0] && (!next[1] || key < next[1]))
+		next[1] = key;
 	return MHD_YES;
 }
 
 /*
- * Does header `name` hold a NUL byte?  Credentials are compared whole:
- * "TOKEN\0junk" must not pass as TOKEN.  libmicrohttpd cuts a value at
- * its first NUL (value_size is strlen) but parses in place, ending each
- * line by zeroing its CR LF: so the bytes from the value's end to the
- * next header line (or, for the last header, its own line end) are all
- * zero unless the value went on after a NUL.
+ * Does header `i` of the scan hold a NUL byte?  Credentials are compared
+ * whole: "TOKEN\0junk" must not pass as TOKEN.  libmicrohttpd cuts a
+ * value at its first NUL (value_size is strlen) but parses in place,
+ * ending each line by zeroing its CR LF: so the bytes from the value's
+ * end to the next header line (or, for the last header, its own line
+ * end) are all zero unless the value went on after a NUL.
  */
-static int header_has_nul(struct request *rq, const char *name)
+static int header_has_nul(struct request *rq, const struct hdr_scan *s, int i)
 {
-	struct hdr_scan h = { name, strlen(name), NULL, 0, NULL };
-	const char *end;
+	const char *value = s->h[i].value, *next = NULL, *end;
 
-	MHD_get_connection_values_n(rq->conn, MHD_HEADER_KIND, find_header, &h);
-	if (!h.value)
+	if (!value)
 		return 0;
-	MHD_get_connection_values_n(rq->conn, MHD_HEADER_KIND, find_next, &h);
-	end = h.next ? h.next : h.value + h.len + 2;
-	for (const char *p = h.value + h.len; p < end; p++)
+	if (s->nkeys <= SCAN_KEYS) {
+		for (int k = 0; k < s->nkeys; k++)
+			if (s->keys[k] > value && (!next || s->keys[k] < next))
+				next = s->keys[k];
+	} else {
+		const char *ctx[2] = { value, NULL };
+		MHD_get_connection_values_n(rq->conn, MHD_HEADER_KIND, find_next, ctx);
+		next = ctx[1];
+	}
+	end = next ? next : value + s->h[i].len + 2;
+	for (const char *p = value + s->h[i].len; p < end; p++)
 		if (*p)
 			return 1;
 	return 0;
 }
 
+/* Authenticate from a Bearer token or the session cookie. */
 enum at_code web_authenticate(struct request *rq)
 {
-	const char *auth = web_header(rq, "Authorization");
-	const char *tok;
+	struct hdr_scan s = { { { "Authorization", 13, NULL, 0 }, { "Cookie", 6, NULL, 0 } },
+		              { NULL }, 0 };
+	const char *auth, *tok;
 
 	/* Any request that may write (a token revoked from a browser session,
 	 * a user deactivated) empties this thread's token cache: PRAGMA
@@ -273,8 +295,12 @@ enum at_code web_authenticate(struct request *rq)
 	 * the cache could not see them. */
 	if (!rq->read_txn)
 		tl_ntokens = 0;
-	if (header_has_nul(rq, "Authorization") || header_has_nul(rq, "Cookie"))
+	MHD_get_connection_values_n(rq->conn, MHD_HEADER_KIND, scan_header, &s);
+	if (header_has_nul(rq, &s, 0) || header_has_nul(rq, &s, 1))
 		return AT_UNAUTHORIZED;
+	/* The first Authorization header, as MHD_lookup_connection_value
+	 * would give it. */
+	auth = s.h[0].value;
 	if (auth) {
 		if (strncasecmp(auth, "Bearer ", 7) != 0)
 			return AT_UNAUTHORIZED;

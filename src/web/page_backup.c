@@ -19,6 +19,7 @@
  * to the security log.
  */
 #include "web/page.h"
+#include "web/offload.h"
 
 #include <fcntl.h>
 #include <microhttpd.h>
@@ -221,8 +222,7 @@ static void reply_download(struct request *rq, int fd, uint64_t size, const char
 	MHD_add_response_header(r, "Content-Disposition", disp);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
-	MHD_queue_response(rq->conn, 200, r);
-	MHD_destroy_response(r);
+	web_queue(rq, 200, r);
 	rq->status = 200;
 	rq->bytes = (size_t)size;
 }

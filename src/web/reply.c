@@ -18,6 +18,7 @@
 #include "core/user.h"
 #include "util/text.h"
 #include "web/web.h"
+#include "web/offload.h"
 
 const char *web_query(struct request *rq, const char *name)
 {
@@ -56,8 +57,7 @@ void web_reply_owned(struct request *rq, int status, const char *ctype, char *da
 	}
 	MHD_add_response_header(r, "Content-Type", ctype);
 	add_common_headers(r);
-	MHD_queue_response(rq->conn, (unsigned)status, r);
-	MHD_destroy_response(r);
+	web_queue(rq, status, r);
 	rq->status = status;
 	rq->bytes = len;
 }
@@ -120,7 +120,7 @@ void web_reply_download(struct request *rq, const char *ctype, const char *filen
 	size_t i;
 
 	/* The name is ours, but only these characters need no quoting. */
-	for (i = 0; filename[i] && i + 1 < sizeof(name); i++)
+	for (i = 0; filename && filename[i] && i + 1 < sizeof(name); i++)
 		name[i] = strchr("-._", filename[i]) || (filename[i] >= '0' && filename[i] <= '9') ||
 		                          ((filename[i] | 0x20) >= 'a' && (filename[i] | 0x20) <= 'z')
 		                  ? filename[i] : '_';
@@ -144,12 +144,12 @@ void web_reply_download(struct request *rq, const char *ctype, const char *filen
 		return;
 	}
 	MHD_add_response_header(r, "Content-Type", ctype);
-	MHD_add_response_header(r, "Content-Disposition", disp);
+	if (filename)
+		MHD_add_response_header(r, "Content-Disposition", disp);
 	add_common_headers(r);
 	assert(!rq->replied);
 	rq->replied = 1;
-	MHD_queue_response(rq->conn, 200, r);
-	MHD_destroy_response(r);
+	web_queue(rq, 200, r);
 	rq->status = 200;
 	rq->bytes = 0;
 }
@@ -194,8 +194,7 @@ void web_reply_json_hdr(struct request *rq, int status, json_t *body, const char
 	add_common_headers(r);
 	if (h)
 		MHD_add_response_header(r, h, v);
-	MHD_queue_response(rq->conn, (unsigned)status, r);
-	MHD_destroy_response(r);
+	web_queue(rq, status, r);
 	rq->status = status;
 	rq->bytes = len;
 }
@@ -203,6 +202,14 @@ void web_reply_json_hdr(struct request *rq, int status, json_t *body, const char
 void web_reply_json(struct request *rq, int status, json_t *body)
 {
 	web_reply_json_hdr(rq, status, body, NULL, NULL);
+}
+
+void web_reply_json_text(struct request *rq, int status, struct buf *b)
+{
+	size_t len = b->len;
+
+	/* The buffer's memory becomes the response's: no copy. */
+	web_reply_owned(rq, status, "application/json; charset=utf-8", buf_detach(b), len);
 }
 
 int web_batch_status(const struct at_errors *e)
@@ -263,8 +270,7 @@ static void queue(struct request *rq, int status, struct MHD_Response *r, size_t
 	rq->replied = 1;
 	if (!r)
 		return;
-	MHD_queue_response(rq->conn, (unsigned)status, r);
-	MHD_destroy_response(r);
+	web_queue(rq, status, r);
 	rq->status = status;
 	rq->bytes = len;
 }

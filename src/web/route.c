@@ -90,13 +90,13 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/holders/{}", get_holder, ANY_ROLE, 0 },
 	{ "PATCH", "/api/v1/holders/{}", update_holder, ADMIN_ONLY, ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/events", list_events, ANY_ROLE, 0 },
-	{ "GET", "/api/v1/reports/custody", report_custody_h, ANY_ROLE, 0 },
-	{ "GET", "/api/v1/reports/unslotted", report_unslotted_h, ANY_ROLE, 0 },
-	{ "GET", "/api/v1/reports/occupancy", report_occupancy_h, ANY_ROLE, 0 },
-	{ "GET", "/api/v1/reports/holders/{}", report_holder_h, ANY_ROLE, 0 },
-	{ "GET", "/api/v1/reports/retired", report_retired_h, ANY_ROLE, 0 },
-	{ "GET", "/api/v1/verify", verify_h, ANY_ROLE, ROUTE_OWN_TXN },
-	{ "POST", "/api/v1/import/assets", import_h, ADMIN_ONLY, ROUTE_CSV_BODY },
+	{ "GET", "/api/v1/reports/custody", report_custody_h, ANY_ROLE, ROUTE_SLOW },
+	{ "GET", "/api/v1/reports/unslotted", report_unslotted_h, ANY_ROLE, ROUTE_SLOW },
+	{ "GET", "/api/v1/reports/occupancy", report_occupancy_h, ANY_ROLE, ROUTE_SLOW },
+	{ "GET", "/api/v1/reports/holders/{}", report_holder_h, ANY_ROLE, ROUTE_SLOW },
+	{ "GET", "/api/v1/reports/retired", report_retired_h, ANY_ROLE, ROUTE_SLOW },
+	{ "GET", "/api/v1/verify", verify_h, ANY_ROLE, ROUTE_OWN_TXN | ROUTE_SLOW },
+	{ "POST", "/api/v1/import/assets", import_h, ADMIN_ONLY, ROUTE_CSV_BODY | ROUTE_SLOW },
 	{ "POST", "/api/v1/audits", create_audit, OPERATOR_UP, ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/audits", list_audits, ANY_ROLE, 0 },
 	{ "GET", "/api/v1/audits/{}", get_audit, ANY_ROLE, 0 },
@@ -131,27 +131,28 @@ static const struct route routes[] = {
 	{ "GET", "/replace", page_replace_get, ADMIN_ONLY, PAGE },
 	{ "POST", "/replace", page_replace_post, ADMIN_ONLY, PAGE_POST },
 	{ "GET", "/reports", page_reports, ANY_ROLE, PAGE },
-	{ "GET", "/reports/custody", page_report_custody, ANY_ROLE, PAGE },
-	{ "GET", "/reports/unslotted", page_report_unslotted, ANY_ROLE, PAGE },
-	{ "GET", "/reports/occupancy", page_report_occupancy, ANY_ROLE, PAGE },
-	{ "GET", "/reports/retired", page_report_retired, ANY_ROLE, PAGE },
-	{ "GET", "/reports/holders", page_report_holders, ANY_ROLE, PAGE },
-	{ "GET", "/reports/holders/{}", page_report_holder, ANY_ROLE, PAGE },
+	{ "GET", "/reports/custody", page_report_custody, ANY_ROLE, PAGE | ROUTE_SLOW },
+	{ "GET", "/reports/unslotted", page_report_unslotted, ANY_ROLE, PAGE | ROUTE_SLOW },
+	{ "GET", "/reports/occupancy", page_report_occupancy, ANY_ROLE, PAGE | ROUTE_SLOW },
+	{ "GET", "/reports/retired", page_report_retired, ANY_ROLE, PAGE | ROUTE_SLOW },
+	{ "GET", "/reports/holders", page_report_holders, ANY_ROLE, PAGE | ROUTE_SLOW },
+	{ "GET", "/reports/holders/{}", page_report_holder, ANY_ROLE, PAGE | ROUTE_SLOW },
 	{ "GET", "/events", page_events, ANY_ROLE, PAGE },
 	{ "GET", "/audit", page_audit_get, OPERATOR_UP, PAGE },
 	{ "POST", "/audit", page_audit_post, OPERATOR_UP, PAGE_POST },
 	{ "POST", "/audit/apply", page_audit_apply_post, ADMIN_ONLY, PAGE_POST },
 	{ "GET", "/labels", page_labels_get, ANY_ROLE, PAGE },
-	{ "POST", "/labels", page_labels_post, ANY_ROLE, PAGE_POST },
-	{ "GET", "/labels/{}", page_labels_file, ANY_ROLE, PAGE },
-	{ "POST", "/labels/{}", page_labels_file, ANY_ROLE, PAGE_POST },
+	{ "POST", "/labels", page_labels_post, ANY_ROLE, PAGE_POST | ROUTE_SLOW },
+	{ "GET", "/labels/{}", page_labels_file, ANY_ROLE, PAGE | ROUTE_SLOW },
+	{ "POST", "/labels/{}", page_labels_file, ANY_ROLE, PAGE_POST | ROUTE_SLOW },
 	{ "GET", "/receipts/{}", page_receipt, ANY_ROLE, PAGE },
 	{ "GET", "/import", page_import_get, ADMIN_ONLY, PAGE },
 	{ "POST", "/import", page_import_post, ADMIN_ONLY, PAGE_UPLOAD | ROUTE_CSV_BODY },
 	{ "GET", "/import/{}", page_import_job, ADMIN_ONLY, PAGE },
 	{ "POST", "/import/{}", page_import_job_post, ADMIN_ONLY, PAGE_POST },
 	{ "GET", "/admin/backup", page_backup_get, ADMIN_ONLY, PAGE },
-	{ "POST", "/admin/backup/download", page_backup_download, ADMIN_ONLY, PAGE_POST },
+	{ "POST", "/admin/backup/download", page_backup_download, ADMIN_ONLY,
+	  PAGE_POST | ROUTE_SLOW },
 	{ "POST", "/admin/backup/restore", page_backup_restore_post, ADMIN_ONLY, PAGE_UPLOAD },
 	{ "GET", "/admin/backup/restore/{}", page_backup_restore_job, ADMIN_ONLY, PAGE },
 	{ "POST", "/admin/backup/restore/{}", page_backup_restore_job_post, ADMIN_ONLY, PAGE_POST },
@@ -223,11 +224,13 @@ static void dispatch_checked(struct request *rq, int *read_txn_out)
 {
 	const struct route *r;
 	json_error_t jerr;
-	int mismatch, read_txn, writing;
+	int mismatch = 0, read_txn, writing;
 	char why[AT_MSG_MAX];
 	enum at_code c;
 
-	r = web_route_find(rq, &mismatch);
+	/* Found already by the access callback (server.c, is_slow) unless
+	 * there was no route to find. */
+	r = rq->route ? rq->route : web_route_find(rq, &mismatch);
 	if (!r && mismatch) {
 		char msg[AT_MSG_MAX], path[512];
 		/* The path may be any bytes; the answer must be UTF-8. */

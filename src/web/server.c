@@ -12,7 +12,9 @@
 #include "web/checkpointer.h"
 #include "web/config.h"
 #include "web/jobs.h"
+#include "web/offload.h"
 #include "web/upload.h"
+#include "web/walckpt.h"
 
 #include <arpa/inet.h>
 #include <assert.h>
@@ -23,6 +25,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -39,6 +42,9 @@
 #include "util/text.h"
 
 #define MAX_THREADS 64
+/* Threads for ROUTE_SLOW requests (reports, verify, import, labels,
+ * backups): few at a time, each with its own database connection. */
+#define OFFLOAD_THREADS 2
 #define SHUTDOWN_GRACE_MS 10000
 /* Per-connection buffer for request line, headers and body chunks.  MHD
  * zeroes it on every request, so its 32 KiB default cost a fifth of a
@@ -136,7 +142,7 @@ struct framing {
 	int content_lengths;          /* how many Content-Length headers */
 	int differ;                   /* with different values */
 	int chunked;                  /* Transfer-Encoding present too */
-	const char *first;
+	const char *first;            /* the first Content-Length's value */
 	size_t first_len;
 };
 
@@ -163,14 +169,61 @@ static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const c
  * Is the body's length ambiguous?  Two Content-Length headers that
  * disagree, or Content-Length beside Transfer-Encoding, are how requests
  * are smuggled past a proxy that reads the other one: RFC 9112 §6.3 says
- * refuse (and close the connection, which answering now does).
+ * refuse (and close the connection, which answering now does).  `*cl`
+ * gets the (first) Content-Length or NULL: the same pass over the
+ * headers finds it.
  */
-static int framing_ambiguous(struct MHD_Connection *conn)
+static int framing_ambiguous(struct MHD_Connection *conn, const char **cl)
 {
 	struct framing f = { 0, 0, 0, NULL, 0 };
 
 	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, count_framing, &f);
+	*cl = f.first;
 	return f.differ || (f.chunked && f.content_lengths);
+}
+
+/*
+ * A new request's state, all zero but for the two big text arrays (2 KiB
+ * of 2.9): the path, which is copied in at once, and the route's
+ * captures, which the router writes before anyone reads them.  Clearing
+ * them on every request was a tenth of a scanner lookup's instructions
+ * (bench/README.md); every other field, present or added later, is
+ * cleared as calloc would.
+ */
+static struct request *request_new(const char *url)
+{
+	struct request *rq = malloc(sizeof(*rq));
+	const size_t path = offsetof(struct request, path), path_end = path + sizeof(rq->path);
+	const size_t params = offsetof(struct request, params);
+	const size_t params_end = params + sizeof(rq->params);
+	size_t n = strlen(url);
+	char *p = (char *)rq;
+
+	static_assert(offsetof(struct request, path) < offsetof(struct request, params),
+	              "request_new clears around path, then params");
+	if (!rq)
+		return NULL;
+	memset(p, 0, path);
+	memset(p + path_end, 0, params - path_end);
+	memset(p + params_end, 0, sizeof(*rq) - params_end);
+	/* As snprintf("%s") would: cut to fit, always terminated. */
+	if (n >= sizeof(rq->path))
+		n = sizeof(rq->path) - 1;
+	memcpy(rq->path, url, n);
+	rq->path[n] = '\0';
+	rq->params[0][0] = '\0';
+	return rq;
+}
+
+/* Route the request (web_dispatch() keeps the route found) and say
+ * whether it may take seconds (ROUTE_SLOW): those run on an offload
+ * thread (web/offload.c). */
+static int is_slow(struct request *rq)
+{
+	int mismatch;
+
+	rq->route = web_route_find(rq, &mismatch);
+	return rq->route && (rq->route->flags & ROUTE_SLOW);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -186,14 +239,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		const char *cl;
 		uint64_t cap = 0;
 		int up;
-		rq = calloc(1, sizeof(*rq));
+		rq = request_new(url);
 		if (!rq)
 			return MHD_NO;
 		rq->conn = conn;
 		rq->method = method;
 		rq->cfg = cfg;
 		rq->t0_us = now_us();
-		snprintf(rq->path, sizeof(rq->path), "%s", url);
 		/* Import bodies may be larger; every other body is JSON. */
 		buf_init(&rq->body, strstr(url, "/import/") ? WEB_CSV_LIMIT : cfg->json_limit);
 		atomic_fetch_add(&in_flight, 1);
@@ -209,13 +261,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			cap = rq->body.cap;
 		else if (cap == 0)
 			rq->too_large = 1;
-		if (framing_ambiguous(conn)) {
+		if (framing_ambiguous(conn, &cl)) {
 			web_reply_fail(rq, AT_MALFORMED,
 			               "the body's length is ambiguous: Content-Length headers that "
 			               "disagree, or Content-Length with Transfer-Encoding");
 			return MHD_YES;
 		}
-		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (cl) {
 			int64_t n;
 			if (text_parse_int(cl, 0, INT64_MAX, &n) == 0 && (uint64_t)n > cap) {
@@ -234,6 +285,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		return MHD_YES;
 	}
+	/* Resumed after an offload thread ran it: queue its answer. */
+	switch (web_offload_answer(rq)) {
+	case 1:
+		return MHD_YES;
+	case -1:
+		return MHD_NO;
+	default:
+		break;
+	}
 	if (rq->replied) {
 		*upload_data_size = 0;
 		return MHD_YES;
@@ -248,7 +308,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	web_dispatch(rq);
+	if (!is_slow(rq) || web_offload(rq) < 0)
+		web_dispatch(rq);
 	return MHD_YES;
 }
 
@@ -270,6 +331,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		        (unsigned long long)(now_us() - rq->t0_us),
 		        rq->authed ? rq->user.username : "-");
 	}
+	/* An offloaded answer its connection closed before it was queued. */
+	if (rq->kept_answer)
+		MHD_destroy_response(rq->kept_answer);
 	json_decref(rq->json);
 	web_spool_end(rq);
 	form_free(&rq->form);
@@ -392,6 +456,7 @@ int web_serve(const struct web_config *cfg_in)
 	struct MHD_Daemon *d = NULL;
 	struct store *st = NULL;
 	struct checkpointer *ck = NULL;
+	struct walckpt *wal = NULL;
 	char *cert = NULL, *key = NULL;
 	unsigned flags;
 	sigset_t sigs;
@@ -443,10 +508,13 @@ int web_serve(const struct web_config *cfg_in)
 	if (web_upload_init(cfg.db_path) < 0)
 		goto out;
 	jobs_init(cfg.db_path);
+	/* WAL checkpoints in the background, never in a client's commit: on
+	 * before any worker, job or checkpointer opens a connection. */
+	wal = walckpt_start(cfg.db_path, 0, 0);
 
 	/* TURBO: fewer syscalls per request (no shutdown() before close, accept4). */
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC |
-	        MHD_USE_ERROR_LOG;
+	        MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	if (ipv6)
 		flags |= MHD_USE_IPv6;
 	if (cfg.tls_cert) {
@@ -490,6 +558,10 @@ int web_serve(const struct web_config *cfg_in)
 		        errno ? strerror(errno) : "libmicrohttpd refused to start");
 		goto out;
 	}
+	if (web_offload_start(OFFLOAD_THREADS) < 0) {
+		fprintf(stderr, "assettrack: cannot start the offload threads\n");
+		goto out;
+	}
 	ck = checkpointer_start(cfg.db_path, cfg.checkpoints, cfg.checkpoint_key,
 	                        cfg.checkpoint_every, cfg.checkpoint_interval);
 	printf("AssetTrack serving %s with %d threads (Ctrl-C stops).\n"
@@ -505,17 +577,22 @@ int web_serve(const struct web_config *cfg_in)
 	for (int waited = 0; atomic_load(&in_flight) > 0 && waited < SHUTDOWN_GRACE_MS;
 	     waited += 10)
 		usleep(10000);
+	/* Slow requests still running end first: their connections are
+	 * suspended, and MHD must resume them before it stops. */
+	web_offload_stop();
 	MHD_stop_daemon(d);
 	d = NULL;
 	checkpointer_stop(ck);
 	ck = NULL;
 	rc = 0;
 out:
+	web_offload_stop();
 	if (d)
 		MHD_stop_daemon(d);
 	jobs_shutdown();
 	checkpointer_stop(ck);
 	close_stores();
+	walckpt_stop(wal); /* last: every connection it hears from is closed */
 	db_close(st);
 	free(cert);
 	free(key);

@@ -65,6 +65,8 @@ enum route_flags {
 	ROUTE_FORM_BODY = 32,       /* urlencoded form; CSRF token in a field */
 	ROUTE_UPLOAD = 64,          /* with ROUTE_FORM_BODY: multipart/form-data,
 	                             * spooled to disk (web/upload.h) */
+	ROUTE_SLOW = 128,           /* may take seconds: runs on an offload
+	                             * thread, not the connection's (offload.h) */
 };
 
 struct route {
@@ -102,12 +104,21 @@ struct request {
 	size_t bytes;
 	int replied;
 	const struct web_config *cfg;
+	/* ROUTE_SLOW requests (web/offload.c): the queue, and the answer
+	 * kept until libmicrohttpd's callback can queue it. */
+	struct request *offload_next;
+	int deferred, offload_done;
+	int kept_status;
+	void *kept_answer;          /* struct MHD_Response * */
 };
 
 /* ---- replies (web/reply.c) ------------------------------------------ */
 
 /* Send `body` (stolen) as JSON with `status`. */
 void web_reply_json(struct request *rq, int status, json_t *body);
+/* Send `b`'s text, JSON already (taken; `b` is left empty), with `status`
+ * and the same headers. */
+void web_reply_json_text(struct request *rq, int status, struct buf *b);
 /* Send an error in the SPEC §7 shape with the status for its code. */
 void web_reply_error(struct request *rq, const struct at_errors *e);
 /* Send a batch refusal: 409 or 422 by its items (web_batch_status). */
@@ -121,8 +132,8 @@ int web_batch_status(const struct at_errors *e);
 /* Send `data` (malloc'd, ownership taken: no copy of a large body). */
 void web_reply_owned(struct request *rq, int status, const char *ctype, char *data, size_t len);
 /*
- * Send a download (200, Content-Disposition: attachment; filename=...)
- * streamed in parts, so its size does not bound memory: `fill` appends the
+ * Send a download (200, Content-Disposition: attachment; filename=...;
+ * none when `filename` is NULL: an answer, not a file) streamed in parts, so its size does not bound memory: `fill` appends the
  * next part to its (emptied) buffer and returns 1 while more follow, 0
  * after the last, -1 to cut the answer off (a failure after the first
  * bytes cannot change the status any more).  It runs after the handler

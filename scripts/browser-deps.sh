@@ -26,13 +26,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # ---- playwright-core (npm) ------------------------------------------------
-# npm ci installs exactly the lock file; again only when it is missing or the
-# lock file changed since the last install (npm writes
-# node_modules/.package-lock.json on every install).
-marker="$dir/node_modules/.package-lock.json"
-if [ ! -f "$dir/node_modules/playwright-core/package.json" ] || [ ! -f "$marker" ] ||
-   [ "$dir/package-lock.json" -nt "$marker" ]; then
-  echo "browser-deps: npm ci in tests/browser"
-  # --ignore-scripts: no install script may fetch anything (none is needed).
-  (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts)
-fi
+"$root/scripts/npm-lock.sh" browser-deps "$dir" playwright-core

@@ -39,6 +39,10 @@ test('the server checkpoints every N events, and verify starts from the newest',
 	const lines = await waitForLines(file, 1);
 	assert.match(lines[0], /^assettrack-checkpoint v1 seq=\d+ head=[0-9a-f]{64} state=[0-9a-f]{64} /);
 	assert.equal(fs.statSync(`${srv.db}.checkpoint-key`).mode & 0o777, 0o600);
+	// The server says so on stderr once the line is written: the pipe may
+	// deliver it a moment after the file shows the line.
+	for (let t0 = Date.now(); !/checkpoint \d+:/.test(srv.stderr) && Date.now() - t0 < 10000;)
+		await sleep(50);
 	assert.match(srv.stderr, /checkpoint \d+:[0-9a-f]{16}\.\.\. signed into/);
 
 	const h = await srv.mkHolder('Dana Ruiz', 'B-CK1');

@@ -1,34 +1,31 @@
 /*
- * store.c — SQLite behind domain functions.
+ * store.c — the database behind domain functions.
  *
- * Every statement lives in stmt_sql[] below, is prepared on first use with
- * SQLITE_PREPARE_PERSISTENT and reused for the life of the connection
+ * Every statement lives in stmt_sql[] below, is prepared on first use
+ * through the connection's driver (drv.h; SQLite's prepares with
+ * SQLITE_PREPARE_PERSISTENT) and reused for the life of the connection
  * (openradtool's stmts[STMT__MAX]).  All values are bound; no SQL text is
- * ever built from data.
+ * ever built from data.  What only SQLite has (pragmas, WAL checkpoints,
+ * the backup API) goes through st->db, which is NULL on any other engine.
  */
 #include "store/store.h"
 
 #include <assert.h>
 #include <stddef.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "store/drv.h"
+#include "store/drv_sqlite.h"
 #include "store/schema.h"
 #include "util/buf.h"
-
-#define BUSY_TIMEOUT_MS 10000
 
 /* ==== statements ====================================================== */
 
 enum stmt {
-	STMT_BEGIN_IMMEDIATE,
-	STMT_BEGIN_DEFERRED,
-	STMT_COMMIT,
-	STMT_ROLLBACK,
 	STMT_ASSET_BY_TAG,
 	STMT_ASSET_BY_KEY,
 	STMT_ASSET_BY_SERIAL,
@@ -160,10 +157,6 @@ enum stmt {
 #define ASSET_ROWS32 ASSET_ROWS16 ", " ASSET_ROWS16
 
 static const char *const stmt_sql[STMT__MAX] = {
-	[STMT_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
-	[STMT_BEGIN_DEFERRED] = "BEGIN DEFERRED",
-	[STMT_COMMIT] = "COMMIT",
-	[STMT_ROLLBACK] = "ROLLBACK",
 	[STMT_ASSET_BY_TAG] = "SELECT " ASSET_COLS "WHERE a.tag = ?1",
 	/* Collect up to two rows: more than one is an ambiguity, never a pick. */
 	[STMT_ASSET_BY_KEY] = "SELECT " ASSET_COLS "WHERE a.match_key = ?1 LIMIT 2",
@@ -508,108 +501,188 @@ struct kept {
 	unsigned char touches[STMT__MAX];    /* the statement reads or writes assets */
 };
 
+/* The connection's driver, and whether it is SQLite's, passed by value to
+ * the per-value wrappers below.  A row reader copies it into a local
+ * first: read through a pointer it is loaded again after every memcpy
+ * into the record (docs/postgresql.md, "Cost"). */
+struct dv {
+	const struct drv *d;
+	int lite;
+};
+
 struct store {
-	sqlite3 *db;
-	sqlite3_stmt *stmts[STMT__MAX];
-	int in_txn;
+	const struct drv *drv;
+	struct drv_conn *conn;
+	struct dv dv;
+	sqlite3 *db;                         /* SQLite's connection, else NULL */
+	struct drv_stmt *stmts[STMT__MAX];
 	struct kept *kept;                   /* NULL unless deferring */
 	store_wal_fn wal_fn;                 /* manual checkpoints (store_wal_manual) */
 	void *wal_ctx;
 };
 
+/* ==== the driver's per-value calls ===================================== */
+
+/* SQLite's inline (drv_sqlite.h: they compile to the sqlite3 calls), any
+ * other driver through its table: one test of a local per value. */
+static inline void d_reset(struct dv v, struct drv_stmt *s)
+{
+	if (v.lite)
+		drv_sqlite_reset(s);
+	else
+		v.d->reset(s);
+}
+
+static inline void d_bind_int64(struct dv v, struct drv_stmt *s, int i, int64_t x)
+{
+	if (v.lite)
+		drv_sqlite_bind_int64(s, i, x);
+	else
+		v.d->bind_int64(s, i, x);
+}
+
+static inline void d_bind_text(struct dv v, struct drv_stmt *s, int i, const char *x)
+{
+	if (v.lite)
+		drv_sqlite_bind_text(s, i, x);
+	else
+		v.d->bind_text(s, i, x);
+}
+
+static inline void d_bind_null(struct dv v, struct drv_stmt *s, int i)
+{
+	if (v.lite)
+		drv_sqlite_bind_null(s, i);
+	else
+		v.d->bind_null(s, i);
+}
+
+static inline enum drv_step d_step(struct dv v, struct drv_stmt *s)
+{
+	return v.lite ? drv_sqlite_step(s) : v.d->step(s);
+}
+
+static inline int d_count(struct dv v, struct drv_stmt *s)
+{
+	return v.lite ? drv_sqlite_column_count(s) : v.d->column_count(s);
+}
+
+static inline enum drv_type d_type(struct dv v, struct drv_stmt *s, int i)
+{
+	return v.lite ? drv_sqlite_column_type(s, i) : v.d->column_type(s, i);
+}
+
+static inline int d_null(struct dv v, struct drv_stmt *s, int i)
+{
+	return v.lite ? drv_sqlite_column_null(s, i) : v.d->column_null(s, i);
+}
+
+static inline int64_t d_int64(struct dv v, struct drv_stmt *s, int i)
+{
+	return v.lite ? drv_sqlite_column_int64(s, i) : v.d->column_int64(s, i);
+}
+
+static inline const char *d_text(struct dv v, struct drv_stmt *s, int i)
+{
+	return v.lite ? drv_sqlite_column_text(s, i) : v.d->column_text(s, i);
+}
+
+/* After d_text (SQLite's order: the text first, then its length). */
+static inline size_t d_bytes(struct dv v, struct drv_stmt *s, int i)
+{
+	return v.lite ? drv_sqlite_column_bytes(s, i) : v.d->column_bytes(s, i);
+}
+
 /* ==== errors and statement helpers ==================================== */
 
 const char *store_errmsg(struct store *st)
 {
-	return st && st->db ? sqlite3_errmsg(st->db) : "database not open";
+	return st && st->conn ? st->drv->errmsg(st->conn) : "database not open";
 }
 
-/* Map a failed SQLite result code to our vocabulary, with its message. */
-static enum at_code fail_rc(struct store *st, int rc, struct at_errors *e)
+/* The connection's last failure in our vocabulary, with its message. */
+static enum at_code fail_code(struct store *st, struct at_errors *e)
 {
-	int prim = rc & 0xff;
-	const char *msg = sqlite3_errmsg(st->db);
+	enum at_code c = st->drv->errcode(st->conn);
+	const char *msg = st->drv->errmsg(st->conn);
 
-	if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
+	if (c == AT_BUSY)
 		return at_fail(e, AT_BUSY, "the database is busy; try again (%s)", msg);
-	if (prim == SQLITE_CONSTRAINT) {
-		if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
-			return at_fail(e, AT_DUPLICATE, "refused by the database: %s", msg);
-		return at_fail(e, AT_CONFLICT, "refused by the database: %s", msg);
-	}
+	if (c == AT_DUPLICATE || c == AT_CONFLICT)
+		return at_fail(e, c, "refused by the database: %s", msg);
 	return at_fail(e, AT_STORAGE, "database error: %s", msg);
 }
 
-static enum at_code code_of_rc(int rc)
+/* The same without a message, for reads (which meet no constraint, so
+ * whether one would be AT_DUPLICATE or AT_CONFLICT does not matter). */
+static enum at_code code_of(struct store *st)
 {
-	int prim = rc & 0xff;
-
-	if (prim == SQLITE_BUSY || prim == SQLITE_LOCKED)
-		return AT_BUSY;
-	if (prim == SQLITE_CONSTRAINT)
-		return AT_CONFLICT;
-	return AT_STORAGE;
+	return st->drv->errcode(st->conn);
 }
 
 static enum at_code kept_flush(struct store *st, struct at_errors *e);
 
 /* Prepared statement for `which`, reset and with bindings cleared. */
-static sqlite3_stmt *stmt_get(struct store *st, enum stmt which)
+static struct drv_stmt *stmt_get(struct store *st, enum stmt which)
 {
-	sqlite3_stmt *s = st->stmts[which];
+	struct drv_stmt *s = st->stmts[which];
 
 	if (!s) {
-		if (sqlite3_prepare_v3(st->db, stmt_sql[which], -1, SQLITE_PREPARE_PERSISTENT, &s,
-		                       NULL) != SQLITE_OK)
+		if (st->drv->prepare(st->conn, stmt_sql[which], &s) != AT_OK)
 			return NULL;
 		st->stmts[which] = s;
 	} else {
-		sqlite3_reset(s);
-		sqlite3_clear_bindings(s);
+		d_reset(st->dv, s);
 	}
 	return s;
 }
 
 /* The same, after writing kept assets if `which` would see the table
- * without them (or commit without them).  NULL on a failure, with the
- * connection's error code saying which. */
-static sqlite3_stmt *stmt(struct store *st, enum stmt which)
+ * without them.  NULL on a failure, with the connection's error code
+ * saying which. */
+static struct drv_stmt *stmt(struct store *st, enum stmt which)
 {
-	if (st->kept && st->kept->n && (st->kept->touches[which] || which == STMT_COMMIT) &&
-	    kept_flush(st, NULL) != AT_OK)
+	if (st->kept && st->kept->n && st->kept->touches[which] && kept_flush(st, NULL) != AT_OK)
 		return NULL;
 	return stmt_get(st, which);
 }
 
-static void done(sqlite3_stmt *s)
+static void done(struct dv v, struct drv_stmt *s)
 {
 	if (s)
-		sqlite3_reset(s);
+		d_reset(v, s);
 }
 
 /* Bind text; "" and NULL become SQL NULL when `null_if_empty`. */
-static void bind_text(sqlite3_stmt *s, int i, const char *v, int null_if_empty)
+static void bind_text(struct dv v, struct drv_stmt *s, int i, const char *x, int null_if_empty)
 {
-	if (!v || (null_if_empty && !*v))
-		sqlite3_bind_null(s, i);
+	if (!x || (null_if_empty && !*x))
+		d_bind_null(v, s, i);
 	else
-		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+		d_bind_text(v, s, i, x);
 }
 
-static void bind_id(sqlite3_stmt *s, int i, int64_t v)
+static void bind_id(struct dv v, struct drv_stmt *s, int i, int64_t x)
 {
-	if (v)
-		sqlite3_bind_int64(s, i, v);
+	if (x)
+		d_bind_int64(v, s, i, x);
 	else
-		sqlite3_bind_null(s, i);
+		d_bind_null(v, s, i);
+}
+
+/* A LIMIT: `limit` rows, or all of them when it is not positive.  Not -1:
+ * PostgreSQL refuses a negative LIMIT (and SQLite LIMIT NULL). */
+static void bind_limit(struct dv v, struct drv_stmt *s, int i, int64_t limit)
+{
+	d_bind_int64(v, s, i, limit > 0 ? limit : INT64_MAX);
 }
 
 /* Copy a text column into a fixed field (truncating at its cap, which the
  * schema's CHECKs make unreachable).  Hot: every row read goes through. */
-static void col_text(sqlite3_stmt *s, int i, char *out, size_t cap)
+static void col_text(struct dv v, struct drv_stmt *s, int i, char *out, size_t cap)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
-	size_t n = t ? (size_t)sqlite3_column_bytes(s, i) : 0;
+	const char *t = d_text(v, s, i);
+	size_t n = t ? d_bytes(v, s, i) : 0;
 
 	if (n >= cap)
 		n = cap - 1;
@@ -618,27 +691,26 @@ static void col_text(sqlite3_stmt *s, int i, char *out, size_t cap)
 	out[n] = '\0';
 }
 
-#define COL_TEXT(s, i, field) col_text((s), (i), (field), sizeof(field))
+#define COL_TEXT(v, s, i, field) col_text((v), (s), (i), (field), sizeof(field))
 
 /* Run a statement that returns no rows. */
-static enum at_code exec_stmt(struct store *st, sqlite3_stmt *s, struct at_errors *e)
+static enum at_code exec_stmt(struct store *st, struct drv_stmt *s, struct at_errors *e)
 {
-	int rc = sqlite3_step(s);
-
-	if (rc != SQLITE_DONE) {
-		enum at_code c = fail_rc(st, sqlite3_extended_errcode(st->db), e);
-		sqlite3_reset(s);
+	if (d_step(st->dv, s) != DRV_DONE) {
+		enum at_code c = fail_code(st, e);
+		d_reset(st->dv, s);
 		return c;
 	}
-	sqlite3_reset(s);
+	d_reset(st->dv, s);
 	return AT_OK;
 }
 
 /* ==== lifecycle ======================================================= */
 
-static int exec_sql(sqlite3 *db, const char *sql)
+/* A script through the driver: AT_OK or the engine's code. */
+static enum at_code exec_sql(struct store *st, const char *sql)
 {
-	return sqlite3_exec(db, sql, NULL, NULL, NULL);
+	return st->drv->exec(st->conn, sql);
 }
 
 int store_schema_version(struct store *st)
@@ -662,7 +734,7 @@ enum at_code store_migrate(struct store *st, int *from, struct at_errors *e)
 		*from = v;
 	if (v < 0)
 		return at_fail(e, AT_STORAGE, "cannot read the schema version: %s",
-		               sqlite3_errmsg(st->db));
+		               store_errmsg(st));
 	if (v > schema_nmigrations)
 		return at_fail(e, AT_STORAGE,
 		               "database schema version %d is newer than this program (%d); "
@@ -670,24 +742,24 @@ enum at_code store_migrate(struct store *st, int *from, struct at_errors *e)
 		               v, schema_nmigrations);
 	if (v == schema_nmigrations)
 		return AT_OK;
-	if (exec_sql(st->db, "BEGIN IMMEDIATE") != SQLITE_OK)
-		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+	if (st->drv->begin_write(st->conn) != AT_OK)
+		return fail_code(st, e);
 	/* Re-read under the write lock: another process may have migrated. */
 	v = store_schema_version(st);
 	for (; v < schema_nmigrations; v++) {
-		if (exec_sql(st->db, schema_migrations[v]) != SQLITE_OK)
+		if (exec_sql(st, schema_migrations[v]) != AT_OK)
 			goto fail;
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
-		if (exec_sql(st->db, pragma) != SQLITE_OK)
+		if (exec_sql(st, pragma) != AT_OK)
 			goto fail;
 	}
-	if (exec_sql(st->db, "COMMIT") != SQLITE_OK)
+	if (st->drv->commit(st->conn) != AT_OK)
 		goto fail;
 	return AT_OK;
 fail: {
 	enum at_code c = at_fail(e, AT_STORAGE, "schema migration to version %d failed: %s",
-	                         v + 1, sqlite3_errmsg(st->db));
-	exec_sql(st->db, "ROLLBACK");
+	                         v + 1, store_errmsg(st));
+	st->drv->rollback(st->conn);
 	return c;
 }
 }
@@ -698,26 +770,13 @@ static store_wal_fn g_wal_fn;
 static void *g_wal_ctx;
 static void wal_manual_on(struct store *st);
 
-/* Process-wide SQLite settings, before the library initialises.  Memory
- * statistics take a global mutex on every allocation; nothing reads them. */
-static void global_init(void)
-{
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	sqlite3_initialize();
-}
-
 enum at_code store_open(const char *path, int flags, struct store **out, struct at_errors *e)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
 	struct store *st = NULL;
 	int memory = strcmp(path, ":memory:") == 0 || (flags & STORE_SCRATCH);
-	int oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
-	                                      : SQLITE_OPEN_READWRITE |
-	                                                ((flags & STORE_CREATE) ? SQLITE_OPEN_CREATE : 0);
+	int dflags = (flags & STORE_READONLY) ? DRV_READONLY : (flags & STORE_CREATE) ? DRV_CREATE : 0;
 	enum at_code c = AT_OK;
 
-	pthread_once(&once, global_init);
 	*out = NULL;
 	st = calloc(1, sizeof(*st));
 	if (!st)
@@ -725,35 +784,32 @@ enum at_code store_open(const char *path, int flags, struct store **out, struct 
 	/* "" is SQLite's private temporary on-disk database. */
 	if (flags & STORE_SCRATCH)
 		path = "";
-	if (sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		c = at_fail(e, AT_STORAGE, "cannot open database %s: %s", path,
-		            st->db ? sqlite3_errmsg(st->db) : "out of memory");
+	/* The driver sets what every connection needs: extended result codes,
+	 * the busy timeout, foreign keys, collation "C", and (once per
+	 * process) no memory statistics.  The rest is this program's policy. */
+	c = drv_sqlite.open(path, dflags, &st->conn, e);
+	if (c != AT_OK)
 		goto out;
-	}
-	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
-	if (exec_sql(st->db, "PRAGMA foreign_keys = ON") != SQLITE_OK) {
-		c = fail_rc(st, sqlite3_extended_errcode(st->db), e);
-		goto out;
-	}
+	st->drv = &drv_sqlite;
+	st->dv = (struct dv){ st->drv, 1 };
+	st->db = drv_sqlite_db(st->conn);
 	if (!memory && !(flags & STORE_READONLY)) {
 		/* WAL: readers never wait for the writer.  synchronous=FULL: a
 		 * commit that returned survives power loss (SPEC §3.10). */
-		if (exec_sql(st->db, "PRAGMA journal_mode = WAL") != SQLITE_OK ||
-		    exec_sql(st->db, "PRAGMA synchronous = FULL") != SQLITE_OK) {
-			c = fail_rc(st, sqlite3_extended_errcode(st->db), e);
+		if (exec_sql(st, "PRAGMA journal_mode = WAL") != AT_OK ||
+		    exec_sql(st, "PRAGMA synchronous = FULL") != AT_OK) {
+			c = fail_code(st, e);
 			goto out;
 		}
 	}
 	if (memory || (flags & STORE_BULK))
-		exec_sql(st->db, "PRAGMA synchronous = OFF");
-	/* A scratch database is thrown away on any failure: no journal. */
+		exec_sql(st, "PRAGMA synchronous = OFF");
 	/* A scratch database is thrown away on any failure: no journal.  Nor
 	 * foreign keys: the replay is compared field by field with the live
 	 * tables, which do enforce them, so checking twice buys nothing. */
 	if (flags & STORE_SCRATCH) {
-		exec_sql(st->db, "PRAGMA journal_mode = OFF");
-		exec_sql(st->db, "PRAGMA foreign_keys = OFF");
+		exec_sql(st, "PRAGMA journal_mode = OFF");
+		exec_sql(st, "PRAGMA foreign_keys = OFF");
 	}
 	/* Page cache per connection.  At 100,000 assets the hot interior
 	 * pages fit in 4 MiB; the leaf pages a scan lands on are random, so a
@@ -761,8 +817,8 @@ enum at_code store_open(const char *path, int flags, struct store **out, struct 
 	 * OS page cache) while a server with four workers must stay inside
 	 * 64 MiB.  A replay's scratch database spills to its temporary file,
 	 * so 2 MiB is enough for it. */
-	exec_sql(st->db, (flags & STORE_SCRATCH) ? "PRAGMA cache_size = -2048"
-	                                          : "PRAGMA cache_size = -4096");
+	exec_sql(st, (flags & STORE_SCRATCH) ? "PRAGMA cache_size = -2048"
+	                                      : "PRAGMA cache_size = -4096");
 	if (g_wal_fn && !memory && !(flags & STORE_READONLY))
 		wal_manual_on(st);
 	if (flags & STORE_CREATE) {
@@ -795,28 +851,18 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
-	for (int i = 0; i < STMT__MAX; i++)
-		sqlite3_finalize(st->stmts[i]);
-	sqlite3_close(st->db);
+	for (int i = 0; st->conn && i < STMT__MAX; i++)
+		if (st->stmts[i])
+			st->drv->finalize(st->stmts[i]);
+	if (st->conn)
+		st->drv->close(st->conn);
 	free(st->kept);
 	free(st);
 }
 
-static enum at_code run_simple(struct store *st, enum stmt which, struct at_errors *e)
-{
-	sqlite3_stmt *s = stmt(st, which);
-
-	if (!s)
-		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
-	return exec_stmt(st, s, e);
-}
-
 enum at_code store_begin(struct store *st, struct at_errors *e)
 {
-	enum at_code c = run_simple(st, STMT_BEGIN_IMMEDIATE, e);
-
-	st->in_txn = c == AT_OK;
-	return c;
+	return st->drv->begin_write(st->conn) == AT_OK ? AT_OK : fail_code(st, e);
 }
 
 enum at_code store_bulk(struct store *st, int on)
@@ -843,24 +889,20 @@ enum at_code store_bulk(struct store *st, int on)
 		"PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192",
 	};
 
-	return exec_sql(st->db, sql[on != 0]) == SQLITE_OK ? AT_OK : AT_STORAGE;
+	return exec_sql(st, sql[on != 0]) == AT_OK ? AT_OK : AT_STORAGE;
 }
 
 enum at_code store_begin_read(struct store *st, struct at_errors *e)
 {
-	enum at_code c = run_simple(st, STMT_BEGIN_DEFERRED, e);
-
-	st->in_txn = c == AT_OK;
-	return c;
+	return st->drv->begin_read(st->conn) == AT_OK ? AT_OK : fail_code(st, e);
 }
 
+/* Kept assets are written first: the commit must not go without them. */
 enum at_code store_commit(struct store *st, struct at_errors *e)
 {
-	enum at_code c = run_simple(st, STMT_COMMIT, e);
-
-	if (c == AT_OK)
-		st->in_txn = 0;
-	return c;
+	if (st->kept && st->kept->n && kept_flush(st, NULL) != AT_OK)
+		return fail_code(st, e);
+	return st->drv->commit(st->conn) == AT_OK ? AT_OK : fail_code(st, e);
 }
 
 void store_rollback(struct store *st)
@@ -870,9 +912,7 @@ void store_rollback(struct store *st)
 	/* Kept assets were never written: nothing of them to undo. */
 	if (st->kept)
 		st->kept->n = 0;
-	if (!sqlite3_get_autocommit(st->db))
-		run_simple(st, STMT_ROLLBACK, NULL);
-	st->in_txn = 0;
+	st->drv->rollback(st->conn);
 }
 
 /* ==== WAL checkpoints ================================================= */
@@ -901,7 +941,7 @@ static void wal_manual_on(struct store *st)
 {
 	st->wal_fn = g_wal_fn;
 	st->wal_ctx = g_wal_ctx;
-	exec_sql(st->db, "PRAGMA wal_autocheckpoint = 0");
+	exec_sql(st, "PRAGMA wal_autocheckpoint = 0");
 	sqlite3_wal_hook(st->db, wal_committed, st);
 }
 
@@ -923,7 +963,7 @@ enum at_code store_wal_checkpoint(struct store *st, enum store_ckpt mode, int *f
 	if (mode == STORE_CKPT_TRUNCATE) {
 		sqlite3_busy_timeout(st->db, 0);
 		rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
-		sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+		sqlite3_busy_timeout(st->db, DRV_BUSY_TIMEOUT_MS);
 	} else {
 		rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
 	}
@@ -931,7 +971,13 @@ enum at_code store_wal_checkpoint(struct store *st, enum store_ckpt mode, int *f
 		*frames = log;
 	if (moved)
 		*moved = done;
-	return rc == SQLITE_OK ? AT_OK : fail_rc(st, rc, e);
+	if (rc == SQLITE_OK)
+		return AT_OK;
+	/* The checkpoint's own code (a constraint cannot be one). */
+	if (drv_sqlite_code(rc) == AT_BUSY)
+		return at_fail(e, AT_BUSY, "the database is busy; try again (%s)",
+		               sqlite3_errmsg(st->db));
+	return at_fail(e, AT_STORAGE, "database error: %s", sqlite3_errmsg(st->db));
 }
 
 enum at_code store_backup(struct store *st, const char *path, struct at_errors *e)
@@ -966,7 +1012,7 @@ enum at_code store_backup(struct store *st, const char *path, struct at_errors *
 		goto out;
 	}
 	/* A backup is a plain rollback-journal file: one file to copy. */
-	exec_sql(dst, "PRAGMA journal_mode = DELETE");
+	sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
 out:
 	if (b)
 		sqlite3_backup_finish(b);
@@ -1019,58 +1065,68 @@ static const char *const state_tables[][2] = {
 
 /* One value in the canonical form of core/event.h: 'n', 'i' + decimal,
  * 'f' + %.17g, 's' + text or 'b' + hex, each ended by 0x1e. */
-static void state_value(struct buf *b, sqlite3_stmt *s, int col)
+static void state_value(struct dv v, struct buf *b, struct drv_stmt *s, int col)
 {
-	switch (sqlite3_column_type(s, col)) {
-	case SQLITE_NULL:
+	switch (d_type(v, s, col)) {
+	case DRV_NULL:
 		buf_add(b, "n", 1);
 		break;
-	case SQLITE_INTEGER:
-		buf_printf(b, "i%lld", (long long)sqlite3_column_int64(s, col));
+	case DRV_INT:
+		buf_printf(b, "i%lld", (long long)d_int64(v, s, col));
 		break;
-	case SQLITE_FLOAT:
-		buf_printf(b, "f%.17g", sqlite3_column_double(s, col));
+	case DRV_FLOAT:
+		/* No column of these tables is REAL, but a file edited by hand
+		 * may hold one where an INTEGER is declared.  (PostgreSQL's
+		 * schema has no floating column: never there.) */
+		if (v.lite)
+			buf_printf(b, "f%.17g", sqlite3_column_double(drv_sqlite_stmt(s), col));
+		else
+			buf_printf(b, "f%.17g", strtod(d_text(v, s, col), NULL));
 		break;
-	case SQLITE_BLOB: {
-		const unsigned char *p = sqlite3_column_blob(s, col);
-		int n = sqlite3_column_bytes(s, col);
+	case DRV_BLOB: {
+		const unsigned char *p = (const unsigned char *)d_text(v, s, col);
+		size_t n = d_bytes(v, s, col);
 		buf_add(b, "b", 1);
-		for (int i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++)
 			buf_printf(b, "%02x", p[i]);
 		break;
 	}
-	default:
+	default: {
+		const char *t = d_text(v, s, col);
 		buf_add(b, "s", 1);
-		buf_add(b, (const char *)sqlite3_column_text(s, col),
-		        (size_t)sqlite3_column_bytes(s, col));
+		buf_add(b, t, d_bytes(v, s, col));
+	}
 	}
 	buf_add(b, "\x1e", 1);
 }
 
 enum at_code store_state_rows(struct store *st, state_row_cb cb, void *ctx)
 {
+	const struct dv v = st->dv;
 	struct buf b;
 	enum at_code c = AT_OK;
 
 	buf_init(&b, 0);
 	for (size_t t = 0; c == AT_OK && t < sizeof(state_tables) / sizeof(state_tables[0]); t++) {
 		char sql[128];
-		sqlite3_stmt *s = NULL;
-		int rc;
+		struct drv_stmt *s = NULL;
+		enum drv_step rc;
 
 		/* Table names are the constants above, never input. */
 		snprintf(sql, sizeof(sql), "SELECT * FROM %s ORDER BY %s", state_tables[t][0],
 		         state_tables[t][1]);
-		if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-			return AT_STORAGE;
+		if (st->drv->prepare(st->conn, sql, &s) != AT_OK) {
+			c = AT_STORAGE;
+			break;
+		}
 		buf_reset(&b);
 		buf_printf(&b, "T%s", state_tables[t][0]);
 		buf_add(&b, "\x1d", 1);
 		cb(ctx, b.data, b.len);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		while ((rc = d_step(v, s)) == DRV_ROW) {
 			buf_reset(&b);
-			for (int i = 0; i < sqlite3_column_count(s); i++)
-				state_value(&b, s, i);
+			for (int i = 0; i < d_count(v, s); i++)
+				state_value(v, &b, s, i);
 			buf_add(&b, "\x1d", 1);
 			if (b.overflow) {
 				c = AT_INTERNAL;
@@ -1078,9 +1134,9 @@ enum at_code store_state_rows(struct store *st, state_row_cb cb, void *ctx)
 			}
 			cb(ctx, b.data, b.len);
 		}
-		if (c == AT_OK && rc != SQLITE_DONE)
+		if (c == AT_OK && rc != DRV_DONE)
 			c = AT_STORAGE;
-		sqlite3_finalize(s);
+		st->drv->finalize(s);
 	}
 	buf_free(&b);
 	return c;
@@ -1089,30 +1145,30 @@ enum at_code store_state_rows(struct store *st, state_row_cb cb, void *ctx)
 /* ==== row readers ===================================================== */
 
 /* Fills a record from the current row of a statement. */
-typedef void (*row_reader)(sqlite3_stmt *s, void *out);
+typedef void (*row_reader)(const struct store *st, struct drv_stmt *s, void *out);
 
 /*
  * Step a lookup expected to return at most one row: AT_OK with the row
  * read into `out`, AT_NOT_FOUND, AT_AMBIGUOUS when `unique_check` and a
  * second row exists, or the storage error.  Resets the statement.
  */
-static enum at_code one_row(struct store *st, sqlite3_stmt *s, row_reader read, void *out,
+static enum at_code one_row(struct store *st, struct drv_stmt *s, row_reader read, void *out,
                             int unique_check)
 {
-	int rc = sqlite3_step(s);
+	enum drv_step rc = d_step(st->dv, s);
 	enum at_code c;
 
-	if (rc == SQLITE_ROW) {
-		read(s, out);
+	if (rc == DRV_ROW) {
+		read(st, s, out);
 		c = AT_OK;
-		if (unique_check && sqlite3_step(s) == SQLITE_ROW)
+		if (unique_check && d_step(st->dv, s) == DRV_ROW)
 			c = AT_AMBIGUOUS;
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == DRV_DONE) {
 		c = AT_NOT_FOUND;
 	} else {
-		c = code_of_rc(sqlite3_extended_errcode(st->db));
+		c = code_of(st);
 	}
-	done(s);
+	done(st->dv, s);
 	return c;
 }
 
@@ -1120,11 +1176,11 @@ static enum at_code one_row(struct store *st, sqlite3_stmt *s, row_reader read, 
 static enum at_code one_by_text(struct store *st, enum stmt which, const char *key,
                                 row_reader read, void *out, int unique_check)
 {
-	sqlite3_stmt *s = stmt(st, which);
+	struct drv_stmt *s = stmt(st, which);
 
 	if (!s)
 		return AT_STORAGE;
-	bind_text(s, 1, key, 0);
+	bind_text(st->dv, s, 1, key, 0);
 	return one_row(st, s, read, out, unique_check);
 }
 
@@ -1140,44 +1196,45 @@ static int json_escaped(const char *q)
 	return 0;
 }
 
-static void read_asset(sqlite3_stmt *s, void *out)
+static void read_asset(const struct store *st, struct drv_stmt *s, void *out)
 {
+	const struct dv v = st->dv;
 	struct asset *a = out;
 	/* Not the attributes, the biggest field, which is always written
 	 * below: a list of 100,000 rows would clear 400 MB for nothing. */
 	memset(a, 0, offsetof(struct asset, attributes));
-	a->id = sqlite3_column_int64(s, 0);
-	COL_TEXT(s, 1, a->tag);
-	COL_TEXT(s, 2, a->serial);
-	COL_TEXT(s, 3, a->manufacturer);
-	COL_TEXT(s, 4, a->equipment_type);
-	COL_TEXT(s, 5, a->model);
-	COL_TEXT(s, 6, a->model_code);
-	COL_TEXT(s, 7, a->building);
-	COL_TEXT(s, 8, a->room);
-	COL_TEXT(s, 9, a->notes);
+	a->id = d_int64(v, s, 0);
+	COL_TEXT(v, s, 1, a->tag);
+	COL_TEXT(v, s, 2, a->serial);
+	COL_TEXT(v, s, 3, a->manufacturer);
+	COL_TEXT(v, s, 4, a->equipment_type);
+	COL_TEXT(v, s, 5, a->model);
+	COL_TEXT(v, s, 6, a->model_code);
+	COL_TEXT(v, s, 7, a->building);
+	COL_TEXT(v, s, 8, a->room);
+	COL_TEXT(v, s, 9, a->notes);
 	{
-		const unsigned char *t = sqlite3_column_text(s, 10);
-		if (!t || asset_state_parse((const char *)t, &a->state) < 0)
+		const char *t = d_text(v, s, 10);
+		if (!t || asset_state_parse(t, &a->state) < 0)
 			a->state = ASSET_STORAGE;
-		t = sqlite3_column_text(s, 11);
-		if (!t || asset_condition_parse((const char *)t, &a->condition) < 0)
+		t = d_text(v, s, 11);
+		if (!t || asset_condition_parse(t, &a->condition) < 0)
 			a->condition = COND_GOOD;
 	}
-	a->holder_id = sqlite3_column_int64(s, 12);
-	COL_TEXT(s, 13, a->holder_name);
-	COL_TEXT(s, 14, a->due);
-	COL_TEXT(s, 15, a->custody_since);
-	a->case_id = sqlite3_column_int64(s, 16);
-	COL_TEXT(s, 17, a->case_name);
-	a->position = sqlite3_column_int(s, 18);
-	a->last_case_id = sqlite3_column_int64(s, 19);
-	COL_TEXT(s, 20, a->last_case_name);
-	a->last_position = sqlite3_column_int(s, 21);
-	COL_TEXT(s, 22, a->created_at);
-	COL_TEXT(s, 23, a->updated_at);
-	COL_TEXT(s, 24, a->retired_at);
-	COL_TEXT(s, 25, a->attributes);
+	a->holder_id = d_int64(v, s, 12);
+	COL_TEXT(v, s, 13, a->holder_name);
+	COL_TEXT(v, s, 14, a->due);
+	COL_TEXT(v, s, 15, a->custody_since);
+	a->case_id = d_int64(v, s, 16);
+	COL_TEXT(v, s, 17, a->case_name);
+	a->position = (int)d_int64(v, s, 18);
+	a->last_case_id = d_int64(v, s, 19);
+	COL_TEXT(v, s, 20, a->last_case_name);
+	a->last_position = (int)d_int64(v, s, 21);
+	COL_TEXT(v, s, 22, a->created_at);
+	COL_TEXT(v, s, 23, a->updated_at);
+	COL_TEXT(v, s, 24, a->retired_at);
+	COL_TEXT(v, s, 25, a->attributes);
 }
 
 enum at_code store_asset_by_tag(struct store *st, const char *tag, struct asset *a)
@@ -1198,54 +1255,54 @@ enum at_code store_asset_by_serial(struct store *st, const char *serial, struct 
 enum at_code store_asset_in_slot(struct store *st, int64_t case_id, int position,
                                  struct asset *a)
 {
-	sqlite3_stmt *s = stmt(st, STMT_ASSET_IN_SLOT);
+	struct drv_stmt *s = stmt(st, STMT_ASSET_IN_SLOT);
 
 	if (!s)
 		return AT_STORAGE;
-	sqlite3_bind_int64(s, 1, case_id);
-	sqlite3_bind_int(s, 2, position);
+	d_bind_int64(st->dv, s, 1, case_id);
+	d_bind_int64(st->dv, s, 2, position);
 	return one_row(st, s, read_asset, a, 1);
 }
 
 /* Bind asset `a` to parameters base+1 .. base+23 (base+22, the id, not:
  * the caller's, when its statement has one). */
-static void bind_asset(sqlite3_stmt *s, int base, const struct asset *a)
+static void bind_asset(struct dv v, struct drv_stmt *s, int base, const struct asset *a)
 {
-	bind_text(s, base + 1, a->tag, 0);
-	bind_text(s, base + 2, a->serial, 0);
-	bind_text(s, base + 3, a->manufacturer, 0);
-	bind_text(s, base + 4, a->equipment_type, 0);
-	bind_text(s, base + 5, a->model, 1);
-	bind_text(s, base + 6, a->model_code, 1);
-	bind_text(s, base + 7, a->building, 0);
-	bind_text(s, base + 8, a->room, 0);
-	bind_text(s, base + 9, a->notes, 1);
-	bind_text(s, base + 10, asset_state_name(a->state), 0);
-	bind_text(s, base + 11, asset_condition_name(a->condition), 0);
-	bind_id(s, base + 12, a->holder_id);
-	bind_text(s, base + 13, a->due, 1);
-	bind_text(s, base + 14, a->custody_since, 1);
-	bind_id(s, base + 15, a->case_id);
+	bind_text(v, s, base + 1, a->tag, 0);
+	bind_text(v, s, base + 2, a->serial, 0);
+	bind_text(v, s, base + 3, a->manufacturer, 0);
+	bind_text(v, s, base + 4, a->equipment_type, 0);
+	bind_text(v, s, base + 5, a->model, 1);
+	bind_text(v, s, base + 6, a->model_code, 1);
+	bind_text(v, s, base + 7, a->building, 0);
+	bind_text(v, s, base + 8, a->room, 0);
+	bind_text(v, s, base + 9, a->notes, 1);
+	bind_text(v, s, base + 10, asset_state_name(a->state), 0);
+	bind_text(v, s, base + 11, asset_condition_name(a->condition), 0);
+	bind_id(v, s, base + 12, a->holder_id);
+	bind_text(v, s, base + 13, a->due, 1);
+	bind_text(v, s, base + 14, a->custody_since, 1);
+	bind_id(v, s, base + 15, a->case_id);
 	if (a->case_id)
-		sqlite3_bind_int(s, base + 16, a->position);
+		d_bind_int64(v, s, base + 16, a->position);
 	else
-		sqlite3_bind_null(s, base + 16);
-	bind_id(s, base + 17, a->last_case_id);
+		d_bind_null(v, s, base + 16);
+	bind_id(v, s, base + 17, a->last_case_id);
 	if (a->last_case_id)
-		sqlite3_bind_int(s, base + 18, a->last_position);
+		d_bind_int64(v, s, base + 18, a->last_position);
 	else
-		sqlite3_bind_null(s, base + 18);
-	bind_text(s, base + 19, a->created_at, 0);
-	bind_text(s, base + 20, a->updated_at, 0);
-	bind_text(s, base + 21, a->retired_at, 1);
-	bind_text(s, base + 23, a->attributes, 1);
+		d_bind_null(v, s, base + 18);
+	bind_text(v, s, base + 19, a->created_at, 0);
+	bind_text(v, s, base + 20, a->updated_at, 0);
+	bind_text(v, s, base + 21, a->retired_at, 1);
+	bind_text(v, s, base + 23, a->attributes, 1);
 }
 
 /* ---- assets kept for a bulk insert (store_asset_defer) ---- */
 
 enum at_code store_asset_defer(struct store *st, int on, struct at_errors *e)
 {
-	sqlite3_stmt *s;
+	struct drv_stmt *s;
 	int rc;
 
 	free(st->kept);
@@ -1254,21 +1311,21 @@ enum at_code store_asset_defer(struct store *st, int on, struct at_errors *e)
 		return AT_OK;
 	s = stmt(st, STMT_ASSET_NEXT_ID);
 	if (!s)
-		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		enum at_code c = fail_rc(st, sqlite3_extended_errcode(st->db), e);
-		done(s);
+		return fail_code(st, e);
+	rc = d_step(st->dv, s);
+	if (rc != DRV_ROW) {
+		enum at_code c = fail_code(st, e);
+		done(st->dv, s);
 		return c;
 	}
 	st->kept = calloc(1, sizeof(*st->kept));
 	if (!st->kept) {
-		done(s);
+		done(st->dv, s);
 		return at_fail(e, AT_INTERNAL, "out of memory");
 	}
-	st->kept->next_id = sqlite3_column_int64(s, 0);
+	st->kept->next_id = d_int64(st->dv, s, 0);
 	st->kept->complete = st->kept->next_id == 1;
-	done(s);
+	done(st->dv, s);
 	for (int i = 0; i < STMT__MAX; i++)
 		st->kept->touches[i] = stmt_sql[i] && strstr(stmt_sql[i], "assets");
 	return AT_OK;
@@ -1277,20 +1334,19 @@ enum at_code store_asset_defer(struct store *st, int on, struct at_errors *e)
 /* Run a kept assets' insert.  Nothing in it can collide (kept_add), so
  * a refusal is a CHECK that core should have made first: the
  * transaction cannot go on either way, so it is a storage failure. */
-static enum at_code kept_exec(struct store *st, sqlite3_stmt *s, struct at_errors *e)
+static enum at_code kept_exec(struct store *st, struct drv_stmt *s, struct at_errors *e)
 {
 	enum at_code c = AT_OK;
-	int rc = sqlite3_step(s);
 
-	if (rc != SQLITE_DONE) {
-		rc = sqlite3_extended_errcode(st->db);
-		if ((rc & 0xff) == SQLITE_CONSTRAINT)
+	if (d_step(st->dv, s) != DRV_DONE) {
+		c = st->drv->errcode(st->conn);
+		if (c == AT_DUPLICATE || c == AT_CONFLICT)
 			c = at_fail(e, AT_STORAGE, "database error: an asset written with others "
-			            "was refused: %s", sqlite3_errmsg(st->db));
+			            "was refused: %s", store_errmsg(st));
 		else
-			c = fail_rc(st, rc, e);
+			c = fail_code(st, e);
 	}
-	sqlite3_reset(s);
+	d_reset(st->dv, s);
 	return c;
 }
 
@@ -1300,26 +1356,26 @@ static enum at_code kept_flush(struct store *st, struct at_errors *e)
 {
 	struct kept *k = st->kept;
 	size_t n = k->n;
-	sqlite3_stmt *s;
+	struct drv_stmt *s;
 	enum at_code c = AT_OK;
 
 	k->n = 0;
 	if (n == STORE_ASSET_BULK) {
 		s = stmt_get(st, STMT_ASSET_INSERT_BULK);
 		if (!s)
-			return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+			return fail_code(st, e);
 		for (size_t i = 0; i < n; i++) {
-			bind_asset(s, (int)i * 23, &k->row[i].a);
-			sqlite3_bind_int64(s, (int)i * 23 + 22, k->row[i].a.id);
+			bind_asset(st->dv, s, (int)i * 23, &k->row[i].a);
+			d_bind_int64(st->dv, s, (int)i * 23 + 22, k->row[i].a.id);
 		}
 		return kept_exec(st, s, e);
 	}
 	for (size_t i = 0; i < n && c == AT_OK; i++) {
 		s = stmt_get(st, STMT_ASSET_INSERT_KEPT);
 		if (!s)
-			return fail_rc(st, sqlite3_extended_errcode(st->db), e);
-		bind_asset(s, 0, &k->row[i].a);
-		sqlite3_bind_int64(s, 22, k->row[i].a.id);
+			return fail_code(st, e);
+		bind_asset(st->dv, s, 0, &k->row[i].a);
+		d_bind_int64(st->dv, s, 22, k->row[i].a.id);
 		c = kept_exec(st, s, e);
 	}
 	return c;
@@ -1400,10 +1456,10 @@ static void bloom_add(struct kept *k, char kind, const char *key)
 }
 
 /* Copy column `i` (text) into `out` if it fits: 0, else -1. */
-static int col_fits(sqlite3_stmt *s, int i, char *out, size_t cap)
+static int col_fits(struct dv v, struct drv_stmt *s, int i, char *out, size_t cap)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
-	size_t n = t ? (size_t)sqlite3_column_bytes(s, i) : cap;
+	const char *t = d_text(v, s, i);
+	size_t n = t ? d_bytes(v, s, i) : cap;
 
 	if (n >= cap)
 		return -1;
@@ -1424,7 +1480,7 @@ static enum at_code kept_add(struct store *st, struct asset *a, int *kept,
 {
 	struct kept *k = st->kept;
 	struct kept_asset *r;
-	sqlite3_stmt *s;
+	struct drv_stmt *s;
 	enum at_code c;
 	int rc, ok;
 
@@ -1443,18 +1499,18 @@ static enum at_code kept_add(struct store *st, struct asset *a, int *kept,
 		 * assets it never saw): ask the indexes, which hold them all. */
 		s = stmt_get(st, STMT_ASSET_PROBE);
 		if (!s)
-			return fail_rc(st, sqlite3_extended_errcode(st->db), e);
-		bind_text(s, 1, a->tag, 0);
-		bind_text(s, 2, a->serial, 0);
-		rc = sqlite3_step(s);
-		if (rc != SQLITE_ROW) {
-			c = fail_rc(st, sqlite3_extended_errcode(st->db), e);
-			done(s);
+			return fail_code(st, e);
+		bind_text(st->dv, s, 1, a->tag, 0);
+		bind_text(st->dv, s, 2, a->serial, 0);
+		rc = d_step(st->dv, s);
+		if (rc != DRV_ROW) {
+			c = fail_code(st, e);
+			done(st->dv, s);
 			return c;
 		}
-		ok = !sqlite3_column_int(s, 2) && col_fits(s, 0, r->key, sizeof(r->key)) == 0 &&
-		     col_fits(s, 1, r->serial_key, sizeof(r->serial_key)) == 0;
-		done(s);
+		ok = !(int)d_int64(st->dv, s, 2) && col_fits(st->dv, s, 0, r->key, sizeof(r->key)) == 0 &&
+		     col_fits(st->dv, s, 1, r->serial_key, sizeof(r->serial_key)) == 0;
+		done(st->dv, s);
 		/* The kept ones are not in the indexes yet. */
 		for (size_t i = 0; ok && i < k->n; i++)
 			ok = strcmp(k->row[i].key, r->key) != 0 &&
@@ -1507,7 +1563,7 @@ enum at_code store_asset_flush(struct store *st, struct at_errors *e)
 
 enum at_code store_asset_insert(struct store *st, struct asset *a, struct at_errors *e)
 {
-	sqlite3_stmt *s;
+	struct drv_stmt *s;
 	enum at_code c;
 	int kept;
 
@@ -1523,8 +1579,8 @@ enum at_code store_asset_insert(struct store *st, struct asset *a, struct at_err
 	}
 	s = stmt(st, STMT_ASSET_INSERT);
 	if (!s)
-		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
-	bind_asset(s, 0, a);
+		return fail_code(st, e);
+	bind_asset(st->dv, s, 0, a);
 	c = exec_stmt(st, s, e);
 	if (c == AT_OK)
 		a->id = sqlite3_last_insert_rowid(st->db);
@@ -1536,12 +1592,12 @@ enum at_code store_asset_insert(struct store *st, struct asset *a, struct at_err
 static enum at_code save_asset(struct store *st, enum stmt which, const struct asset *a,
                                struct at_errors *e)
 {
-	sqlite3_stmt *s = stmt(st, which);
+	struct drv_stmt *s = stmt(st, which);
 
 	if (!s)
-		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
-	bind_asset(s, 0, a);
-	sqlite3_bind_int64(s, 22, a->id);
+		return fail_code(st, e);
+	bind_asset(st->dv, s, 0, a);
+	d_bind_int64(st->dv, s, 22, a->id);
 	return exec_stmt(st, s, e);
 }
 
@@ -1587,7 +1643,7 @@ enum at_code store_asset_save_meta(struct store *st, const struct asset *a,
 enum at_code store_asset_list(struct store *st, const struct asset_filter *f, asset_cb cb,
                               void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, STMT_ASSET_LIST);
+	struct drv_stmt *s = stmt(st, STMT_ASSET_LIST);
 	char q[AT_FIELD_MAX * 2 + 4];
 	enum at_code c = AT_OK;
 	struct asset a;
@@ -1599,13 +1655,13 @@ enum at_code store_asset_list(struct store *st, const struct asset_filter *f, as
 		s = stmt(st, f->case_id ? STMT_ASSET_IN_CASE : STMT_ASSET_OF_HOLDER);
 		if (!s)
 			return AT_STORAGE;
-		sqlite3_bind_int64(s, 1, f->case_id ? f->case_id : f->holder_id);
+		d_bind_int64(st->dv, s, 1, f->case_id ? f->case_id : f->holder_id);
 		goto rows;
 	}
 	if (!s)
 		return AT_STORAGE;
 	if (f->has_state)
-		bind_text(s, 1, asset_state_name(f->state), 0);
+		bind_text(st->dv, s, 1, asset_state_name(f->state), 0);
 	if (f->q && *f->q) {
 		size_t o = 0;
 		q[o++] = '%';
@@ -1616,101 +1672,102 @@ enum at_code store_asset_list(struct store *st, const struct asset_filter *f, as
 		}
 		q[o++] = '%';
 		q[o] = '\0';
-		bind_text(s, 2, q, 0);
+		bind_text(st->dv, s, 2, q, 0);
 		/* In the JSON text a value's '"' and '\\' (and controls) are
 		 * escaped, so for those the cheap filter lets every row through
 		 * and json_each decides alone. */
-		bind_text(s, 9, json_escaped(f->q) ? "%" : q, 0);
+		bind_text(st->dv, s, 9, json_escaped(f->q) ? "%" : q, 0);
 	}
-	sqlite3_bind_int64(s, 3, f->holder_id);
-	sqlite3_bind_int64(s, 4, f->case_id);
-	sqlite3_bind_int(s, 5, f->unslotted);
+	d_bind_int64(st->dv, s, 3, f->holder_id);
+	d_bind_int64(st->dv, s, 4, f->case_id);
+	d_bind_int64(st->dv, s, 5, f->unslotted);
 	if (f->overdue_before)
-		bind_text(s, 6, f->today, 0);
-	bind_text(s, 7, f->after_tag, 1);
-	sqlite3_bind_int(s, 8, f->limit > 0 ? f->limit : -1);
+		bind_text(st->dv, s, 6, f->today, 0);
+	bind_text(st->dv, s, 7, f->after_tag, 1);
+	bind_limit(st->dv, s, 8, f->limit);
 rows:
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		read_asset(s, &a);
+	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
+		read_asset(st, s, &a);
 		if (cb(ctx, &a)) {
 			c = AT_OK;
 			goto out;
 		}
 	}
-	if (rc != SQLITE_DONE)
-		c = code_of_rc(sqlite3_extended_errcode(st->db));
+	if (rc != DRV_DONE)
+		c = code_of(st);
 out:
-	done(s);
+	done(st->dv, s);
 	return c;
 }
 
-static int64_t count_of(struct store *st, sqlite3_stmt *s)
+static int64_t count_of(struct store *st, struct drv_stmt *s)
 {
 	int64_t n = -1;
 
 	(void)st;
-	if (s && sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	done(s);
+	if (s && d_step(st->dv, s) == DRV_ROW)
+		n = d_int64(st->dv, s, 0);
+	done(st->dv, s);
 	return n;
 }
 
 enum at_code store_asset_attr_names(struct store *st, attr_name_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, STMT_ASSET_ATTR_NAMES);
+	struct drv_stmt *s = stmt(st, STMT_ASSET_ATTR_NAMES);
 	enum at_code c = AT_OK;
 	int rc;
 
 	if (!s)
 		return AT_STORAGE;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (cb(ctx, (const char *)sqlite3_column_text(s, 0)))
+	while ((rc = d_step(st->dv, s)) == DRV_ROW)
+		if (cb(ctx, (const char *)d_text(st->dv, s, 0)))
 			goto out;
-	if (rc != SQLITE_DONE)
-		c = code_of_rc(sqlite3_extended_errcode(st->db));
+	if (rc != DRV_DONE)
+		c = code_of(st);
 out:
-	done(s);
+	done(st->dv, s);
 	return c;
 }
 
 int64_t store_asset_count_overdue(struct store *st, const char *today)
 {
-	sqlite3_stmt *s = stmt(st, STMT_ASSET_COUNT_OVERDUE);
+	struct drv_stmt *s = stmt(st, STMT_ASSET_COUNT_OVERDUE);
 
 	if (!s)
 		return -1;
-	bind_text(s, 1, today, 0);
+	bind_text(st->dv, s, 1, today, 0);
 	return count_of(st, s);
 }
 
 int64_t store_asset_count(struct store *st, int has_state, enum asset_state state)
 {
-	sqlite3_stmt *s;
+	struct drv_stmt *s;
 
 	if (!has_state)
 		return count_of(st, stmt(st, STMT_ASSET_COUNT));
 	s = stmt(st, STMT_ASSET_COUNT_STATE);
 	if (!s)
 		return -1;
-	bind_text(s, 1, asset_state_name(state), 0);
+	bind_text(st->dv, s, 1, asset_state_name(state), 0);
 	return count_of(st, s);
 }
 
 /* ==== cases =========================================================== */
 
-static void read_case(sqlite3_stmt *s, void *out)
+static void read_case(const struct store *st, struct drv_stmt *s, void *out)
 {
+	const struct dv v = st->dv;
 	struct case_info *c = out;
 	memset(c, 0, sizeof(*c));
-	c->id = sqlite3_column_int64(s, 0);
-	COL_TEXT(s, 1, c->name);
-	c->slot_count = sqlite3_column_int(s, 2);
-	COL_TEXT(s, 3, c->building);
-	COL_TEXT(s, 4, c->room);
-	COL_TEXT(s, 5, c->notes);
-	c->occupied = sqlite3_column_int(s, 6);
-	COL_TEXT(s, 7, c->created_at);
-	COL_TEXT(s, 8, c->updated_at);
+	c->id = d_int64(v, s, 0);
+	COL_TEXT(v, s, 1, c->name);
+	c->slot_count = (int)d_int64(v, s, 2);
+	COL_TEXT(v, s, 3, c->building);
+	COL_TEXT(v, s, 4, c->room);
+	COL_TEXT(v, s, 5, c->notes);
+	c->occupied = (int)d_int64(v, s, 6);
+	COL_TEXT(v, s, 7, c->created_at);
+	COL_TEXT(v, s, 8, c->updated_at);
 }
 
 enum at_code store_case_by_name(struct store *st, const char *name, struct case_info *c)
@@ -1720,25 +1777,25 @@ enum at_code store_case_by_name(struct store *st, const char *name, struct case_
 
 enum at_code store_case_by_id(struct store *st, int64_t id, struct case_info *c)
 {
-	sqlite3_stmt *s = stmt(st, STMT_CASE_BY_ID);
+	struct drv_stmt *s = stmt(st, STMT_CASE_BY_ID);
 
 	if (!s)
 		return AT_STORAGE;
-	sqlite3_bind_int64(s, 1, id);
+	d_bind_int64(st->dv, s, 1, id);
 	return one_row(st, s, read_case, c, 0);
 }
 
 int64_t store_case_id(struct store *st, const char *name)
 {
-	sqlite3_stmt *s = stmt(st, STMT_CASE_ID);
+	struct drv_stmt *s = stmt(st, STMT_CASE_ID);
 	int64_t id = 0;
 
 	if (!s)
 		return 0;
-	bind_text(s, 1, name, 0);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	done(s);
+	bind_text(st->dv, s, 1, name, 0);
+	if (d_step(st->dv, s) == DRV_ROW)
+		id = d_int64(st->dv, s, 0);
+	done(st->dv, s);
 	return id;
 }
 
@@ -1746,13 +1803,13 @@ static enum at_code add_slots(struct store *st, int64_t case_id, int from, int t
                               struct at_errors *e)
 {
 	for (int p = from; p <= to; p++) {
-		sqlite3_stmt *s = stmt(st, STMT_SLOT_INSERT);
+		struct drv_stmt *s = stmt(st, STMT_SLOT_INSERT);
 		enum at_code c;
 
 		if (!s)
-			return fail_rc(st, sqlite3_extended_errcode(st->db), e);
-		sqlite3_bind_int64(s, 1, case_id);
-		sqlite3_bind_int(s, 2, p);
+			return fail_code(st, e);
+		d_bind_int64(st->dv, s, 1, case_id);
+		d_bind_int64(st->dv, s, 2, p);
 		c = exec_stmt(st, s, e);
 		if (c != AT_OK)
 			return c;
@@ -1762,18 +1819,18 @@ static enum at_code add_slots(struct store *st, int64_t case_id, int from, int t
 
 enum at_code store_case_insert(struct store *st, struct case_info *c, struct at_errors *e)
 {
-	sqlite3_stmt *s = stmt(st, STMT_CASE_INSERT);
+	struct drv_stmt *s = stmt(st, STMT_CASE_INSERT);
 	enum at_code r;
 
 	if (!s)
-		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
-	bind_text(s, 1, c->name, 0);
-	sqlite3_bind_int(s, 2, c->slot_count);
-	bind_text(s, 3, c->building, 1);
-	bind_text(s, 4, c->room, 1);
-	bind_text(s, 5, c->notes, 1);
-	bind_text(s, 6, c->created_at, 0);
-	bind_text(s, 7, c->updated_at, 0);
+		return fail_code(st, e);
+	bind_text(st->dv, s, 1, c->name, 0);
+	d_bind_int64(st->dv, s, 2, c->slot_count);
+	bind_text(st->dv, s, 3, c->building, 1);
+	bind_text(st->dv, s, 4, c->room, 1);
+	bind_text(st->dv, s, 5, c->notes, 1);
+	bind_text(st->dv, s, 6, c->created_at, 0);
+	bind_text(st->dv, s, 7, c->updated_at, 0);
 	r = exec_stmt(st, s, e);
 	if (r != AT_OK)
 		return r;
@@ -1784,17 +1841,17 @@ enum at_code store_case_insert(struct store *st, struct case_info *c, struct at_
 enum at_code store_case_save(struct store *st, const struct case_info *c, int old_slots,
                              struct at_errors *e)
 {
-	sqlite3_stmt *s = stmt(st, STMT_CASE_SAVE);
+	struct drv_stmt *s = stmt(st, STMT_CASE_SAVE);
 	enum at_code r;
 
 	if (!s)
-		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
-	sqlite3_bind_int64(s, 1, c->id);
-	sqlite3_bind_int(s, 2, c->slot_count);
-	bind_text(s, 3, c->building, 1);
-	bind_text(s, 4, c->room, 1);
-	bind_text(s, 5, c->notes, 1);
-	bind_text(s, 6, c->updated_at, 0);
+		return fail_code(st, e);
+	d_bind_int64(st->dv, s, 1, c->id);
+	d_bind_int64(st->dv, s, 2, c->slot_count);
+	bind_text(st->dv, s, 3, c->building, 1);
+	bind_text(st->dv, s, 4, c->room, 1);
+	bind_text(st->dv, s, 5, c->notes, 1);
+	bind_text(st->dv, s, 6, c->updated_at, 0);
 	r = exec_stmt(st, s, e);
 	if (r != AT_OK || c->slot_count <= old_slots)
 		return r;
@@ -1804,49 +1861,50 @@ enum at_code store_case_save(struct store *st, const struct case_info *c, int ol
 enum at_code store_case_list(struct store *st, const char *after_name, int limit, case_cb cb,
                              void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, STMT_CASE_LIST);
+	struct drv_stmt *s = stmt(st, STMT_CASE_LIST);
 	struct case_info c;
 	enum at_code r = AT_OK;
 	int rc;
 
 	if (!s)
 		return AT_STORAGE;
-	bind_text(s, 1, after_name, 1);
-	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		read_case(s, &c);
+	bind_text(st->dv, s, 1, after_name, 1);
+	bind_limit(st->dv, s, 2, limit);
+	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
+		read_case(st, s, &c);
 		if (cb(ctx, &c))
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
-		r = code_of_rc(sqlite3_extended_errcode(st->db));
+	if (rc != DRV_DONE)
+		r = code_of(st);
 out:
-	done(s);
+	done(st->dv, s);
 	return r;
 }
 
 /* ==== holders ========================================================= */
 
-static void read_holder(sqlite3_stmt *s, void *out)
+static void read_holder(const struct store *st, struct drv_stmt *s, void *out)
 {
+	const struct dv v = st->dv;
 	struct holder *h = out;
 	memset(h, 0, sizeof(*h));
-	h->id = sqlite3_column_int64(s, 0);
-	COL_TEXT(s, 1, h->name);
-	COL_TEXT(s, 2, h->badge);
-	COL_TEXT(s, 3, h->email);
-	h->active = sqlite3_column_int(s, 4);
-	COL_TEXT(s, 5, h->created_at);
-	COL_TEXT(s, 6, h->updated_at);
+	h->id = d_int64(v, s, 0);
+	COL_TEXT(v, s, 1, h->name);
+	COL_TEXT(v, s, 2, h->badge);
+	COL_TEXT(v, s, 3, h->email);
+	h->active = (int)d_int64(v, s, 4);
+	COL_TEXT(v, s, 5, h->created_at);
+	COL_TEXT(v, s, 6, h->updated_at);
 }
 
 enum at_code store_holder_by_id(struct store *st, int64_t id, struct holder *h)
 {
-	sqlite3_stmt *s = stmt(st, STMT_HOLDER_BY_ID);
+	struct drv_stmt *s = stmt(st, STMT_HOLDER_BY_ID);
 
 	if (!s)
 		return AT_STORAGE;
-	sqlite3_bind_int64(s, 1, id);
+	d_bind_int64(st->dv, s, 1, id);
 	return one_row(st, s, read_holder, h, 0);
 }
 
@@ -1865,25 +1923,25 @@ enum at_code store_holder_by_name(struct store *st, const char *name, struct hol
 	return one_by_text(st, STMT_HOLDER_BY_NAME, name, read_holder, h, 1);
 }
 
-static void bind_holder(sqlite3_stmt *s, const struct holder *h)
+static void bind_holder(struct dv v, struct drv_stmt *s, const struct holder *h)
 {
-	bind_id(s, 1, h->id);
-	bind_text(s, 2, h->name, 0);
-	bind_text(s, 3, h->badge, 1);
-	bind_text(s, 4, h->email, 1);
-	sqlite3_bind_int(s, 5, h->active ? 1 : 0);
-	bind_text(s, 6, h->created_at, 0);
-	bind_text(s, 7, h->updated_at, 0);
+	bind_id(v, s, 1, h->id);
+	bind_text(v, s, 2, h->name, 0);
+	bind_text(v, s, 3, h->badge, 1);
+	bind_text(v, s, 4, h->email, 1);
+	d_bind_int64(v, s, 5, h->active ? 1 : 0);
+	bind_text(v, s, 6, h->created_at, 0);
+	bind_text(v, s, 7, h->updated_at, 0);
 }
 
 enum at_code store_holder_insert(struct store *st, struct holder *h, struct at_errors *e)
 {
-	sqlite3_stmt *s = stmt(st, STMT_HOLDER_INSERT);
+	struct drv_stmt *s = stmt(st, STMT_HOLDER_INSERT);
 	enum at_code c;
 
 	if (!s)
-		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
-	bind_holder(s, h);
+		return fail_code(st, e);
+	bind_holder(st->dv, s, h);
 	c = exec_stmt(st, s, e);
 	if (c == AT_OK)
 		h->id = sqlite3_last_insert_rowid(st->db);
@@ -1892,42 +1950,42 @@ enum at_code store_holder_insert(struct store *st, struct holder *h, struct at_e
 
 enum at_code store_holder_save(struct store *st, const struct holder *h, struct at_errors *e)
 {
-	sqlite3_stmt *s = stmt(st, STMT_HOLDER_SAVE);
+	struct drv_stmt *s = stmt(st, STMT_HOLDER_SAVE);
 
 	if (!s)
-		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
-	bind_holder(s, h);
+		return fail_code(st, e);
+	bind_holder(st->dv, s, h);
 	return exec_stmt(st, s, e);
 }
 
 enum at_code store_holder_list(struct store *st, int64_t after_id, int limit, holder_cb cb,
                                void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, STMT_HOLDER_LIST);
+	struct drv_stmt *s = stmt(st, STMT_HOLDER_LIST);
 	struct holder h;
 	enum at_code r = AT_OK;
 	int rc;
 
 	if (!s)
 		return AT_STORAGE;
-	sqlite3_bind_int64(s, 1, after_id);
-	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		read_holder(s, &h);
+	d_bind_int64(st->dv, s, 1, after_id);
+	bind_limit(st->dv, s, 2, limit);
+	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
+		read_holder(st, s, &h);
 		if (cb(ctx, &h))
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
-		r = code_of_rc(sqlite3_extended_errcode(st->db));
+	if (rc != DRV_DONE)
+		r = code_of(st);
 out:
-	done(s);
+	done(st->dv, s);
 	return r;
 }
 
 enum at_code store_holder_search(struct store *st, const char *q, int limit, holder_cb cb,
                                  void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, STMT_HOLDER_SEARCH);
+	struct drv_stmt *s = stmt(st, STMT_HOLDER_SEARCH);
 	char lq[AT_PERSON_MAX + 1];
 	struct holder h;
 	enum at_code r = AT_OK;
@@ -1939,39 +1997,39 @@ enum at_code store_holder_search(struct store *st, const char *q, int limit, hol
 	for (i = 0; q[i] && i + 1 < sizeof(lq); i++)
 		lq[i] = (q[i] >= 'A' && q[i] <= 'Z') ? (char)(q[i] + 32) : q[i];
 	lq[i] = '\0';
-	bind_text(s, 1, lq, 0);
-	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		read_holder(s, &h);
+	bind_text(st->dv, s, 1, lq, 0);
+	bind_limit(st->dv, s, 2, limit);
+	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
+		read_holder(st, s, &h);
 		if (cb(ctx, &h))
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
-		r = code_of_rc(sqlite3_extended_errcode(st->db));
+	if (rc != DRV_DONE)
+		r = code_of(st);
 out:
-	done(s);
+	done(st->dv, s);
 	return r;
 }
 
 enum at_code store_asset_out_longest(struct store *st, int limit, asset_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, STMT_ASSET_OUT_LONGEST);
+	struct drv_stmt *s = stmt(st, STMT_ASSET_OUT_LONGEST);
 	enum at_code r = AT_OK;
 	struct asset a;
 	int rc;
 
 	if (!s)
 		return AT_STORAGE;
-	sqlite3_bind_int(s, 1, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		read_asset(s, &a);
+	bind_limit(st->dv, s, 1, limit);
+	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
+		read_asset(st, s, &a);
 		if (cb(ctx, &a))
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
-		r = code_of_rc(sqlite3_extended_errcode(st->db));
+	if (rc != DRV_DONE)
+		r = code_of(st);
 out:
-	done(s);
+	done(st->dv, s);
 	return r;
 }
 
@@ -1979,92 +2037,92 @@ out:
 
 enum at_code store_event_hash_at(struct store *st, int64_t seq, char hash[AT_HASH_HEX + 1])
 {
-	sqlite3_stmt *s = stmt(st, STMT_EVENT_HASH_AT);
+	struct drv_stmt *s = stmt(st, STMT_EVENT_HASH_AT);
 	enum at_code r = AT_OK;
 	int rc;
 
 	if (!s)
 		return AT_STORAGE;
-	sqlite3_bind_int64(s, 1, seq);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		col_text(s, 0, hash, AT_HASH_HEX + 1);
-	else if (rc == SQLITE_DONE)
+	d_bind_int64(st->dv, s, 1, seq);
+	rc = d_step(st->dv, s);
+	if (rc == DRV_ROW)
+		col_text(st->dv, s, 0, hash, AT_HASH_HEX + 1);
+	else if (rc == DRV_DONE)
 		r = AT_NOT_FOUND;
 	else
-		r = code_of_rc(sqlite3_extended_errcode(st->db));
-	done(s);
+		r = code_of(st);
+	done(st->dv, s);
 	return r;
 }
 
 enum at_code store_event_last(struct store *st, int64_t *seq, char hash[AT_HASH_HEX + 1])
 {
-	sqlite3_stmt *s = stmt(st, STMT_EVENT_LAST);
+	struct drv_stmt *s = stmt(st, STMT_EVENT_LAST);
 	int rc;
 
 	if (!s)
 		return AT_STORAGE;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*seq = sqlite3_column_int64(s, 0);
-		col_text(s, 1, hash, AT_HASH_HEX + 1);
-	} else if (rc == SQLITE_DONE) {
+	rc = d_step(st->dv, s);
+	if (rc == DRV_ROW) {
+		*seq = d_int64(st->dv, s, 0);
+		col_text(st->dv, s, 1, hash, AT_HASH_HEX + 1);
+	} else if (rc == DRV_DONE) {
 		*seq = 0;
 		memset(hash, '0', AT_HASH_HEX);
 		hash[AT_HASH_HEX] = '\0';
 	} else {
-		done(s);
-		return code_of_rc(sqlite3_extended_errcode(st->db));
+		done(st->dv, s);
+		return code_of(st);
 	}
-	done(s);
+	done(st->dv, s);
 	return AT_OK;
 }
 
 /* Bind event `ev` to parameters base+1 .. base+15. */
-static void bind_event(sqlite3_stmt *s, int base, const struct event *ev)
+static void bind_event(struct dv v, struct drv_stmt *s, int base, const struct event *ev)
 {
-	sqlite3_bind_int64(s, base + 1, ev->seq);
-	bind_text(s, base + 2, ev->at, 0);
-	bind_text(s, base + 3, ev->type, 0);
-	bind_text(s, base + 4, ev->asset_tag, 1);
-	bind_text(s, base + 5, ev->from_case, 1);
+	d_bind_int64(v, s, base + 1, ev->seq);
+	bind_text(v, s, base + 2, ev->at, 0);
+	bind_text(v, s, base + 3, ev->type, 0);
+	bind_text(v, s, base + 4, ev->asset_tag, 1);
+	bind_text(v, s, base + 5, ev->from_case, 1);
 	if (ev->from_case)
-		sqlite3_bind_int(s, base + 6, ev->from_position);
-	bind_text(s, base + 7, ev->to_case, 1);
+		d_bind_int64(v, s, base + 6, ev->from_position);
+	bind_text(v, s, base + 7, ev->to_case, 1);
 	if (ev->to_case)
-		sqlite3_bind_int(s, base + 8, ev->to_position);
-	bind_id(s, base + 9, ev->holder_id);
-	bind_text(s, base + 10, ev->actor, 0);
-	bind_text(s, base + 11, ev->reason, 1);
-	bind_text(s, base + 12, ev->batch_id, 0);
-	bind_text(s, base + 13, ev->details ? ev->details : "{}", 0);
-	bind_text(s, base + 14, ev->prev_hash, 0);
-	bind_text(s, base + 15, ev->hash, 0);
+		d_bind_int64(v, s, base + 8, ev->to_position);
+	bind_id(v, s, base + 9, ev->holder_id);
+	bind_text(v, s, base + 10, ev->actor, 0);
+	bind_text(v, s, base + 11, ev->reason, 1);
+	bind_text(v, s, base + 12, ev->batch_id, 0);
+	bind_text(v, s, base + 13, ev->details ? ev->details : "{}", 0);
+	bind_text(v, s, base + 14, ev->prev_hash, 0);
+	bind_text(v, s, base + 15, ev->hash, 0);
 }
 
 enum at_code store_event_insert(struct store *st, const struct event *ev, struct at_errors *e)
 {
-	sqlite3_stmt *s = stmt(st, STMT_EVENT_INSERT);
+	struct drv_stmt *s = stmt(st, STMT_EVENT_INSERT);
 
 	if (!s)
-		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
-	bind_event(s, 0, ev);
+		return fail_code(st, e);
+	bind_event(st->dv, s, 0, ev);
 	return exec_stmt(st, s, e);
 }
 
 enum at_code store_event_insert_many(struct store *st, const struct event *evs, size_t n,
                                      struct at_errors *e)
 {
-	sqlite3_stmt *s;
+	struct drv_stmt *s;
 	enum at_code c = AT_OK;
 	size_t i = 0;
 
 	if (n == STORE_EVENT_BULK) {
 		s = stmt(st, STMT_EVENT_INSERT_BULK);
 		if (!s)
-			return fail_rc(st, sqlite3_extended_errcode(st->db), e);
+			return fail_code(st, e);
 		for (; i < n; i++)
-			bind_event(s, (int)i * 15, &evs[i]);
+			bind_event(st->dv, s, (int)i * 15, &evs[i]);
 		return exec_stmt(st, s, e);
 	}
 	for (; i < n && c == AT_OK; i++)
@@ -2072,9 +2130,9 @@ enum at_code store_event_insert_many(struct store *st, const struct event *evs, 
 	return c;
 }
 
-static const char *col_ptr(sqlite3_stmt *s, int i)
+static const char *col_ptr(struct dv v, struct drv_stmt *s, int i)
 {
-	return (const char *)sqlite3_column_text(s, i);
+	return (const char *)d_text(v, s, i);
 }
 
 enum at_code store_event_list(struct store *st, const struct event_filter *f, event_cb cb,
@@ -2086,39 +2144,39 @@ enum at_code store_event_list(struct store *st, const struct event_filter *f, ev
 	                  : f->asset_tag ? (f->descending ? STMT_EVENT_BY_ASSET_DESC
 	                                                  : STMT_EVENT_BY_ASSET)
 	                                 : (f->descending ? STMT_EVENT_LIST_DESC : STMT_EVENT_LIST);
-	sqlite3_stmt *s = stmt(st, which);
+	struct drv_stmt *s = stmt(st, which);
 	struct event ev;
 	enum at_code r = AT_OK;
 	int rc;
 
 	if (!s)
 		return AT_STORAGE;
-	bind_text(s, 1, f->asset_tag, 0);
-	bind_text(s, 2, f->type, 1);
-	bind_text(s, 3, f->since, 1);
-	bind_text(s, 4, f->until, 1);
-	bind_text(s, 5, f->batch_id, 1);
-	sqlite3_bind_int64(s, 6, f->holder_id);
-	sqlite3_bind_int64(s, 7, f->after_seq);
-	sqlite3_bind_int(s, 8, f->limit > 0 ? f->limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	bind_text(st->dv, s, 1, f->asset_tag, 0);
+	bind_text(st->dv, s, 2, f->type, 1);
+	bind_text(st->dv, s, 3, f->since, 1);
+	bind_text(st->dv, s, 4, f->until, 1);
+	bind_text(st->dv, s, 5, f->batch_id, 1);
+	d_bind_int64(st->dv, s, 6, f->holder_id);
+	d_bind_int64(st->dv, s, 7, f->after_seq);
+	bind_limit(st->dv, s, 8, f->limit);
+	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
 		memset(&ev, 0, sizeof(ev));
-		ev.seq = sqlite3_column_int64(s, 0);
-		COL_TEXT(s, 1, ev.at);
-		ev.type = col_ptr(s, 2);
-		ev.asset_tag = col_ptr(s, 3);
-		ev.from_case = col_ptr(s, 4);
-		ev.from_position = sqlite3_column_int(s, 5);
-		ev.to_case = col_ptr(s, 6);
-		ev.to_position = sqlite3_column_int(s, 7);
-		ev.holder_id = sqlite3_column_int64(s, 8);
-		ev.holder_name = col_ptr(s, 9);
-		ev.actor = col_ptr(s, 10);
-		ev.reason = col_ptr(s, 11);
-		ev.batch_id = col_ptr(s, 12);
-		ev.details = col_ptr(s, 13);
-		COL_TEXT(s, 14, ev.prev_hash);
-		COL_TEXT(s, 15, ev.hash);
+		ev.seq = d_int64(st->dv, s, 0);
+		COL_TEXT(st->dv, s, 1, ev.at);
+		ev.type = col_ptr(st->dv, s, 2);
+		ev.asset_tag = col_ptr(st->dv, s, 3);
+		ev.from_case = col_ptr(st->dv, s, 4);
+		ev.from_position = (int)d_int64(st->dv, s, 5);
+		ev.to_case = col_ptr(st->dv, s, 6);
+		ev.to_position = (int)d_int64(st->dv, s, 7);
+		ev.holder_id = d_int64(st->dv, s, 8);
+		ev.holder_name = col_ptr(st->dv, s, 9);
+		ev.actor = col_ptr(st->dv, s, 10);
+		ev.reason = col_ptr(st->dv, s, 11);
+		ev.batch_id = col_ptr(st->dv, s, 12);
+		ev.details = col_ptr(st->dv, s, 13);
+		COL_TEXT(st->dv, s, 14, ev.prev_hash);
+		COL_TEXT(st->dv, s, 15, ev.hash);
 		if (!ev.type)
 			ev.type = "";
 		if (!ev.actor)
@@ -2130,10 +2188,10 @@ enum at_code store_event_list(struct store *st, const struct event_filter *f, ev
 		if (cb(ctx, &ev))
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
-		r = code_of_rc(sqlite3_extended_errcode(st->db));
+	if (rc != DRV_DONE)
+		r = code_of(st);
 out:
-	done(s);
+	done(st->dv, s);
 	return r;
 }
 
@@ -2141,7 +2199,7 @@ enum at_code store_custody_as_of(struct store *st, const char *until, const char
                                  int limit, custody_at_cb cb, void *ctx,
                                  char last_tag[AT_TAG_MAX + 1], int *scanned)
 {
-	sqlite3_stmt *s = stmt(st, STMT_CUSTODY_AS_OF);
+	struct drv_stmt *s = stmt(st, STMT_CUSTODY_AS_OF);
 	enum at_code r = AT_OK;
 	int rc;
 
@@ -2149,12 +2207,12 @@ enum at_code store_custody_as_of(struct store *st, const char *until, const char
 	last_tag[0] = '\0';
 	if (!s)
 		return AT_STORAGE;
-	bind_text(s, 1, until, 0);
-	bind_text(s, 2, after_tag ? after_tag : "", 0);
-	sqlite3_bind_int(s, 3, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *tag = col_ptr(s, 0), *type = col_ptr(s, 1), *due = col_ptr(s, 4);
-		const char *state = col_ptr(s, 5);
+	bind_text(st->dv, s, 1, until, 0);
+	bind_text(st->dv, s, 2, after_tag ? after_tag : "", 0);
+	bind_limit(st->dv, s, 3, limit);
+	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
+		const char *tag = col_ptr(st->dv, s, 0), *type = col_ptr(st->dv, s, 1), *due = col_ptr(st->dv, s, 4);
+		const char *state = col_ptr(st->dv, s, 5);
 		int held;
 
 		(*scanned)++;
@@ -2162,13 +2220,13 @@ enum at_code store_custody_as_of(struct store *st, const char *until, const char
 		held = type && (strcmp(type, "STOCK_OUT") == 0 ||
 		                (strcmp(type, "ASSET_REPLACED") == 0 && state &&
 		                 strcmp(state, "IN_CUSTODY") == 0));
-		if (held && cb(ctx, tag, sqlite3_column_int64(s, 2), col_ptr(s, 3), due ? due : ""))
+		if (held && cb(ctx, tag, d_int64(st->dv, s, 2), col_ptr(st->dv, s, 3), due ? due : ""))
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
-		r = code_of_rc(sqlite3_extended_errcode(st->db));
+	if (rc != DRV_DONE)
+		r = code_of(st);
 out:
-	done(s);
+	done(st->dv, s);
 	return r;
 }
 
@@ -2179,34 +2237,35 @@ int64_t store_event_count(struct store *st)
 
 /* ==== users =========================================================== */
 
-static void read_user(sqlite3_stmt *s, void *out)
+static void read_user(const struct store *st, struct drv_stmt *s, void *out)
 {
+	const struct dv v = st->dv;
 	struct user *u = out;
-	const unsigned char *t;
+	const char *t;
 
 	memset(u, 0, sizeof(*u));
-	u->id = sqlite3_column_int64(s, 0);
-	COL_TEXT(s, 1, u->username);
-	t = sqlite3_column_text(s, 2);
-	if (!t || user_role_parse((const char *)t, &u->role) < 0)
+	u->id = d_int64(v, s, 0);
+	COL_TEXT(v, s, 1, u->username);
+	t = d_text(v, s, 2);
+	if (!t || user_role_parse(t, &u->role) < 0)
 		u->role = ROLE_AUDITOR; /* least privilege for anything unexpected */
-	COL_TEXT(s, 3, u->pw_hash);
-	u->active = sqlite3_column_int(s, 4);
-	COL_TEXT(s, 5, u->created_at);
+	COL_TEXT(v, s, 3, u->pw_hash);
+	u->active = (int)d_int64(v, s, 4);
+	COL_TEXT(v, s, 5, u->created_at);
 }
 
 enum at_code store_user_insert(struct store *st, struct user *u, struct at_errors *e)
 {
-	sqlite3_stmt *s = stmt(st, STMT_USER_INSERT);
+	struct drv_stmt *s = stmt(st, STMT_USER_INSERT);
 	enum at_code c;
 
 	if (!s)
-		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
-	bind_text(s, 1, u->username, 0);
-	bind_text(s, 2, user_role_name(u->role), 0);
-	bind_text(s, 3, u->pw_hash, 0);
-	sqlite3_bind_int(s, 4, u->active ? 1 : 0);
-	bind_text(s, 5, u->created_at, 0);
+		return fail_code(st, e);
+	bind_text(st->dv, s, 1, u->username, 0);
+	bind_text(st->dv, s, 2, user_role_name(u->role), 0);
+	bind_text(st->dv, s, 3, u->pw_hash, 0);
+	d_bind_int64(st->dv, s, 4, u->active ? 1 : 0);
+	bind_text(st->dv, s, 5, u->created_at, 0);
 	c = exec_stmt(st, s, e);
 	if (c == AT_OK)
 		u->id = sqlite3_last_insert_rowid(st->db);
@@ -2220,11 +2279,11 @@ enum at_code store_user_by_name(struct store *st, const char *name, struct user 
 
 enum at_code store_user_by_id(struct store *st, int64_t id, struct user *u)
 {
-	sqlite3_stmt *s = stmt(st, STMT_USER_BY_ID);
+	struct drv_stmt *s = stmt(st, STMT_USER_BY_ID);
 
 	if (!s)
 		return AT_STORAGE;
-	sqlite3_bind_int64(s, 1, id);
+	d_bind_int64(st->dv, s, 1, id);
 	return one_row(st, s, read_user, u, 0);
 }
 
@@ -2235,36 +2294,36 @@ int64_t store_user_count(struct store *st)
 
 enum at_code store_user_list(struct store *st, user_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, STMT_USER_LIST);
+	struct drv_stmt *s = stmt(st, STMT_USER_LIST);
 	struct user u;
 	enum at_code r = AT_OK;
 	int rc;
 
 	if (!s)
 		return AT_STORAGE;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		read_user(s, &u);
+	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
+		read_user(st, s, &u);
 		if (cb(ctx, &u))
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
-		r = code_of_rc(sqlite3_extended_errcode(st->db));
+	if (rc != DRV_DONE)
+		r = code_of(st);
 out:
-	done(s);
+	done(st->dv, s);
 	return r;
 }
 
 enum at_code store_token_insert(struct store *st, int64_t user_id, const char *token_hash,
                                 const char *label, const char *at, struct at_errors *e)
 {
-	sqlite3_stmt *s = stmt(st, STMT_TOKEN_INSERT);
+	struct drv_stmt *s = stmt(st, STMT_TOKEN_INSERT);
 
 	if (!s)
-		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
-	sqlite3_bind_int64(s, 1, user_id);
-	bind_text(s, 2, token_hash, 0);
-	bind_text(s, 3, label, 1);
-	bind_text(s, 4, at, 0);
+		return fail_code(st, e);
+	d_bind_int64(st->dv, s, 1, user_id);
+	bind_text(st->dv, s, 2, token_hash, 0);
+	bind_text(st->dv, s, 3, label, 1);
+	bind_text(st->dv, s, 4, at, 0);
 	return exec_stmt(st, s, e);
 }
 
@@ -2276,7 +2335,7 @@ enum at_code store_token_user(struct store *st, const char *token_hash, struct u
 enum at_code store_throttle_get(struct store *st, const char *key, int64_t *failures,
                                 int64_t *next_ok)
 {
-	sqlite3_stmt *s = stmt(st, STMT_THROTTLE_GET);
+	struct drv_stmt *s = stmt(st, STMT_THROTTLE_GET);
 	enum at_code r = AT_OK;
 	int rc;
 
@@ -2284,66 +2343,66 @@ enum at_code store_throttle_get(struct store *st, const char *key, int64_t *fail
 	*next_ok = 0;
 	if (!s)
 		return AT_STORAGE;
-	bind_text(s, 1, key, 0);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*failures = sqlite3_column_int64(s, 0);
-		*next_ok = sqlite3_column_int64(s, 1);
-	} else if (rc != SQLITE_DONE) {
-		r = code_of_rc(sqlite3_extended_errcode(st->db));
+	bind_text(st->dv, s, 1, key, 0);
+	rc = d_step(st->dv, s);
+	if (rc == DRV_ROW) {
+		*failures = d_int64(st->dv, s, 0);
+		*next_ok = d_int64(st->dv, s, 1);
+	} else if (rc != DRV_DONE) {
+		r = code_of(st);
 	}
-	done(s);
+	done(st->dv, s);
 	return r;
 }
 
 enum at_code store_throttle_put(struct store *st, const char *key, int64_t failures,
                                 int64_t next_ok, const char *at, struct at_errors *e)
 {
-	sqlite3_stmt *s = stmt(st, STMT_THROTTLE_PUT);
+	struct drv_stmt *s = stmt(st, STMT_THROTTLE_PUT);
 
 	if (!s)
 		return AT_STORAGE;
-	bind_text(s, 1, key, 0);
-	sqlite3_bind_int64(s, 2, failures);
-	sqlite3_bind_int64(s, 3, next_ok);
-	bind_text(s, 4, at, 0);
+	bind_text(st->dv, s, 1, key, 0);
+	d_bind_int64(st->dv, s, 2, failures);
+	d_bind_int64(st->dv, s, 3, next_ok);
+	bind_text(st->dv, s, 4, at, 0);
 	return exec_stmt(st, s, e);
 }
 
 enum at_code store_security_list(struct store *st, int limit, security_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, STMT_SECURITY_LIST);
+	struct drv_stmt *s = stmt(st, STMT_SECURITY_LIST);
 	enum at_code r = AT_OK;
 	int rc;
 
 	if (!s)
 		return AT_STORAGE;
-	sqlite3_bind_int(s, 1, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct security_entry x = { col_ptr(s, 0), col_ptr(s, 1), col_ptr(s, 2),
-			                    col_ptr(s, 3), col_ptr(s, 4) };
+	bind_limit(st->dv, s, 1, limit);
+	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
+		struct security_entry x = { col_ptr(st->dv, s, 0), col_ptr(st->dv, s, 1), col_ptr(st->dv, s, 2),
+			                    col_ptr(st->dv, s, 3), col_ptr(st->dv, s, 4) };
 		if (cb(ctx, &x))
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
-		r = code_of_rc(sqlite3_extended_errcode(st->db));
+	if (rc != DRV_DONE)
+		r = code_of(st);
 out:
-	done(s);
+	done(st->dv, s);
 	return r;
 }
 
 enum at_code store_security_log(struct store *st, const char *at, const char *actor,
                                 const char *action, const char *subject, const char *details)
 {
-	sqlite3_stmt *s = stmt(st, STMT_SECURITY_LOG);
+	struct drv_stmt *s = stmt(st, STMT_SECURITY_LOG);
 
 	if (!s)
 		return AT_STORAGE;
-	bind_text(s, 1, at, 0);
-	bind_text(s, 2, actor, 0);
-	bind_text(s, 3, action, 0);
-	bind_text(s, 4, subject, 1);
-	bind_text(s, 5, details, 1);
+	bind_text(st->dv, s, 1, at, 0);
+	bind_text(st->dv, s, 2, actor, 0);
+	bind_text(st->dv, s, 3, action, 0);
+	bind_text(st->dv, s, 4, subject, 1);
+	bind_text(st->dv, s, 5, details, 1);
 	return exec_stmt(st, s, NULL);
 }
 
@@ -2352,51 +2411,51 @@ enum at_code store_security_log(struct store *st, const char *at, const char *ac
 enum at_code store_session_insert(struct store *st, const char *token_hash, int64_t user_id,
                                   const char *csrf, const char *at, struct at_errors *e)
 {
-	sqlite3_stmt *s = stmt(st, STMT_SESSION_INSERT);
+	struct drv_stmt *s = stmt(st, STMT_SESSION_INSERT);
 
 	if (!s)
-		return fail_rc(st, sqlite3_extended_errcode(st->db), e);
-	bind_text(s, 1, token_hash, 0);
-	sqlite3_bind_int64(s, 2, user_id);
-	bind_text(s, 3, csrf, 0);
-	bind_text(s, 4, at, 0);
+		return fail_code(st, e);
+	bind_text(st->dv, s, 1, token_hash, 0);
+	d_bind_int64(st->dv, s, 2, user_id);
+	bind_text(st->dv, s, 3, csrf, 0);
+	bind_text(st->dv, s, 4, at, 0);
 	return exec_stmt(st, s, e);
 }
 
 enum at_code store_session_get(struct store *st, const char *token_hash, struct session *out)
 {
-	sqlite3_stmt *s = stmt(st, STMT_SESSION_GET);
+	struct drv_stmt *s = stmt(st, STMT_SESSION_GET);
 	enum at_code r;
 	int rc;
 
 	if (!s)
 		return AT_STORAGE;
-	bind_text(s, 1, token_hash, 0);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	bind_text(st->dv, s, 1, token_hash, 0);
+	rc = d_step(st->dv, s);
+	if (rc == DRV_ROW) {
 		memset(out, 0, sizeof(*out));
-		out->id = sqlite3_column_int64(s, 0);
-		out->user_id = sqlite3_column_int64(s, 1);
-		COL_TEXT(s, 2, out->csrf);
-		COL_TEXT(s, 3, out->created_at);
-		COL_TEXT(s, 4, out->last_seen);
-		out->ended = sqlite3_column_int(s, 5);
+		out->id = d_int64(st->dv, s, 0);
+		out->user_id = d_int64(st->dv, s, 1);
+		COL_TEXT(st->dv, s, 2, out->csrf);
+		COL_TEXT(st->dv, s, 3, out->created_at);
+		COL_TEXT(st->dv, s, 4, out->last_seen);
+		out->ended = (int)d_int64(st->dv, s, 5);
 		r = AT_OK;
 	} else {
-		r = rc == SQLITE_DONE ? AT_NOT_FOUND : code_of_rc(sqlite3_extended_errcode(st->db));
+		r = rc == DRV_DONE ? AT_NOT_FOUND : code_of(st);
 	}
-	done(s);
+	done(st->dv, s);
 	return r;
 }
 
 static enum at_code id_at(struct store *st, enum stmt which, int64_t id, const char *at)
 {
-	sqlite3_stmt *s = stmt(st, which);
+	struct drv_stmt *s = stmt(st, which);
 
 	if (!s)
 		return AT_STORAGE;
-	sqlite3_bind_int64(s, 1, id);
-	bind_text(s, 2, at, 0);
+	d_bind_int64(st->dv, s, 1, id);
+	bind_text(st->dv, s, 2, at, 0);
 	return exec_stmt(st, s, NULL);
 }
 
@@ -2414,7 +2473,7 @@ int64_t store_token_revoke_all(struct store *st, int64_t user_id, const char *at
 {
 	if (id_at(st, STMT_TOKEN_REVOKE_ALL, user_id, at) != AT_OK)
 		return -1;
-	return sqlite3_changes64(st->db);
+	return st->drv->changes(st->conn);
 }
 
 int64_t store_data_version(struct store *st)
@@ -2499,21 +2558,25 @@ enum at_code store_check_invariants(struct store *st, problem_cb cb, void *ctx)
 	size_t n = sizeof(invariant_checks) / sizeof(invariant_checks[0]);
 
 	for (size_t i = 0; i < n; i++) {
-		sqlite3_stmt *s = NULL;
-		int rc;
+		struct drv_stmt *s = NULL;
+		enum drv_step rc;
+		enum at_code c = AT_OK;
 
-		if (sqlite3_prepare_v2(st->db, invariant_checks[i], -1, &s, NULL) != SQLITE_OK)
+		if (st->drv->prepare(st->conn, invariant_checks[i], &s) != AT_OK)
 			return AT_STORAGE;
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			const char *code = col_ptr(s, 0), *msg = col_ptr(s, 1);
+		while ((rc = d_step(st->dv, s)) == DRV_ROW) {
+			const char *code = col_ptr(st->dv, s, 0), *msg = col_ptr(st->dv, s, 1);
 			if (cb(ctx, code ? code : "INVARIANT", msg ? msg : "invariant violated")) {
-				rc = SQLITE_DONE;
+				rc = DRV_DONE;
 				break;
 			}
 		}
-		sqlite3_finalize(s);
-		if (rc != SQLITE_DONE)
-			return code_of_rc(rc);
+		/* Read before finalize, which is a call on the connection. */
+		if (rc != DRV_DONE)
+			c = code_of(st);
+		st->drv->finalize(s);
+		if (c != AT_OK)
+			return c;
 	}
 	return AT_OK;
 }
@@ -2521,46 +2584,46 @@ enum at_code store_check_invariants(struct store *st, problem_cb cb, void *ctx)
 /* ==== physical audits (core/audit.c) ================================== */
 
 /* Step an audit statement, one callback per case. */
-static enum at_code audit_rows(struct store *st, sqlite3_stmt *s, audit_last_cb cb, void *ctx)
+static enum at_code audit_rows(struct store *st, struct drv_stmt *s, audit_last_cb cb, void *ctx)
 {
 	enum at_code r = AT_OK;
 	int rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *name = col_ptr(s, 0), *at = col_ptr(s, 3), *actor = col_ptr(s, 4);
-		const char *counts = col_ptr(s, 5);
-		if (cb(ctx, name ? name : "", sqlite3_column_int(s, 1), sqlite3_column_int64(s, 2),
+	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
+		const char *name = col_ptr(st->dv, s, 0), *at = col_ptr(st->dv, s, 3), *actor = col_ptr(st->dv, s, 4);
+		const char *counts = col_ptr(st->dv, s, 5);
+		if (cb(ctx, name ? name : "", (int)d_int64(st->dv, s, 1), d_int64(st->dv, s, 2),
 		       at ? at : "", actor ? actor : "", counts))
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
-		r = code_of_rc(sqlite3_extended_errcode(st->db));
+	if (rc != DRV_DONE)
+		r = code_of(st);
 out:
-	done(s);
+	done(st->dv, s);
 	return r;
 }
 
 enum at_code store_audit_last(struct store *st, const char *case_name, audit_last_cb cb,
                               void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, STMT_AUDIT_LAST);
+	struct drv_stmt *s = stmt(st, STMT_AUDIT_LAST);
 
 	if (!s)
 		return AT_STORAGE;
-	bind_text(s, 1, case_name, 0);
+	bind_text(st->dv, s, 1, case_name, 0);
 	return audit_rows(st, s, cb, ctx);
 }
 
 enum at_code store_audit_cases(struct store *st, const char *after, const char *before,
                                int limit, audit_last_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, STMT_AUDIT_CASES);
+	struct drv_stmt *s = stmt(st, STMT_AUDIT_CASES);
 
 	if (!s)
 		return AT_STORAGE;
-	bind_text(s, 1, after, 1);
-	bind_text(s, 2, before, 1);
-	sqlite3_bind_int(s, 3, limit > 0 ? limit : -1);
+	bind_text(st->dv, s, 1, after, 1);
+	bind_text(st->dv, s, 2, before, 1);
+	bind_limit(st->dv, s, 3, limit);
 	return audit_rows(st, s, cb, ctx);
 }
 
@@ -2570,36 +2633,36 @@ enum at_code store_custody_by_holder(struct store *st, const struct custody_key 
                                      int overdue, const char *today, int limit, asset_cb cb,
                                      void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, STMT_REPORT_CUSTODY);
+	struct drv_stmt *s = stmt(st, STMT_REPORT_CUSTODY);
 	struct asset a;
 	enum at_code c = AT_OK;
 	int rc;
 
 	if (!s)
 		return AT_STORAGE;
-	sqlite3_bind_int(s, 1, overdue ? 1 : 0);
-	bind_text(s, 2, today, 0);
-	bind_text(s, 3, after ? after->holder_name : "", 0);
-	sqlite3_bind_int64(s, 4, after ? after->holder_id : 0);
-	bind_text(s, 5, after ? after->since : "", 0);
-	bind_text(s, 6, after ? after->tag : "", 0);
-	sqlite3_bind_int(s, 7, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		read_asset(s, &a);
+	d_bind_int64(st->dv, s, 1, overdue ? 1 : 0);
+	bind_text(st->dv, s, 2, today, 0);
+	bind_text(st->dv, s, 3, after ? after->holder_name : "", 0);
+	d_bind_int64(st->dv, s, 4, after ? after->holder_id : 0);
+	bind_text(st->dv, s, 5, after ? after->since : "", 0);
+	bind_text(st->dv, s, 6, after ? after->tag : "", 0);
+	bind_limit(st->dv, s, 7, limit);
+	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
+		read_asset(st, s, &a);
 		if (cb(ctx, &a))
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
-		c = code_of_rc(sqlite3_extended_errcode(st->db));
+	if (rc != DRV_DONE)
+		c = code_of(st);
 out:
-	done(s);
+	done(st->dv, s);
 	return c;
 }
 
 /* Text of column i, "" for NULL. */
-static const char *col_str(sqlite3_stmt *s, int i)
+static const char *col_str(struct dv v, struct drv_stmt *s, int i)
 {
-	const char *t = col_ptr(s, i);
+	const char *t = col_ptr(v, s, i);
 
 	return t ? t : "";
 }
@@ -2607,25 +2670,25 @@ static const char *col_str(sqlite3_stmt *s, int i)
 enum at_code store_unslotted(struct store *st, const char *after_tag, int limit,
                              unslotted_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, STMT_REPORT_UNSLOTTED);
+	struct drv_stmt *s = stmt(st, STMT_REPORT_UNSLOTTED);
 	struct asset a;
 	enum at_code c = AT_OK;
 	int rc;
 
 	if (!s)
 		return AT_STORAGE;
-	bind_text(s, 1, after_tag ? after_tag : "", 0);
-	sqlite3_bind_int(s, 2, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		read_asset(s, &a);
-		if (cb(ctx, &a, sqlite3_column_int64(s, 26), col_str(s, 27), col_str(s, 28),
-		       col_ptr(s, 29)))
+	bind_text(st->dv, s, 1, after_tag ? after_tag : "", 0);
+	bind_limit(st->dv, s, 2, limit);
+	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
+		read_asset(st, s, &a);
+		if (cb(ctx, &a, d_int64(st->dv, s, 26), col_str(st->dv, s, 27), col_str(st->dv, s, 28),
+		       col_ptr(st->dv, s, 29)))
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
-		c = code_of_rc(sqlite3_extended_errcode(st->db));
+	if (rc != DRV_DONE)
+		c = code_of(st);
 out:
-	done(s);
+	done(st->dv, s);
 	return c;
 }
 
@@ -2637,145 +2700,146 @@ int64_t store_unslotted_count(struct store *st)
 enum at_code store_slot_totals(struct store *st, int64_t *cases, int64_t *slots,
                                int64_t *occupied)
 {
-	sqlite3_stmt *s = stmt(st, STMT_REPORT_SLOT_TOTALS);
+	struct drv_stmt *s = stmt(st, STMT_REPORT_SLOT_TOTALS);
 	enum at_code c = AT_OK;
 
 	if (!s)
 		return AT_STORAGE;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		*cases = sqlite3_column_int64(s, 0);
-		*slots = sqlite3_column_int64(s, 1);
-		*occupied = sqlite3_column_int64(s, 2);
+	if (d_step(st->dv, s) == DRV_ROW) {
+		*cases = d_int64(st->dv, s, 0);
+		*slots = d_int64(st->dv, s, 1);
+		*occupied = d_int64(st->dv, s, 2);
 	} else {
-		c = code_of_rc(sqlite3_extended_errcode(st->db));
+		c = code_of(st);
 	}
-	done(s);
+	done(st->dv, s);
 	return c;
 }
 
 /* One row of STMT_REPORT_HOLDINGS as a record (borrowed texts). */
-static void read_holding(sqlite3_stmt *s, struct store_holding *h)
+static void read_holding(const struct store *st, struct drv_stmt *s, struct store_holding *h)
 {
-	h->seq = sqlite3_column_int64(s, 0);
-	h->at = col_str(s, 1);
-	h->type = col_str(s, 2);
-	h->asset_tag = col_str(s, 3);
-	h->since = col_str(s, 4);
-	h->due = col_str(s, 5);
-	h->from_case = col_ptr(s, 6);
-	h->from_position = sqlite3_column_int(s, 7);
-	h->end_seq = sqlite3_column_int64(s, 8);
-	h->end_at = col_str(s, 9);
-	h->end_type = col_str(s, 10);
-	h->to_case = col_ptr(s, 11);
-	h->to_position = sqlite3_column_int(s, 12);
-	h->equipment_type = col_str(s, 13);
-	h->model = col_str(s, 14);
+	const struct dv v = st->dv;
+	h->seq = d_int64(v, s, 0);
+	h->at = col_str(v, s, 1);
+	h->type = col_str(v, s, 2);
+	h->asset_tag = col_str(v, s, 3);
+	h->since = col_str(v, s, 4);
+	h->due = col_str(v, s, 5);
+	h->from_case = col_ptr(v, s, 6);
+	h->from_position = (int)d_int64(v, s, 7);
+	h->end_seq = d_int64(v, s, 8);
+	h->end_at = col_str(v, s, 9);
+	h->end_type = col_str(v, s, 10);
+	h->to_case = col_ptr(v, s, 11);
+	h->to_position = (int)d_int64(v, s, 12);
+	h->equipment_type = col_str(v, s, 13);
+	h->model = col_str(v, s, 14);
 }
 
 enum at_code store_holdings(struct store *st, int64_t holder_id, int64_t before_seq, int limit,
                             holding_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, STMT_REPORT_HOLDINGS);
+	struct drv_stmt *s = stmt(st, STMT_REPORT_HOLDINGS);
 	struct store_holding h;
 	enum at_code c = AT_OK;
 	int rc;
 
 	if (!s)
 		return AT_STORAGE;
-	sqlite3_bind_int64(s, 1, holder_id);
-	sqlite3_bind_int64(s, 2, before_seq);
-	sqlite3_bind_int(s, 3, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		read_holding(s, &h);
+	d_bind_int64(st->dv, s, 1, holder_id);
+	d_bind_int64(st->dv, s, 2, before_seq);
+	bind_limit(st->dv, s, 3, limit);
+	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
+		read_holding(st, s, &h);
 		if (cb(ctx, &h))
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
-		c = code_of_rc(sqlite3_extended_errcode(st->db));
+	if (rc != DRV_DONE)
+		c = code_of(st);
 out:
-	done(s);
+	done(st->dv, s);
 	return c;
 }
 
 enum at_code store_holding_counts(struct store *st, int64_t holder_id, int64_t *periods,
                                   int64_t *ended, int64_t *late)
 {
-	sqlite3_stmt *s = stmt(st, STMT_REPORT_HOLDING_COUNTS);
+	struct drv_stmt *s = stmt(st, STMT_REPORT_HOLDING_COUNTS);
 	enum at_code c = AT_OK;
 
 	if (!s)
 		return AT_STORAGE;
-	sqlite3_bind_int64(s, 1, holder_id);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		*periods = sqlite3_column_int64(s, 0);
-		*ended = sqlite3_column_int64(s, 1);
-		*late = sqlite3_column_int64(s, 2);
+	d_bind_int64(st->dv, s, 1, holder_id);
+	if (d_step(st->dv, s) == DRV_ROW) {
+		*periods = d_int64(st->dv, s, 0);
+		*ended = d_int64(st->dv, s, 1);
+		*late = d_int64(st->dv, s, 2);
 	} else {
-		c = code_of_rc(sqlite3_extended_errcode(st->db));
+		c = code_of(st);
 	}
-	done(s);
+	done(st->dv, s);
 	return c;
 }
 
 enum at_code store_retired_reasons(struct store *st, int limit, reason_count_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, STMT_REPORT_RETIRED_REASONS);
+	struct drv_stmt *s = stmt(st, STMT_REPORT_RETIRED_REASONS);
 	enum at_code c = AT_OK;
 	int rc;
 
 	if (!s)
 		return AT_STORAGE;
-	sqlite3_bind_int(s, 1, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (cb(ctx, col_ptr(s, 0), sqlite3_column_int64(s, 1)))
+	bind_limit(st->dv, s, 1, limit);
+	while ((rc = d_step(st->dv, s)) == DRV_ROW)
+		if (cb(ctx, col_ptr(st->dv, s, 0), d_int64(st->dv, s, 1)))
 			goto out;
-	if (rc != SQLITE_DONE)
-		c = code_of_rc(sqlite3_extended_errcode(st->db));
+	if (rc != DRV_DONE)
+		c = code_of(st);
 out:
-	done(s);
+	done(st->dv, s);
 	return c;
 }
 
 enum at_code store_retired_totals(struct store *st, int64_t *assets, int64_t *reasons)
 {
-	sqlite3_stmt *s = stmt(st, STMT_REPORT_RETIRED_TOTALS);
+	struct drv_stmt *s = stmt(st, STMT_REPORT_RETIRED_TOTALS);
 	enum at_code c = AT_OK;
 
 	if (!s)
 		return AT_STORAGE;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		*assets = sqlite3_column_int64(s, 0);
-		*reasons = sqlite3_column_int64(s, 1);
+	if (d_step(st->dv, s) == DRV_ROW) {
+		*assets = d_int64(st->dv, s, 0);
+		*reasons = d_int64(st->dv, s, 1);
 	} else {
-		c = code_of_rc(sqlite3_extended_errcode(st->db));
+		c = code_of(st);
 	}
-	done(s);
+	done(st->dv, s);
 	return c;
 }
 
 enum at_code store_retired(struct store *st, const char *reason, int64_t after_seq, int limit,
                            retired_cb cb, void *ctx)
 {
-	sqlite3_stmt *s = stmt(st, STMT_REPORT_RETIRED);
+	struct drv_stmt *s = stmt(st, STMT_REPORT_RETIRED);
 	struct asset a;
 	enum at_code c = AT_OK;
 	int rc;
 
 	if (!s)
 		return AT_STORAGE;
-	bind_text(s, 1, reason, 0);
-	sqlite3_bind_int64(s, 2, after_seq);
-	sqlite3_bind_int(s, 3, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		read_asset(s, &a);
-		if (cb(ctx, &a, sqlite3_column_int64(s, 26), col_str(s, 27), col_str(s, 28),
-		       col_ptr(s, 29)))
+	bind_text(st->dv, s, 1, reason, 0);
+	d_bind_int64(st->dv, s, 2, after_seq);
+	bind_limit(st->dv, s, 3, limit);
+	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
+		read_asset(st, s, &a);
+		if (cb(ctx, &a, d_int64(st->dv, s, 26), col_str(st->dv, s, 27), col_str(st->dv, s, 28),
+		       col_ptr(st->dv, s, 29)))
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
-		c = code_of_rc(sqlite3_extended_errcode(st->db));
+	if (rc != DRV_DONE)
+		c = code_of(st);
 out:
-	done(s);
+	done(st->dv, s);
 	return c;
 }

@@ -131,9 +131,13 @@ enum stmt {
 	"e.to_position, e.holder_id, h.name, e.actor, e.reason, e.batch_id, e.details, " \
 	"e.prev_hash, e.hash FROM events e LEFT JOIN holders h ON h.id = e.holder_id "
 
+/* An optional filter's parameter is tested as a text: PostgreSQL cannot
+ * type a parameter whose first use is IS NULL (all of these are texts). */
 #define EVENT_WHERE                                                                   \
-	"WHERE (?2 IS NULL OR e.type = ?2) AND (?3 IS NULL OR e.at >= ?3) "          \
-	"AND (?4 IS NULL OR e.at <= ?4) AND (?5 IS NULL OR e.batch_id = ?5) "        \
+	"WHERE (CAST(?2 AS TEXT) IS NULL OR e.type = ?2) "                           \
+	"AND (CAST(?3 AS TEXT) IS NULL OR e.at >= ?3) "                              \
+	"AND (CAST(?4 AS TEXT) IS NULL OR e.at <= ?4) "                              \
+	"AND (CAST(?5 AS TEXT) IS NULL OR e.batch_id = ?5) "                         \
 	"AND (?6 = 0 OR e.holder_id = ?6) "
 
 #define USER_COLS "id, username, role, pw_hash, active, created_at FROM users "
@@ -160,7 +164,10 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ASSET_BY_TAG] = "SELECT " ASSET_COLS "WHERE a.tag = ?1",
 	/* Collect up to two rows: more than one is an ambiguity, never a pick. */
 	[STMT_ASSET_BY_KEY] = "SELECT " ASSET_COLS "WHERE a.match_key = ?1 LIMIT 2",
-	[STMT_ASSET_BY_SERIAL] = "SELECT " ASSET_COLS "WHERE a.serial_key = lower(trim(?1))",
+	/* Keys are folded in C (key_serial, key_email, key_match) and bound:
+	 * folded in SQL, PostgreSQL would fold a parameter under the
+	 * database's collation, not the columns' "C" (docs/postgresql.md). */
+	[STMT_ASSET_BY_SERIAL] = "SELECT " ASSET_COLS "WHERE a.serial_key = ?1",
 	[STMT_ASSET_IN_SLOT] = "SELECT " ASSET_COLS "WHERE a.case_id = ?1 AND a.position = ?2",
 	/* A case's slots and a holder's assets through their own indexes: the
 	 * general list's "(?4 = 0 OR a.case_id = ?4)" cannot use them. */
@@ -171,7 +178,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"model_code, building, room, notes, state, condition, holder_id, due, "
 		"custody_since, case_id, position, last_case_id, last_position, created_at, "
 		"updated_at, retired_at, attributes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-		"?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?23)",
+		"?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?23) RETURNING id",
 	/* Only the columns custody and placement change: listing tag or serial
 	 * here would make SQLite rewrite their index entries on every
 	 * Stock-Out, which at 100,000 assets is most of a batch's cost. */
@@ -192,15 +199,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"model = ?5, model_code = ?6, building = ?7, room = ?8, notes = ?9, "
 		"condition = ?11, updated_at = ?20, attributes = ?23 WHERE id = ?22 AND tag = ?1",
 	[STMT_ASSET_NEXT_ID] = "SELECT coalesce(max(id), 0) + 1 FROM assets",
-	/* May an asset with tag ?1 and serial ?2 be kept for a bulk insert?
-	 * Its match and serial keys as the generated columns compute them
-	 * (the kept ones are compared with these), and whether a stored
-	 * asset has either: two probes of the unique indexes. */
+	/* Has a stored asset match key ?1 or serial key ?2 (a bulk insert's
+	 * candidate, kept_add)?  Two probes of the unique indexes. */
 	[STMT_ASSET_PROBE] =
-		"SELECT upper(replace(replace(?1, '-', ''), ' ', '')), lower(trim(?2)), "
-		"EXISTS (SELECT 1 FROM assets WHERE match_key = "
-		"upper(replace(replace(?1, '-', ''), ' ', ''))) "
-		"OR EXISTS (SELECT 1 FROM assets WHERE serial_key = lower(trim(?2)))",
+		"SELECT EXISTS (SELECT 1 FROM assets WHERE match_key = ?1) "
+		"OR EXISTS (SELECT 1 FROM assets WHERE serial_key = ?2)",
 	[STMT_ASSET_INSERT_KEPT] = ASSET_INSERT_COLS ASSET_ROW,
 	/* STORE_ASSET_BULK kept assets in one statement: the CHECKs' IN lists
 	 * (state, condition) are each a temporary table built anew per
@@ -208,11 +211,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ASSET_INSERT_BULK] = ASSET_INSERT_COLS ASSET_ROWS32,
 	[STMT_ASSET_LIST] =
 		"SELECT " ASSET_COLS
-		"WHERE (?1 IS NULL OR a.state = ?1) "
+		"WHERE (CAST(?1 AS TEXT) IS NULL OR a.state = ?1) "
 		/* ?2 is '%q%' with q's % _ \ escaped: a plain substring, ASCII
 		 * case-insensitive (LIKE's folding is lower()'s), and about four
 		 * times faster than instr(lower(...)) on a scan. */
-		"AND (?2 IS NULL OR a.tag LIKE ?2 ESCAPE '\\' OR a.serial LIKE ?2 ESCAPE '\\' "
+		"AND (CAST(?2 AS TEXT) IS NULL OR a.tag LIKE ?2 ESCAPE '\\' OR a.serial LIKE ?2 ESCAPE '\\' "
 		"  OR a.manufacturer LIKE ?2 ESCAPE '\\' OR a.model LIKE ?2 ESCAPE '\\' "
 		"  OR a.notes LIKE ?2 ESCAPE '\\' "
 		/* An attribute's value, never its name: ?9 is the same pattern
@@ -221,8 +224,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"      json_each(a.attributes) j WHERE j.value LIKE ?2 ESCAPE '\\'))) "
 		"AND (?3 = 0 OR a.holder_id = ?3) AND (?4 = 0 OR a.case_id = ?4) "
 		"AND (?5 = 0 OR (a.state = 'STORAGE' AND a.case_id IS NULL)) "
-		"AND (?6 IS NULL OR (a.due IS NOT NULL AND a.due < ?6)) "
-		"AND (?7 IS NULL OR a.tag > ?7) ORDER BY a.tag LIMIT ?8",
+		"AND (CAST(?6 AS TEXT) IS NULL OR (a.due IS NOT NULL AND a.due < ?6)) "
+		"AND (CAST(?7 AS TEXT) IS NULL OR a.tag > ?7) ORDER BY a.tag LIMIT ?8",
 	[STMT_ASSET_COUNT] = "SELECT count(*) FROM assets",
 	[STMT_ASSET_COUNT_OVERDUE] =
 		"SELECT count(*) FROM assets INDEXED BY assets_custody "
@@ -242,24 +245,25 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_CASE_ID] = "SELECT id FROM cases WHERE name = ?1",
 	[STMT_CASE_INSERT] =
 		"INSERT INTO cases(name, slot_count, building, room, notes, created_at, "
-		"updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		"updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
 	[STMT_CASE_SAVE] =
 		"UPDATE cases SET slot_count = ?2, building = ?3, room = ?4, notes = ?5, "
 		"updated_at = ?6 WHERE id = ?1",
 	[STMT_SLOT_INSERT] = "INSERT INTO slots(case_id, position) VALUES (?1, ?2)",
 	[STMT_CASE_LIST] =
-		"SELECT " CASE_COLS "WHERE (?1 IS NULL OR c.name > ?1) ORDER BY c.name LIMIT ?2",
+		"SELECT " CASE_COLS "WHERE (CAST(?1 AS TEXT) IS NULL OR c.name > ?1) "
+		"ORDER BY c.name LIMIT ?2",
 	[STMT_HOLDER_BY_ID] = "SELECT " HOLDER_COLS "WHERE id = ?1",
 	[STMT_HOLDER_BY_BADGE] = "SELECT " HOLDER_COLS "WHERE badge = ?1",
 	[STMT_HOLDER_INSERT] =
 		"INSERT INTO holders(id, name, badge, email, active, created_at, updated_at) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
 	[STMT_HOLDER_SAVE] =
 		"UPDATE holders SET name = ?2, badge = ?3, email = ?4, active = ?5, "
 		"created_at = ?6, updated_at = ?7 WHERE id = ?1",
 	[STMT_HOLDER_LIST] = "SELECT " HOLDER_COLS "WHERE id > ?1 ORDER BY id LIMIT ?2",
 	[STMT_HOLDER_SEARCH] =
-		"SELECT " HOLDER_COLS "WHERE active = 1 AND (instr(lower(name), ?1) "
+		"SELECT " HOLDER_COLS "WHERE active = 1 AND (instr(lower(name), ?1) > 0 "
 		"OR lower(coalesce(badge, '')) = ?1 OR CAST(id AS TEXT) = ?1) "
 		"ORDER BY lower(name), id LIMIT ?2",
 	[STMT_ASSET_OUT_LONGEST] =
@@ -290,11 +294,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* One batch (a receipt, a Stock-Out's confirmation) through
 	 * events_batch: "(?5 IS NULL OR e.batch_id = ?5)" cannot use it. */
 	[STMT_EVENT_BY_BATCH] = "SELECT " EVENT_COLS EVENT_WHERE
-	                        "AND e.batch_id = ?5 AND (?1 IS NULL OR e.asset_tag = ?1) "
+	                        "AND e.batch_id = ?5 AND (CAST(?1 AS TEXT) IS NULL OR e.asset_tag = ?1) "
 	                        "AND e.seq > ?7 ORDER BY e.seq LIMIT ?8",
 	[STMT_EVENT_BY_BATCH_DESC] =
 		"SELECT " EVENT_COLS EVENT_WHERE
-		"AND e.batch_id = ?5 AND (?1 IS NULL OR e.asset_tag = ?1) "
+		"AND e.batch_id = ?5 AND (CAST(?1 AS TEXT) IS NULL OR e.asset_tag = ?1) "
 		"AND (?7 = 0 OR e.seq < ?7) ORDER BY e.seq DESC LIMIT ?8",
 	[STMT_EVENT_COUNT] = "SELECT count(*) FROM events",
 	/* Only these four event types change who holds an asset, so the last
@@ -326,7 +330,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"e.prev_hash, e.hash FROM events e WHERE e.seq > ?7 ORDER BY e.seq",
 	[STMT_USER_INSERT] =
 		"INSERT INTO users(username, role, pw_hash, active, created_at) "
-		"VALUES (?1, ?2, ?3, ?4, ?5)",
+		"VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
 	[STMT_USER_BY_NAME] = "SELECT " USER_COLS "WHERE username = ?1",
 	[STMT_USER_BY_ID] = "SELECT " USER_COLS "WHERE id = ?1",
 	[STMT_USER_COUNT] = "SELECT count(*) FROM users",
@@ -352,13 +356,16 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"UPDATE sessions SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
 	[STMT_DATA_VERSION] = "PRAGMA data_version",
 	/* Every attribute name in use, for the columns of `export assets`. */
+	/* COLLATE "C": a json_each key has no column collation on PostgreSQL;
+	 * ORDER BY 1, as PostgreSQL refuses an ORDER BY expression that the
+	 * DISTINCT list lacks (and SQLite then needs no second sort). */
 	[STMT_ASSET_ATTR_NAMES] =
-		"SELECT DISTINCT j.key FROM assets a, json_each(a.attributes) j "
-		"WHERE a.attributes IS NOT NULL ORDER BY j.key",
+		"SELECT DISTINCT j.key COLLATE \"C\" FROM assets a, json_each(a.attributes) j "
+		"WHERE a.attributes IS NOT NULL ORDER BY 1",
 	/* E-mail addresses compare without letter case (index holders_email);
 	 * two rows mean two holders share one: an ambiguity, never a pick. */
 	[STMT_HOLDER_BY_EMAIL] =
-		"SELECT " HOLDER_COLS "WHERE lower(email) = lower(?1) AND email IS NOT NULL LIMIT 2",
+		"SELECT " HOLDER_COLS "WHERE lower(email) = ?1 AND email IS NOT NULL LIMIT 2",
 	[STMT_HOLDER_BY_NAME] = "SELECT " HOLDER_COLS "WHERE name = ?1 LIMIT 2",
 	/* STORE_EVENT_BULK events in one statement (store_event_insert_many):
 	 * the schema's checks cost per statement as well as per row (the
@@ -389,10 +396,11 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"SELECT g.name, g.slots, e.seq, e.at, e.actor, json_extract(e.details, '$.counts') "
 		"FROM (SELECT name, max(slots) AS slots, max(seq) AS seq FROM ("
 		"SELECT name, slot_count AS slots, NULL AS seq FROM cases "
-		"WHERE (?1 IS NULL OR name > ?1) UNION ALL "
+		"WHERE (CAST(?1 AS TEXT) IS NULL OR name > ?1) UNION ALL "
 		"SELECT json_extract(details, '$.case'), NULL, seq FROM events "
-		"WHERE type = 'AUDIT_RECORDED') GROUP BY name HAVING max(slots) IS NOT NULL) g "
-		"LEFT JOIN events e ON e.seq = g.seq WHERE (?2 IS NULL OR e.seq IS NULL OR e.at < ?2) "
+		"WHERE type = 'AUDIT_RECORDED') u GROUP BY name HAVING max(slots) IS NOT NULL) g "
+		"LEFT JOIN events e ON e.seq = g.seq "
+		"WHERE (CAST(?2 AS TEXT) IS NULL OR e.seq IS NULL OR e.at < ?2) "
 		"ORDER BY g.name LIMIT ?3",
 	/* ---- reports (core/report.c) ----
 	 * Each walks an index of schema version 6 in the order it lists, so a
@@ -451,9 +459,10 @@ static const char *const stmt_sql[STMT__MAX] = {
 	/* Periods, those ended, and those ended after their due date (the
 	 * date of the return, UTC, past it: core's rule for a row). */
 	[STMT_REPORT_HOLDING_COUNTS] =
-		"SELECT count(*), count(x.seq), coalesce(sum(x.seq IS NOT NULL "
+		"SELECT count(*), count(x.seq), coalesce(sum(CASE WHEN x.seq IS NOT NULL "
 		"AND json_extract(s.details, '$.due') IS NOT NULL "
-		"AND substr(x.at, 1, 10) > json_extract(s.details, '$.due')), 0) " HOLDINGS_FROM
+		"AND substr(x.at, 1, 10) > json_extract(s.details, '$.due') THEN 1 ELSE 0 END), 0) "
+		HOLDINGS_FROM
 		HOLDINGS_WHERE,
 	/* Retirements by reason (every retired asset has exactly one
 	 * ASSET_RETIRED event, which carries the reason), from events_retired
@@ -468,7 +477,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_REPORT_RETIRED] =
 		"SELECT " ASSET_SELECT ", r.seq, r.at, r.actor, r.reason "
 		"FROM events r INDEXED BY events_retired JOIN assets a ON a.tag = r.asset_tag "
-		ASSET_JOINS "WHERE r.type = 'ASSET_RETIRED' AND (?1 IS NULL OR r.reason = ?1) "
+		ASSET_JOINS "WHERE r.type = 'ASSET_RETIRED' AND (CAST(?1 AS TEXT) IS NULL OR r.reason = ?1) "
 		"AND (?2 = 0 OR (r.reason, r.asset_tag) > "
 		"  (SELECT reason, asset_tag FROM events WHERE seq = ?2)) "
 		"ORDER BY r.reason, r.asset_tag LIMIT ?3",
@@ -570,11 +579,6 @@ static inline int d_count(struct dv v, struct drv_stmt *s)
 static inline enum drv_type d_type(struct dv v, struct drv_stmt *s, int i)
 {
 	return v.lite ? drv_sqlite_column_type(s, i) : v.d->column_type(s, i);
-}
-
-static inline int d_null(struct dv v, struct drv_stmt *s, int i)
-{
-	return v.lite ? drv_sqlite_column_null(s, i) : v.d->column_null(s, i);
 }
 
 static inline int64_t d_int64(struct dv v, struct drv_stmt *s, int i)
@@ -703,6 +707,27 @@ static enum at_code exec_stmt(struct store *st, struct drv_stmt *s, struct at_er
 	}
 	d_reset(st->dv, s);
 	return AT_OK;
+}
+
+/* Run an INSERT ... RETURNING id: its one row (SQLite makes every change
+ * at the first step), then its end.  *id is set on success only. */
+static enum at_code insert_id(struct store *st, struct drv_stmt *s, int64_t *id,
+                              struct at_errors *e)
+{
+	enum at_code c = AT_OK;
+
+	if (d_step(st->dv, s) != DRV_ROW) {
+		c = fail_code(st, e);
+	} else {
+		int64_t v = d_int64(st->dv, s, 0);
+
+		if (d_step(st->dv, s) != DRV_DONE)
+			c = fail_code(st, e);
+		else
+			*id = v;
+	}
+	d_reset(st->dv, s);
+	return c;
 }
 
 /* ==== lifecycle ======================================================= */
@@ -1184,6 +1209,67 @@ static enum at_code one_by_text(struct store *st, enum stmt which, const char *k
 	return one_row(st, s, read, out, unique_check);
 }
 
+/* ==== keys folded in C ============================================== */
+
+/*
+ * The generated columns' keys: match_key = upper(replace(replace(tag, '-',
+ * ''), ' ', '')), serial_key = lower(trim(serial)), and the e-mail index's
+ * lower(email).  SQLite's upper and lower (without ICU), and PostgreSQL's
+ * under the columns' COLLATE "C", change the ASCII letters only, and trim
+ * takes spaces only: so these are exact for every text, other bytes passed
+ * as they are.  Folded in SQL instead, PostgreSQL would fold a parameter
+ * under the database's collation (ICU: É becomes é) and miss the stored
+ * key.  -1 when the key does not fit in `cap` bytes.
+ */
+static int key_match(const char *tag, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *tag; tag++) {
+		unsigned char ch = (unsigned char)*tag;
+		if (n + 1 >= cap)
+			return -1;
+		if (ch != '-' && ch != ' ')
+			out[n++] = (char)(ch >= 'a' && ch <= 'z' ? ch - 32 : ch);
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+static int key_serial(const char *serial, char *out, size_t cap)
+{
+	size_t len = strlen(serial), n = 0;
+
+	while (len && serial[len - 1] == ' ')
+		len--;
+	while (len && *serial == ' ') {
+		serial++;
+		len--;
+	}
+	if (len >= cap)
+		return -1;
+	for (; n < len; n++) {
+		unsigned char ch = (unsigned char)serial[n];
+		out[n] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+static int key_email(const char *email, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *email; email++) {
+		unsigned char ch = (unsigned char)*email;
+		if (n + 1 >= cap)
+			return -1;
+		out[n++] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+	}
+	out[n] = '\0';
+	return 0;
+}
+
 /* ==== assets ========================================================== */
 
 /* Would `q` read differently inside a JSON string (quote, backslash or
@@ -1249,7 +1335,13 @@ enum at_code store_asset_by_key(struct store *st, const char *key, struct asset 
 
 enum at_code store_asset_by_serial(struct store *st, const char *serial, struct asset *a)
 {
-	return one_by_text(st, STMT_ASSET_BY_SERIAL, serial, read_asset, a, 1);
+	/* The schema's cap is 128 characters, 4 bytes at most each: a longer
+	 * key is no asset's. */
+	char key[4 * AT_FIELD_MAX + 1];
+
+	if (!serial || key_serial(serial, key, sizeof(key)) != 0)
+		return AT_NOT_FOUND;
+	return one_by_text(st, STMT_ASSET_BY_SERIAL, key, read_asset, a, 1);
 }
 
 enum at_code store_asset_in_slot(struct store *st, int64_t case_id, int position,
@@ -1381,49 +1473,6 @@ static enum at_code kept_flush(struct store *st, struct at_errors *e)
 	return c;
 }
 
-/*
- * The generated columns' keys in C: match_key = upper(replace(replace(tag,
- * '-', ''), ' ', '')), serial_key = lower(trim(serial)).  Only for ASCII,
- * where SQLite's upper, lower and trim (spaces) are these with or without
- * ICU; -1 for anything else (or too long), which the probe computes.
- */
-static int key_match(const char *tag, char *out, size_t cap)
-{
-	size_t n = 0;
-
-	for (; *tag; tag++) {
-		unsigned char ch = (unsigned char)*tag;
-		if (ch >= 0x80 || n + 1 >= cap)
-			return -1;
-		if (ch != '-' && ch != ' ')
-			out[n++] = (char)(ch >= 'a' && ch <= 'z' ? ch - 32 : ch);
-	}
-	out[n] = '\0';
-	return 0;
-}
-
-static int key_serial(const char *serial, char *out, size_t cap)
-{
-	size_t len = strlen(serial), n = 0;
-
-	while (len && serial[len - 1] == ' ')
-		len--;
-	while (len && *serial == ' ') {
-		serial++;
-		len--;
-	}
-	if (len >= cap)
-		return -1;
-	for (; n < len; n++) {
-		unsigned char ch = (unsigned char)serial[n];
-		if (ch >= 0x80)
-			return -1;
-		out[n] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-	}
-	out[n] = '\0';
-	return 0;
-}
-
 /* The filter's word and bits for key `key` of kind `kind` ('m' match,
  * 's' serial): FNV-1a, mixed; the low bits pick the word, the high ones
  * the four bits. */
@@ -1455,19 +1504,6 @@ static void bloom_add(struct kept *k, char kind, const char *key)
 	*w |= bits;
 }
 
-/* Copy column `i` (text) into `out` if it fits: 0, else -1. */
-static int col_fits(struct dv v, struct drv_stmt *s, int i, char *out, size_t cap)
-{
-	const char *t = d_text(v, s, i);
-	size_t n = t ? d_bytes(v, s, i) : cap;
-
-	if (n >= cap)
-		return -1;
-	memcpy(out, t, n);
-	out[n] = '\0';
-	return 0;
-}
-
 /*
  * Keep `a` (and give it its id) if nothing can refuse it in the bulk
  * insert: it takes no slot (the slot index is the database's to check),
@@ -1482,7 +1518,7 @@ static enum at_code kept_add(struct store *st, struct asset *a, int *kept,
 	struct kept_asset *r;
 	struct drv_stmt *s;
 	enum at_code c;
-	int rc, ok;
+	int ok;
 
 	*kept = 0;
 	if (a->case_id)
@@ -1490,28 +1526,26 @@ static enum at_code kept_add(struct store *st, struct asset *a, int *kept,
 	if (k->n == STORE_ASSET_BULK && (c = kept_flush(st, e)) != AT_OK)
 		return c;
 	r = &k->row[k->n];
-	/* Keys the filter lacks are in no index and no kept asset. */
-	ok = k->complete && key_match(a->tag, r->key, sizeof(r->key)) == 0 &&
-	     key_serial(a->serial, r->serial_key, sizeof(r->serial_key)) == 0 &&
-	     !bloom_has(k, 'm', r->key) && !bloom_has(k, 's', r->serial_key);
-	if (!ok) {
-		/* The filter cannot vouch (a maybe, keys C does not compute,
-		 * assets it never saw): ask the indexes, which hold them all. */
+	/* Keys too long for a kept row: inserted now, the database decides. */
+	if (key_match(a->tag, r->key, sizeof(r->key)) != 0 ||
+	    key_serial(a->serial, r->serial_key, sizeof(r->serial_key)) != 0)
+		return AT_OK;
+	/* Keys the filter lacks are in no index and no kept asset.  When it
+	 * cannot vouch (a maybe, assets it never saw), ask the indexes, which
+	 * hold them all, and the kept ones, which are not in them yet. */
+	if (!k->complete || bloom_has(k, 'm', r->key) || bloom_has(k, 's', r->serial_key)) {
 		s = stmt_get(st, STMT_ASSET_PROBE);
 		if (!s)
 			return fail_code(st, e);
-		bind_text(st->dv, s, 1, a->tag, 0);
-		bind_text(st->dv, s, 2, a->serial, 0);
-		rc = d_step(st->dv, s);
-		if (rc != DRV_ROW) {
+		bind_text(st->dv, s, 1, r->key, 0);
+		bind_text(st->dv, s, 2, r->serial_key, 0);
+		if (d_step(st->dv, s) != DRV_ROW) {
 			c = fail_code(st, e);
 			done(st->dv, s);
 			return c;
 		}
-		ok = !(int)d_int64(st->dv, s, 2) && col_fits(st->dv, s, 0, r->key, sizeof(r->key)) == 0 &&
-		     col_fits(st->dv, s, 1, r->serial_key, sizeof(r->serial_key)) == 0;
+		ok = !d_int64(st->dv, s, 0);
 		done(st->dv, s);
-		/* The kept ones are not in the indexes yet. */
 		for (size_t i = 0; ok && i < k->n; i++)
 			ok = strcmp(k->row[i].key, r->key) != 0 &&
 			     strcmp(k->row[i].serial_key, r->serial_key) != 0;
@@ -1529,7 +1563,7 @@ static enum at_code kept_add(struct store *st, struct asset *a, int *kept,
 }
 
 /* Asset `a` was inserted at once: the ids go on after it, and the filter
- * learns its keys (or stops vouching, if C cannot compute them). */
+ * learns its keys (or stops vouching, if they are too long to keep). */
 static void kept_stored(struct kept *k, const struct asset *a)
 {
 	char key[AT_TAG_MAX + 1], serial_key[AT_FIELD_MAX + 1];
@@ -1581,9 +1615,7 @@ enum at_code store_asset_insert(struct store *st, struct asset *a, struct at_err
 	if (!s)
 		return fail_code(st, e);
 	bind_asset(st->dv, s, 0, a);
-	c = exec_stmt(st, s, e);
-	if (c == AT_OK)
-		a->id = sqlite3_last_insert_rowid(st->db);
+	c = insert_id(st, s, &a->id, e);
 	if (c == AT_OK && st->kept)
 		kept_stored(st->kept, a);
 	return c;
@@ -1831,10 +1863,9 @@ enum at_code store_case_insert(struct store *st, struct case_info *c, struct at_
 	bind_text(st->dv, s, 5, c->notes, 1);
 	bind_text(st->dv, s, 6, c->created_at, 0);
 	bind_text(st->dv, s, 7, c->updated_at, 0);
-	r = exec_stmt(st, s, e);
+	r = insert_id(st, s, &c->id, e);
 	if (r != AT_OK)
 		return r;
-	c->id = sqlite3_last_insert_rowid(st->db);
 	return add_slots(st, c->id, 1, c->slot_count, e);
 }
 
@@ -1915,7 +1946,12 @@ enum at_code store_holder_by_badge(struct store *st, const char *badge, struct h
 
 enum at_code store_holder_by_email(struct store *st, const char *email, struct holder *h)
 {
-	return one_by_text(st, STMT_HOLDER_BY_EMAIL, email, read_holder, h, 1);
+	/* As for serials: 200 characters at most. */
+	char key[4 * AT_PERSON_MAX + 1];
+
+	if (!email || key_email(email, key, sizeof(key)) != 0)
+		return AT_NOT_FOUND;
+	return one_by_text(st, STMT_HOLDER_BY_EMAIL, key, read_holder, h, 1);
 }
 
 enum at_code store_holder_by_name(struct store *st, const char *name, struct holder *h)
@@ -1937,15 +1973,11 @@ static void bind_holder(struct dv v, struct drv_stmt *s, const struct holder *h)
 enum at_code store_holder_insert(struct store *st, struct holder *h, struct at_errors *e)
 {
 	struct drv_stmt *s = stmt(st, STMT_HOLDER_INSERT);
-	enum at_code c;
 
 	if (!s)
 		return fail_code(st, e);
 	bind_holder(st->dv, s, h);
-	c = exec_stmt(st, s, e);
-	if (c == AT_OK)
-		h->id = sqlite3_last_insert_rowid(st->db);
-	return c;
+	return insert_id(st, s, &h->id, e);
 }
 
 enum at_code store_holder_save(struct store *st, const struct holder *h, struct at_errors *e)
@@ -2257,7 +2289,6 @@ static void read_user(const struct store *st, struct drv_stmt *s, void *out)
 enum at_code store_user_insert(struct store *st, struct user *u, struct at_errors *e)
 {
 	struct drv_stmt *s = stmt(st, STMT_USER_INSERT);
-	enum at_code c;
 
 	if (!s)
 		return fail_code(st, e);
@@ -2266,10 +2297,7 @@ enum at_code store_user_insert(struct store *st, struct user *u, struct at_error
 	bind_text(st->dv, s, 3, u->pw_hash, 0);
 	d_bind_int64(st->dv, s, 4, u->active ? 1 : 0);
 	bind_text(st->dv, s, 5, u->created_at, 0);
-	c = exec_stmt(st, s, e);
-	if (c == AT_OK)
-		u->id = sqlite3_last_insert_rowid(st->db);
-	return c;
+	return insert_id(st, s, &u->id, e);
 }
 
 enum at_code store_user_by_name(struct store *st, const char *name, struct user *u)

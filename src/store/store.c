@@ -6,7 +6,7 @@
  * SQLITE_PREPARE_PERSISTENT) and reused for the life of the connection
  * (openradtool's stmts[STMT__MAX]).  All values are bound; no SQL text is
  * ever built from data.  What only SQLite has (pragmas, WAL checkpoints,
- * the backup API) goes through st->db, which is NULL on any other engine.
+ * the backup API, its migrations) is store_sqlite.c's.
  */
 #include "store/store.h"
 
@@ -21,6 +21,7 @@
 #include "store/drv.h"
 #include "store/drv_sqlite.h"
 #include "store/schema.h"
+#include "store/store_impl.h"
 #include "util/buf.h"
 
 /* ==== statements ====================================================== */
@@ -523,12 +524,15 @@ struct store {
 	const struct drv *drv;
 	struct drv_conn *conn;
 	struct dv dv;
-	sqlite3 *db;                         /* SQLite's connection, else NULL */
+	struct store_sqlite lite;            /* its db NULL unless SQLite */
 	struct drv_stmt *stmts[STMT__MAX];
 	struct kept *kept;                   /* NULL unless deferring */
-	store_wal_fn wal_fn;                 /* manual checkpoints (store_wal_manual) */
-	void *wal_ctx;
 };
+
+struct store_sqlite *store_sqlite_of(struct store *st)
+{
+	return st->lite.db ? &st->lite : NULL;
+}
 
 /* ==== the driver's per-value calls ===================================== */
 
@@ -538,6 +542,18 @@ static inline void d_reset(struct dv v, struct drv_stmt *s)
 {
 	if (v.lite)
 		drv_sqlite_reset(s);
+	else
+		v.d->reset(s);
+}
+
+/* The end of a run, bindings kept: stmt_get() clears them before the
+ * statement's next run.  Clearing them here as well (SQLite's
+ * sqlite3_clear_bindings, a loop over every parameter) cost a 500-asset
+ * Stock-Out 0.4 M instructions: its bulk inserts bind up to 736. */
+static inline void d_end(struct dv v, struct drv_stmt *s)
+{
+	if (v.lite)
+		sqlite3_reset(drv_sqlite_stmt(s));
 	else
 		v.d->reset(s);
 }
@@ -654,7 +670,7 @@ static struct drv_stmt *stmt(struct store *st, enum stmt which)
 static void done(struct dv v, struct drv_stmt *s)
 {
 	if (s)
-		d_reset(v, s);
+		d_end(v, s);
 }
 
 /* Bind text; "" and NULL become SQL NULL when `null_if_empty`. */
@@ -682,8 +698,10 @@ static void bind_limit(struct dv v, struct drv_stmt *s, int i, int64_t limit)
 }
 
 /* Copy a text column into a fixed field (truncating at its cap, which the
- * schema's CHECKs make unreachable).  Hot: every row read goes through. */
-static void col_text(struct dv v, struct drv_stmt *s, int i, char *out, size_t cap)
+ * schema's CHECKs make unreachable).  Hot: every row read goes through.
+ * Inline: called out of line, a 26-column row cost 400 instructions more
+ * (callgrind, bench/callgrind_lookup.sh). */
+static inline void col_text(struct dv v, struct drv_stmt *s, int i, char *out, size_t cap)
 {
 	const char *t = d_text(v, s, i);
 	size_t n = t ? d_bytes(v, s, i) : 0;
@@ -702,10 +720,10 @@ static enum at_code exec_stmt(struct store *st, struct drv_stmt *s, struct at_er
 {
 	if (d_step(st->dv, s) != DRV_DONE) {
 		enum at_code c = fail_code(st, e);
-		d_reset(st->dv, s);
+		d_end(st->dv, s);
 		return c;
 	}
-	d_reset(st->dv, s);
+	d_end(st->dv, s);
 	return AT_OK;
 }
 
@@ -726,79 +744,15 @@ static enum at_code insert_id(struct store *st, struct drv_stmt *s, int64_t *id,
 		else
 			*id = v;
 	}
-	d_reset(st->dv, s);
+	d_end(st->dv, s);
 	return c;
 }
 
 /* ==== lifecycle ======================================================= */
 
-/* A script through the driver: AT_OK or the engine's code. */
-static enum at_code exec_sql(struct store *st, const char *sql)
-{
-	return st->drv->exec(st->conn, sql);
-}
-
-int store_schema_version(struct store *st)
-{
-	sqlite3_stmt *s = NULL;
-	int v = -1;
-
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
-	    sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
-enum at_code store_migrate(struct store *st, int *from, struct at_errors *e)
-{
-	int v = store_schema_version(st);
-	char pragma[64];
-
-	if (from)
-		*from = v;
-	if (v < 0)
-		return at_fail(e, AT_STORAGE, "cannot read the schema version: %s",
-		               store_errmsg(st));
-	if (v > schema_nmigrations)
-		return at_fail(e, AT_STORAGE,
-		               "database schema version %d is newer than this program (%d); "
-		               "upgrade assettrack",
-		               v, schema_nmigrations);
-	if (v == schema_nmigrations)
-		return AT_OK;
-	if (st->drv->begin_write(st->conn) != AT_OK)
-		return fail_code(st, e);
-	/* Re-read under the write lock: another process may have migrated. */
-	v = store_schema_version(st);
-	for (; v < schema_nmigrations; v++) {
-		if (exec_sql(st, schema_migrations[v]) != AT_OK)
-			goto fail;
-		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
-		if (exec_sql(st, pragma) != AT_OK)
-			goto fail;
-	}
-	if (st->drv->commit(st->conn) != AT_OK)
-		goto fail;
-	return AT_OK;
-fail: {
-	enum at_code c = at_fail(e, AT_STORAGE, "schema migration to version %d failed: %s",
-	                         v + 1, store_errmsg(st));
-	st->drv->rollback(st->conn);
-	return c;
-}
-}
-
-/* Manual WAL checkpoints (store_wal_manual): set once by the server
- * before its connections open, read when each opens. */
-static store_wal_fn g_wal_fn;
-static void *g_wal_ctx;
-static void wal_manual_on(struct store *st);
-
 enum at_code store_open(const char *path, int flags, struct store **out, struct at_errors *e)
 {
 	struct store *st = NULL;
-	int memory = strcmp(path, ":memory:") == 0 || (flags & STORE_SCRATCH);
 	int dflags = (flags & STORE_READONLY) ? DRV_READONLY : (flags & STORE_CREATE) ? DRV_CREATE : 0;
 	enum at_code c = AT_OK;
 
@@ -817,35 +771,10 @@ enum at_code store_open(const char *path, int flags, struct store **out, struct 
 		goto out;
 	st->drv = &drv_sqlite;
 	st->dv = (struct dv){ st->drv, 1 };
-	st->db = drv_sqlite_db(st->conn);
-	if (!memory && !(flags & STORE_READONLY)) {
-		/* WAL: readers never wait for the writer.  synchronous=FULL: a
-		 * commit that returned survives power loss (SPEC §3.10). */
-		if (exec_sql(st, "PRAGMA journal_mode = WAL") != AT_OK ||
-		    exec_sql(st, "PRAGMA synchronous = FULL") != AT_OK) {
-			c = fail_code(st, e);
-			goto out;
-		}
-	}
-	if (memory || (flags & STORE_BULK))
-		exec_sql(st, "PRAGMA synchronous = OFF");
-	/* A scratch database is thrown away on any failure: no journal.  Nor
-	 * foreign keys: the replay is compared field by field with the live
-	 * tables, which do enforce them, so checking twice buys nothing. */
-	if (flags & STORE_SCRATCH) {
-		exec_sql(st, "PRAGMA journal_mode = OFF");
-		exec_sql(st, "PRAGMA foreign_keys = OFF");
-	}
-	/* Page cache per connection.  At 100,000 assets the hot interior
-	 * pages fit in 4 MiB; the leaf pages a scan lands on are random, so a
-	 * bigger cache buys few hits (8 MiB: 1.4 preads per lookup, from the
-	 * OS page cache) while a server with four workers must stay inside
-	 * 64 MiB.  A replay's scratch database spills to its temporary file,
-	 * so 2 MiB is enough for it. */
-	exec_sql(st, (flags & STORE_SCRATCH) ? "PRAGMA cache_size = -2048"
-	                                      : "PRAGMA cache_size = -4096");
-	if (g_wal_fn && !memory && !(flags & STORE_READONLY))
-		wal_manual_on(st);
+	st->lite.db = drv_sqlite_db(st->conn);
+	c = store_sqlite_setup(&st->lite, path, flags, e);
+	if (c != AT_OK)
+		goto out;
 	if (flags & STORE_CREATE) {
 		c = store_migrate(st, NULL, e);
 		if (c != AT_OK)
@@ -890,33 +819,6 @@ enum at_code store_begin(struct store *st, struct at_errors *e)
 	return st->drv->begin_write(st->conn) == AT_OK ? AT_OK : fail_code(st, e);
 }
 
-enum at_code store_bulk(struct store *st, int on)
-{
-	/*
-	 * Statement journals in memory: every INSERT of a big transaction
-	 * keeps one (its triggers may abort it), and once one outgrows 64 KiB
-	 * SQLite moves it to a temporary file for the rest of the
-	 * transaction; a 100,000-row import then made 2 million small
-	 * writes, half its time.  Each one holds only the pages a statement
-	 * touched twice, so memory stays small.  Temporary tables and sorts
-	 * go to memory too while it is on: the import's are the rows of one
-	 * bulk insert, which SQLite holds before inserting them (the table
-	 * has a trigger).
-	 *
-	 * And 8 MiB of page cache, not store_open's 4: beside the pages an
-	 * import appends, its indexes in random order (serials, holders)
-	 * outgrow 4 MiB, and a page spilled to the WAL and changed again is
-	 * read back and written again.  At 100,000 rows: 183,000 writes
-	 * instead of 206,000, 90,000 reads instead of 115,000.
-	 */
-	static const char *const sql[2] = {
-		"PRAGMA temp_store = DEFAULT; PRAGMA cache_size = -4096",
-		"PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192",
-	};
-
-	return exec_sql(st, sql[on != 0]) == AT_OK ? AT_OK : AT_STORAGE;
-}
-
 enum at_code store_begin_read(struct store *st, struct at_errors *e)
 {
 	return st->drv->begin_read(st->conn) == AT_OK ? AT_OK : fail_code(st, e);
@@ -938,145 +840,6 @@ void store_rollback(struct store *st)
 	if (st->kept)
 		st->kept->n = 0;
 	st->drv->rollback(st->conn);
-}
-
-/* ==== WAL checkpoints ================================================= */
-
-void store_wal_manual(store_wal_fn fn, void *ctx)
-{
-	g_wal_fn = fn;
-	g_wal_ctx = ctx;
-}
-
-/* sqlite3_wal_hook: after a commit, with the write lock released. */
-static int wal_committed(void *ctx, sqlite3 *db, const char *name, int frames)
-{
-	struct store *st = ctx;
-
-	(void)db;
-	(void)name;
-	st->wal_fn(st->wal_ctx, frames);
-	return SQLITE_OK;
-}
-
-/* A connection store_open() makes in manual mode.  Registering a WAL hook
- * replaces SQLite's automatic checkpoint (which is one); the pragma says
- * so for whoever reads the settings. */
-static void wal_manual_on(struct store *st)
-{
-	st->wal_fn = g_wal_fn;
-	st->wal_ctx = g_wal_ctx;
-	exec_sql(st, "PRAGMA wal_autocheckpoint = 0");
-	sqlite3_wal_hook(st->db, wal_committed, st);
-}
-
-void store_release_memory(struct store *st)
-{
-	sqlite3_db_release_memory(st->db);
-}
-
-enum at_code store_wal_autocheckpoint(struct store *st, int frames)
-{
-	return sqlite3_wal_autocheckpoint(st->db, frames) == SQLITE_OK ? AT_OK : AT_STORAGE;
-}
-
-enum at_code store_wal_checkpoint(struct store *st, enum store_ckpt mode, int *frames,
-                                  int *moved, struct at_errors *e)
-{
-	int log = -1, done = -1, rc;
-
-	if (mode == STORE_CKPT_TRUNCATE) {
-		sqlite3_busy_timeout(st->db, 0);
-		rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
-		sqlite3_busy_timeout(st->db, DRV_BUSY_TIMEOUT_MS);
-	} else {
-		rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-	}
-	if (frames)
-		*frames = log;
-	if (moved)
-		*moved = done;
-	if (rc == SQLITE_OK)
-		return AT_OK;
-	/* The checkpoint's own code (a constraint cannot be one). */
-	if (drv_sqlite_code(rc) == AT_BUSY)
-		return at_fail(e, AT_BUSY, "the database is busy; try again (%s)",
-		               sqlite3_errmsg(st->db));
-	return at_fail(e, AT_STORAGE, "database error: %s", sqlite3_errmsg(st->db));
-}
-
-enum at_code store_backup(struct store *st, const char *path, struct at_errors *e)
-{
-	sqlite3 *dst = NULL;
-	sqlite3_backup *b = NULL;
-	enum at_code c = AT_OK;
-	int rc;
-
-	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
-		c = at_fail(e, AT_STORAGE, "cannot create backup %s: %s", path,
-		            dst ? sqlite3_errmsg(dst) : "out of memory");
-		goto out;
-	}
-	b = sqlite3_backup_init(dst, "main", st->db, "main");
-	if (!b) {
-		c = at_fail(e, AT_STORAGE, "cannot start backup to %s: %s", path,
-		            sqlite3_errmsg(dst));
-		goto out;
-	}
-	/* Copy in steps so writers on other connections are not starved. */
-	do {
-		rc = sqlite3_backup_step(b, 1024);
-		if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-			sqlite3_sleep(20);
-	} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
-	sqlite3_backup_finish(b);
-	b = NULL;
-	if (rc != SQLITE_DONE) {
-		c = at_fail(e, AT_STORAGE, "backup to %s failed: %s", path, sqlite3_errstr(rc));
-		goto out;
-	}
-	/* A backup is a plain rollback-journal file: one file to copy. */
-	sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
-out:
-	if (b)
-		sqlite3_backup_finish(b);
-	sqlite3_close(dst);
-	return c;
-}
-
-enum at_code store_load(struct store *st, const char *path, struct at_errors *e)
-{
-	sqlite3 *src = NULL;
-	sqlite3_backup *b = NULL;
-	enum at_code c = AT_OK;
-	int rc;
-
-	if (sqlite3_open_v2(path, &src, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		c = at_fail(e, AT_NOT_FOUND, "cannot open %s: %s", path,
-		            src ? sqlite3_errmsg(src) : "out of memory");
-		goto out;
-	}
-	b = sqlite3_backup_init(st->db, "main", src, "main");
-	if (!b) {
-		c = at_fail(e, AT_STORAGE, "cannot load %s: %s", path, sqlite3_errmsg(st->db));
-		goto out;
-	}
-	rc = sqlite3_backup_step(b, -1);
-	sqlite3_backup_finish(b);
-	b = NULL;
-	if (rc != SQLITE_DONE) {
-		c = at_fail(e, rc == SQLITE_NOTADB ? AT_INVALID : AT_STORAGE,
-		            "cannot load %s: %s", path, sqlite3_errstr(rc));
-		goto out;
-	}
-	/* The copy carries the file's user_version; refuse another schema. */
-	if (store_schema_version(st) != schema_nmigrations)
-		c = at_fail(e, AT_INVALID, "%s has schema version %d, not %d", path,
-		            store_schema_version(st), schema_nmigrations);
-out:
-	sqlite3_close(src);
-	return c;
 }
 
 /* The tables that hold the custody record, in digest order, each with
@@ -1438,7 +1201,7 @@ static enum at_code kept_exec(struct store *st, struct drv_stmt *s, struct at_er
 		else
 			c = fail_code(st, e);
 	}
-	d_reset(st->dv, s);
+	d_end(st->dv, s);
 	return c;
 }
 
@@ -2231,6 +1994,7 @@ enum at_code store_custody_as_of(struct store *st, const char *until, const char
                                  int limit, custody_at_cb cb, void *ctx,
                                  char last_tag[AT_TAG_MAX + 1], int *scanned)
 {
+	const struct dv v = st->dv;
 	struct drv_stmt *s = stmt(st, STMT_CUSTODY_AS_OF);
 	enum at_code r = AT_OK;
 	int rc;
@@ -2239,12 +2003,12 @@ enum at_code store_custody_as_of(struct store *st, const char *until, const char
 	last_tag[0] = '\0';
 	if (!s)
 		return AT_STORAGE;
-	bind_text(st->dv, s, 1, until, 0);
-	bind_text(st->dv, s, 2, after_tag ? after_tag : "", 0);
-	bind_limit(st->dv, s, 3, limit);
-	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
-		const char *tag = col_ptr(st->dv, s, 0), *type = col_ptr(st->dv, s, 1), *due = col_ptr(st->dv, s, 4);
-		const char *state = col_ptr(st->dv, s, 5);
+	bind_text(v, s, 1, until, 0);
+	bind_text(v, s, 2, after_tag ? after_tag : "", 0);
+	bind_limit(v, s, 3, limit);
+	while ((rc = d_step(v, s)) == DRV_ROW) {
+		const char *tag = col_ptr(v, s, 0), *type = col_ptr(v, s, 1), *due = col_ptr(v, s, 4);
+		const char *state = col_ptr(v, s, 5);
 		int held;
 
 		(*scanned)++;
@@ -2252,13 +2016,13 @@ enum at_code store_custody_as_of(struct store *st, const char *until, const char
 		held = type && (strcmp(type, "STOCK_OUT") == 0 ||
 		                (strcmp(type, "ASSET_REPLACED") == 0 && state &&
 		                 strcmp(state, "IN_CUSTODY") == 0));
-		if (held && cb(ctx, tag, d_int64(st->dv, s, 2), col_ptr(st->dv, s, 3), due ? due : ""))
+		if (held && cb(ctx, tag, d_int64(v, s, 2), col_ptr(v, s, 3), due ? due : ""))
 			goto out;
 	}
 	if (rc != DRV_DONE)
 		r = code_of(st);
 out:
-	done(st->dv, s);
+	done(v, s);
 	return r;
 }
 
@@ -2399,23 +2163,24 @@ enum at_code store_throttle_put(struct store *st, const char *key, int64_t failu
 
 enum at_code store_security_list(struct store *st, int limit, security_cb cb, void *ctx)
 {
+	const struct dv v = st->dv;
 	struct drv_stmt *s = stmt(st, STMT_SECURITY_LIST);
 	enum at_code r = AT_OK;
 	int rc;
 
 	if (!s)
 		return AT_STORAGE;
-	bind_limit(st->dv, s, 1, limit);
-	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
-		struct security_entry x = { col_ptr(st->dv, s, 0), col_ptr(st->dv, s, 1), col_ptr(st->dv, s, 2),
-			                    col_ptr(st->dv, s, 3), col_ptr(st->dv, s, 4) };
+	bind_limit(v, s, 1, limit);
+	while ((rc = d_step(v, s)) == DRV_ROW) {
+		struct security_entry x = { col_ptr(v, s, 0), col_ptr(v, s, 1), col_ptr(v, s, 2),
+			                    col_ptr(v, s, 3), col_ptr(v, s, 4) };
 		if (cb(ctx, &x))
 			goto out;
 	}
 	if (rc != DRV_DONE)
 		r = code_of(st);
 out:
-	done(st->dv, s);
+	done(v, s);
 	return r;
 }
 
@@ -2614,20 +2379,21 @@ enum at_code store_check_invariants(struct store *st, problem_cb cb, void *ctx)
 /* Step an audit statement, one callback per case. */
 static enum at_code audit_rows(struct store *st, struct drv_stmt *s, audit_last_cb cb, void *ctx)
 {
+	const struct dv v = st->dv;
 	enum at_code r = AT_OK;
 	int rc;
 
-	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
-		const char *name = col_ptr(st->dv, s, 0), *at = col_ptr(st->dv, s, 3), *actor = col_ptr(st->dv, s, 4);
-		const char *counts = col_ptr(st->dv, s, 5);
-		if (cb(ctx, name ? name : "", (int)d_int64(st->dv, s, 1), d_int64(st->dv, s, 2),
+	while ((rc = d_step(v, s)) == DRV_ROW) {
+		const char *name = col_ptr(v, s, 0), *at = col_ptr(v, s, 3), *actor = col_ptr(v, s, 4);
+		const char *counts = col_ptr(v, s, 5);
+		if (cb(ctx, name ? name : "", (int)d_int64(v, s, 1), d_int64(v, s, 2),
 		       at ? at : "", actor ? actor : "", counts))
 			goto out;
 	}
 	if (rc != DRV_DONE)
 		r = code_of(st);
 out:
-	done(st->dv, s);
+	done(v, s);
 	return r;
 }
 
@@ -2698,6 +2464,7 @@ static const char *col_str(struct dv v, struct drv_stmt *s, int i)
 enum at_code store_unslotted(struct store *st, const char *after_tag, int limit,
                              unslotted_cb cb, void *ctx)
 {
+	const struct dv v = st->dv;
 	struct drv_stmt *s = stmt(st, STMT_REPORT_UNSLOTTED);
 	struct asset a;
 	enum at_code c = AT_OK;
@@ -2705,18 +2472,18 @@ enum at_code store_unslotted(struct store *st, const char *after_tag, int limit,
 
 	if (!s)
 		return AT_STORAGE;
-	bind_text(st->dv, s, 1, after_tag ? after_tag : "", 0);
-	bind_limit(st->dv, s, 2, limit);
-	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
+	bind_text(v, s, 1, after_tag ? after_tag : "", 0);
+	bind_limit(v, s, 2, limit);
+	while ((rc = d_step(v, s)) == DRV_ROW) {
 		read_asset(st, s, &a);
-		if (cb(ctx, &a, d_int64(st->dv, s, 26), col_str(st->dv, s, 27), col_str(st->dv, s, 28),
-		       col_ptr(st->dv, s, 29)))
+		if (cb(ctx, &a, d_int64(v, s, 26), col_str(v, s, 27), col_str(v, s, 28),
+		       col_ptr(v, s, 29)))
 			goto out;
 	}
 	if (rc != DRV_DONE)
 		c = code_of(st);
 out:
-	done(st->dv, s);
+	done(v, s);
 	return c;
 }
 
@@ -2849,6 +2616,7 @@ enum at_code store_retired_totals(struct store *st, int64_t *assets, int64_t *re
 enum at_code store_retired(struct store *st, const char *reason, int64_t after_seq, int limit,
                            retired_cb cb, void *ctx)
 {
+	const struct dv v = st->dv;
 	struct drv_stmt *s = stmt(st, STMT_REPORT_RETIRED);
 	struct asset a;
 	enum at_code c = AT_OK;
@@ -2856,18 +2624,18 @@ enum at_code store_retired(struct store *st, const char *reason, int64_t after_s
 
 	if (!s)
 		return AT_STORAGE;
-	bind_text(st->dv, s, 1, reason, 0);
-	d_bind_int64(st->dv, s, 2, after_seq);
-	bind_limit(st->dv, s, 3, limit);
-	while ((rc = d_step(st->dv, s)) == DRV_ROW) {
+	bind_text(v, s, 1, reason, 0);
+	d_bind_int64(v, s, 2, after_seq);
+	bind_limit(v, s, 3, limit);
+	while ((rc = d_step(v, s)) == DRV_ROW) {
 		read_asset(st, s, &a);
-		if (cb(ctx, &a, d_int64(st->dv, s, 26), col_str(st->dv, s, 27), col_str(st->dv, s, 28),
-		       col_ptr(st->dv, s, 29)))
+		if (cb(ctx, &a, d_int64(v, s, 26), col_str(v, s, 27), col_str(v, s, 28),
+		       col_ptr(v, s, 29)))
 			goto out;
 	}
 	if (rc != DRV_DONE)
 		c = code_of(st);
 out:
-	done(st->dv, s);
+	done(v, s);
 	return c;
 }

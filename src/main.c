@@ -125,7 +125,7 @@ static int strip_globals(int argc, char **argv, struct cli_ctx *ctx, int *help, 
 		} else if (strcmp(a, "--db") == 0 || strncmp(a, "--db=", 5) == 0) {
 			const char *v = a[4] == '=' ? a + 5 : (i + 1 < argc ? argv[++i] : NULL);
 			if (!v || !*v) {
-				fputs("assettrack: --db needs a file name\n", stderr);
+				fputs("assettrack: --db needs a file name or a postgresql:// URI\n", stderr);
 				return -1;
 			}
 			ctx->db_path = v;
@@ -153,6 +153,7 @@ int main(int argc, char **argv)
 	argc = strip_globals(argc, argv, &ctx, &help, &version);
 	if (argc < 0)
 		return 2;
+	db_display(ctx.db_path, ctx.db_shown, sizeof(ctx.db_shown));
 	if (version) {
 		cli_print_version(stdout);
 		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 3;

@@ -29,6 +29,7 @@
 
 struct cli_ctx {
 	const char *db_path;         /* --db, $ASSETTRACK_DB or ./assettrack.db */
+	char db_shown[1024];         /* db_path as shown: a URI without its password */
 	struct store *st;            /* opened on first need by cli_store() */
 	int json;                    /* --json given */
 	char actor[CLI_ACTOR_MAX];   /* "cli:<os user>", recorded on every event */

@@ -24,15 +24,17 @@ int cli_cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 
 	if (cli_parse(ctx, argc, argv, NULL, &npos) < 0 || cli_expect(ctx, npos, 0, 0))
 		return 2;
-	existed = access(ctx->db_path, F_OK) == 0;
+	/* A PostgreSQL database exists before init (its DBA made it); what
+	 * init may create there is the schema, which cli_open reports. */
+	existed = db_is_server(ctx->db_path) || access(ctx->db_path, F_OK) == 0;
 	if ((rc = cli_open(ctx)) != 0)
 		return rc;
 	if (ctx->json)
-		return cli_json_print(json_pack("{s:s, s:i, s:b}", "database", ctx->db_path,
+		return cli_json_print(json_pack("{s:s, s:i, s:b}", "database", ctx->db_shown,
 		                                "schema_version", db_schema_version(ctx->st),
 		                                "created", !existed));
 	printf("%s %s (schema version %d)\n", existed ? "Database is ready:" : "Created database",
-	       ctx->db_path, db_schema_version(ctx->st));
+	       ctx->db_shown, db_schema_version(ctx->st));
 	return 0;
 }
 
@@ -591,11 +593,11 @@ int cli_cmd_backup(struct cli_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (ctx->json)
-		rc = cli_json_print(json_pack("{s:s, s:s, s:I}", "database", ctx->db_path, "backup",
+		rc = cli_json_print(json_pack("{s:s, s:s, s:I}", "database", ctx->db_shown, "backup",
 		                              argv[1], "events",
 		                              (json_int_t)db_event_count(ctx->st)));
 	else
-		printf("Backed up %s to %s (%lld events)\n", ctx->db_path, argv[1],
+		printf("Backed up %s to %s (%lld events)\n", ctx->db_shown, argv[1],
 		       (long long)db_event_count(ctx->st));
 out:
 	at_errors_free(&e);

@@ -49,7 +49,7 @@ static void print_result(const struct cli_ctx *ctx, const char *file,
 {
 	printf("Restored %s into %s: %lld events, %lld assets (it held %lld events, %lld "
 	       "assets).\n",
-	       file, ctx->db_path, (long long)r->after.events, (long long)r->after.assets,
+	       file, ctx->db_shown, (long long)r->after.events, (long long)r->after.assets,
 	       (long long)r->before.events, (long long)r->before.assets);
 	printf("The replaced database is kept as %s\n", r->kept);
 	if (r->checkpoints_kept[0])
@@ -74,7 +74,7 @@ int cli_cmd_restore(struct cli_ctx *ctx, int argc, char **argv)
 		return cli_refuse(ctx, AT_CONFLICT,
 		                  "a server is running on %s: restore from its /admin/backup page "
 		                  "(it holds requests off while the database is swapped), or stop "
-		                  "it first", ctx->db_path);
+		                  "it first", ctx->db_shown);
 	if ((rc = cli_open(ctx)) != 0)
 		return rc;
 	c = backup_restore(ctx->st, ctx->db_path, argv[1], ctx->actor, &res,
@@ -83,7 +83,7 @@ int cli_cmd_restore(struct cli_ctx *ctx, int argc, char **argv)
 		rc = cli_fail(ctx, c, &e);
 	} else if (ctx->json) {
 		rc = cli_json_print(json_pack("{s:s, s:s, s:s, s:s?, s:o, s:o}", "database",
-		                              ctx->db_path, "restored", argv[1], "kept", res.kept,
+		                              ctx->db_shown, "restored", argv[1], "kept", res.kept,
 		                              "checkpoints_kept",
 		                              res.checkpoints_kept[0] ? res.checkpoints_kept : NULL,
 		                              "before", summary_json(&res.before), "after",

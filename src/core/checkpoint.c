@@ -3,6 +3,7 @@
  */
 #include "store/store.h"
 #include "core/checkpoint.h"
+#include "core/db.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,12 +26,17 @@
 void checkpoint_paths_default(struct checkpoint_paths *p, const char *db_path,
                               char store[3][AT_PATH_MAX])
 {
+	char base[AT_PATH_MAX - 32];
+
+	/* A URI's files are named after db_local_base; a file's beside it. */
+	if (db_local_base(db_path, base, sizeof(base)) < 0)
+		snprintf(base, sizeof(base), "%s", db_path);
 	if (!p->file) {
-		snprintf(store[0], AT_PATH_MAX, "%s.checkpoints", db_path);
+		snprintf(store[0], AT_PATH_MAX, "%s.checkpoints", base);
 		p->file = store[0];
 	}
 	if (!p->key) {
-		snprintf(store[1], AT_PATH_MAX, "%s.checkpoint-key", db_path);
+		snprintf(store[1], AT_PATH_MAX, "%s.checkpoint-key", base);
 		p->key = store[1];
 	}
 	if (!p->pub) {

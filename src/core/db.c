@@ -4,6 +4,98 @@
 #include "core/db.h"
 
 #include "store/store.h"
+#include "store/drv_pg.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int db_is_server(const char *db)
+{
+	return drv_pg_is_uri(db);
+}
+
+/* Append n bytes of s to out (o used of cap), cut to fit. */
+static void put(char *out, size_t cap, size_t *o, const char *s, size_t n)
+{
+	if (*o + n >= cap)
+		n = cap - 1 - *o;
+	memcpy(out + *o, s, n);
+	*o += n;
+}
+
+void db_display(const char *db, char *out, size_t cap)
+{
+	const char *auth, *at, *rest, *qs;
+	size_t o = 0;
+
+	if (!cap)
+		return;
+	if (!db_is_server(db)) {
+		snprintf(out, cap, "%s", db ? db : "");
+		return;
+	}
+	auth = strstr(db, "://") + 3;
+	put(out, cap, &o, db, (size_t)(auth - db));
+	/* user[:password]@ comes before the host, path and parameters */
+	at = strchr(auth, '@');
+	if (at && at > auth + strcspn(auth, "/?"))
+		at = NULL;
+	if (at) {
+		size_t user = strcspn(auth, ":@");
+		if (user) {
+			put(out, cap, &o, auth, user);
+			put(out, cap, &o, "@", 1);
+		}
+	}
+	rest = at ? at + 1 : auth;
+	qs = strchr(rest, '?');
+	put(out, cap, &o, rest, qs ? (size_t)(qs - rest) : strlen(rest));
+	if (qs) {
+		char sep = '?';
+
+		for (const char *kv = qs + 1; *kv;) {
+			size_t n = strcspn(kv, "&");
+
+			if (n && strncmp(kv, "password=", 9) != 0) {
+				put(out, cap, &o, &sep, 1);
+				put(out, cap, &o, kv, n);
+				sep = '&';
+			}
+			kv += n + (kv[n] == '&');
+		}
+	}
+	out[o] = '\0';
+}
+
+int db_local_base(const char *db, char *out, size_t cap)
+{
+	char shown[2048], name[64] = "";
+	unsigned char h[crypto_hash_sha256_BYTES];
+	const char *dir = getenv("ASSETTRACK_STATE_DIR"), *path;
+	size_t n = 0;
+	int w;
+
+	if (!db_is_server(db)) {
+		w = snprintf(out, cap, "%s", db);
+		return w < 0 || (size_t)w >= cap ? -1 : 0;
+	}
+	db_display(db, shown, sizeof(shown));
+	crypto_hash_sha256(h, (const unsigned char *)shown, strlen(shown));
+	/* the database's name: the URI's path, or a dbname= parameter */
+	path = strstr(db, "://") + 3;
+	path += strcspn(path, "/?");
+	if (*path == '/')
+		for (path++; *path && *path != '?' && n + 1 < sizeof(name); path++)
+			if ((*path >= 'a' && *path <= 'z') || (*path >= 'A' && *path <= 'Z') ||
+			    (*path >= '0' && *path <= '9') || *path == '-' || *path == '_')
+				name[n++] = *path;
+	name[n] = '\0';
+	w = snprintf(out, cap, "%s/assettrack-pg-%s%s%02x%02x%02x%02x", dir && *dir ? dir : ".",
+	             name, n ? "-" : "", h[0], h[1], h[2], h[3]);
+	return w < 0 || (size_t)w >= cap ? -1 : 0;
+}
 
 enum at_code db_open(const char *path, int flags, struct store **out, struct at_errors *e)
 {

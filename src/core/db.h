@@ -11,6 +11,22 @@
 /* DB_CREATE: create the file and its schema, or migrate an older one. */
 enum { DB_CREATE = 1 };
 
+/* Whether `db` (--db) names a PostgreSQL database, a libpq URI
+ * (postgresql://, postgres://; SPEC §6), rather than a SQLite file. */
+int db_is_server(const char *db);
+/* `db` as it may be shown or logged: a URI without its password (the
+ * user-info's and a password= parameter's); a path as it is. */
+void db_display(const char *db, char *out, size_t cap);
+/* The path the program's own files for `db` are named after (its
+ * checkpoints and signing key, the server's uploads and lock):
+ * `PATH.checkpoints`, `PATH.uploads/`.  For a file, the file.  A
+ * PostgreSQL database has no file: `$ASSETTRACK_STATE_DIR` (default the
+ * working directory) / `assettrack-pg-NAME-HASH`, NAME the database's
+ * name (letters, digits, - and _ kept) and HASH 8 hex digits of the
+ * shown URI, so two databases never share files and a password change
+ * keeps them.  -1 if it does not fit. */
+int db_local_base(const char *db, char *out, size_t cap);
+
 /* Open the database at `path`.  AT_STORAGE with a message on failure. */
 enum at_code db_open(const char *path, int flags, struct store **out, struct at_errors *e);
 void db_close(struct store *st);

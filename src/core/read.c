@@ -218,8 +218,18 @@ enum at_code read_dashboard(struct store *st, struct dashboard *d, struct at_err
 	enum at_code r;
 
 	memset(d, 0, sizeof(*d));
+	/* Storage is the rest (as store_asset_count has it): each index
+	 * counted once, where asking per state counted custody's and
+	 * retirement's twice (7 ms at a million assets). */
+	d->count[ASSET_STORAGE] = store_asset_count(st, 0, ASSET_STORAGE);
 	for (int s = 0; s < ASSET_STATE__MAX; s++)
-		d->count[s] = store_asset_count(st, 1, (enum asset_state)s);
+		if (s != ASSET_STORAGE) {
+			d->count[s] = store_asset_count(st, 1, (enum asset_state)s);
+			if (d->count[s] < 0 || d->count[ASSET_STORAGE] < 0)
+				d->count[ASSET_STORAGE] = -1;
+			else
+				d->count[ASSET_STORAGE] -= d->count[s];
+		}
 	if ((r = store_asset_out_longest(st, DASH_ROWS, dash_longest, d)) != AT_OK)
 		return storage_fail(st, e, r);
 	text_today(today);

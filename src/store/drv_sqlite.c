@@ -190,10 +190,18 @@ static void lite_close(struct drv_conn *c)
 
 	if (!c)
 		return;
-	/* Every statement, the caller's and the transactions'. */
-	while (c->db && (s = sqlite3_next_stmt(c->db, NULL)) != NULL)
-		sqlite3_finalize(s);
-	sqlite3_close(c->db);
+	for (int i = 0; i < TXN__MAX; i++)
+		sqlite3_finalize(c->txn[i]);
+	/* The caller has finalized its statements.  Those left now are a
+	 * virtual table's (FTS5 prepares its own on this connection), which
+	 * closing lets it finalize: finalized here first, they were freed
+	 * twice.  Should a caller's be left, close says BUSY; then every
+	 * statement goes, and the close again. */
+	if (c->db && sqlite3_close(c->db) == SQLITE_BUSY) {
+		while ((s = sqlite3_next_stmt(c->db, NULL)) != NULL)
+			sqlite3_finalize(s);
+		sqlite3_close(c->db);
+	}
 	free(c);
 }
 

@@ -57,6 +57,7 @@
 /* ==== per-thread database connections ================================= */
 
 static const char *g_db_path;
+static char g_db_shown[1024]; /* g_db_path without a URI's password */
 static _Thread_local struct store *tl_store;
 static pthread_mutex_t stores_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct store *stores[MAX_THREADS + 8];
@@ -72,7 +73,7 @@ struct store *web_thread_store(void)
 	if (tl_store)
 		return tl_store;
 	if (db_open(g_db_path, 0, &st, &e) != AT_OK) {
-		fprintf(stderr, "assettrack: worker cannot open %s: %s\n", g_db_path, e.message);
+		fprintf(stderr, "assettrack: worker cannot open %s: %s\n", g_db_shown, e.message);
 		at_errors_free(&e);
 		return NULL;
 	}
@@ -436,7 +437,7 @@ static int first_admin(struct store *st, const struct web_config *cfg)
 		       "    username: admin\n    password: %s\n"
 		       "  This password is shown once.  Open %s://%s/ in a browser and log\n"
 		       "  in, or make an API token: assettrack --db %s user token admin\n",
-		       pw, cfg->tls_cert ? "https" : "http", cfg->listen, cfg->db_path);
+		       pw, cfg->tls_cert ? "https" : "http", cfg->listen, g_db_shown);
 		if (file)
 			printf("  It is also in %s (mode 0600) until admin first logs in.\n", file);
 		putchar('\n');
@@ -487,6 +488,7 @@ int web_serve(const struct web_config *cfg_in)
 	if (sodium_init() < 0)
 		return 3;
 	g_db_path = cfg.db_path;
+	db_display(cfg.db_path, g_db_shown, sizeof(g_db_shown));
 	/* Large answers (a 13 MB custody report) are built in one growing
 	 * buffer.  glibc would otherwise raise its mmap threshold after the
 	 * first such free and serve the next from a thread arena, where
@@ -566,7 +568,7 @@ int web_serve(const struct web_config *cfg_in)
 	                        cfg.checkpoint_every, cfg.checkpoint_interval);
 	printf("AssetTrack serving %s with %d threads (Ctrl-C stops).\n"
 	       "  Open %s://%s/ in a browser.\n",
-	       cfg.db_path, cfg.threads, cert ? "https" : "http", cfg.listen);
+	       g_db_shown, cfg.threads, cert ? "https" : "http", cfg.listen);
 	fflush(stdout);
 
 	sigwait(&sigs, &sig);

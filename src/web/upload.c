@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/db.h"
 #include "core/user.h"
 #include "web/multipart.h"
 
@@ -54,9 +55,13 @@ int web_upload_init(const char *db_path)
 {
 	DIR *d;
 	struct dirent *de;
-	char p[sizeof(upload_dir) + 300];
+	char p[sizeof(upload_dir) + 300], base[sizeof(upload_dir) - 16];
 
-	snprintf(upload_dir, sizeof(upload_dir), "%s.uploads", db_path);
+	if (db_local_base(db_path, base, sizeof(base)) < 0) {
+		fprintf(stderr, "assettrack: the path for the uploads of %s is too long\n", db_path);
+		return -1;
+	}
+	snprintf(upload_dir, sizeof(upload_dir), "%s.uploads", base);
 	if (mkdir(upload_dir, 0700) < 0 && errno != EEXIST) {
 		fprintf(stderr, "assettrack: cannot make %s: %s\n", upload_dir, strerror(errno));
 		upload_dir[0] = '\0';
@@ -93,10 +98,12 @@ const char *web_upload_dir(void)
 
 int web_server_running(const char *db_path)
 {
-	char p[sizeof(upload_dir) + 32];
+	char p[sizeof(upload_dir) + 32], base[sizeof(upload_dir) - 16];
 	int fd, busy;
 
-	snprintf(p, sizeof(p), "%s.uploads/.server", db_path);
+	if (db_local_base(db_path, base, sizeof(base)) < 0)
+		return 0;
+	snprintf(p, sizeof(p), "%s.uploads/.server", base);
 	fd = open(p, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return 0;

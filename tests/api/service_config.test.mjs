@@ -32,6 +32,7 @@ function cleanEnv(extra) {
 async function serve(db, port, env, args = []) {
 	const proc = spawn(BINARY, ['--db', db, 'serve', ...args],
 		{ env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+	started.push(proc);
 	const out = { stdout: '', stderr: '' };
 	proc.stdout.on('data', (d) => { out.stdout += d; });
 	proc.stderr.on('data', (d) => { out.stderr += d; });
@@ -40,10 +41,16 @@ async function serve(db, port, env, args = []) {
 	for (let i = 0; i < 400 && exited === null; i++) {
 		try {
 			await fetch(`http://127.0.0.1:${port}/api/v1/openapi.json`);
-			return { proc, out, exitP, base: `http://127.0.0.1:${port}` };
 		} catch {
 			await sleep(25);
+			continue;
 		}
+		/* It answers before its banner reaches this end of the pipe. */
+		for (let j = 0; j < 400 && !/AssetTrack serving/.test(out.stdout) && exited === null; j++)
+			await sleep(25);
+		if (/AssetTrack serving/.test(out.stdout))
+			return { proc, out, exitP, base: `http://127.0.0.1:${port}` };
+		break;
 	}
 	proc.kill('SIGKILL');
 	throw new Error(`serve did not answer on ${port}: exit ${exited}\n${out.stdout}\n${out.stderr}`);
@@ -53,6 +60,11 @@ async function stop(s) {
 	s.proc.kill('SIGTERM');
 	assert.equal(await s.exitP, 0, s.out.stderr);
 }
+
+/* Every server this file starts, killed if a test failed before stop():
+ * a server left running kept the whole run waiting for its timeout. */
+const started = [];
+after(() => { for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL'); });
 
 describe('settings', () => {
 	test('the file, then the environment, then the command line', async () => {

@@ -441,6 +441,76 @@ static void test_event_list_filters(void **state)
 	t_events_free(v, n);
 }
 
+/* Every page shape the list statements have (whole log, one asset, one
+ * holder, one batch; oldest or newest first; from the start or after a
+ * cursor; with or without a limit) against the whole log filtered here:
+ * each shape has its own statement, and the newest-first cursor and the
+ * holder's statement were rewritten for their indexes (issue #9). */
+static void test_event_list_pages_match_the_log(void **state)
+{
+	struct store *st = T_ST(state);
+	struct event_filter f;
+	struct t_event *all, *v;
+	size_t n_all, n;
+	int64_t holders[] = { 0, 1, 2, 99 };
+	const char *tags[] = { NULL, "AT-0001", "AT-0004" };
+	int shapes = 0, nonempty = 0;
+	size_t out = 0;
+
+	busy_db(st);
+	memset(&f, 0, sizeof(f));
+	all = t_event_rows(st, &f, &n_all);
+	assert_true(n_all >= 20 && n_all < 256);
+	while (out < n_all && strcmp(all[out].type, "STOCK_OUT") != 0)
+		out++;
+	assert_true(out < n_all);
+	for (size_t h = 0; h < sizeof(holders) / sizeof(holders[0]); h++)
+		for (size_t t = 0; t < sizeof(tags) / sizeof(tags[0]); t++)
+			for (int batch = 0; batch < 2; batch++)
+				for (int desc = 0; desc < 2; desc++)
+					for (int64_t after = 0; after <= (int64_t)n_all; after += 7)
+						for (int limit = 0; limit <= 2; limit += 2) {
+							int64_t want[256];
+							size_t k = 0;
+
+							memset(&f, 0, sizeof(f));
+							f.holder_id = holders[h];
+							f.asset_tag = tags[t];
+							/* the batch of the first Stock-Out */
+							f.batch_id = batch ? all[out].batch_id : NULL;
+							f.descending = desc;
+							f.after_seq = after;
+							f.limit = limit;
+							for (size_t j = 0; j < n_all; j++) {
+								size_t i = desc ? n_all - 1 - j : j;
+								const struct t_event *x = &all[i];
+
+								if ((f.holder_id && x->holder_id != f.holder_id) ||
+								    (f.asset_tag && strcmp(x->asset_tag, f.asset_tag)) ||
+								    (f.batch_id && strcmp(x->batch_id, f.batch_id)) ||
+								    (after && (desc ? x->seq >= after : x->seq <= after)))
+									continue;
+								if (limit && k == (size_t)limit)
+									break;
+								want[k++] = x->seq;
+							}
+							v = t_event_rows(st, &f, &n);
+							if (n != k)
+								fail_msg("holder %lld tag %s batch %d desc %d after %lld "
+								         "limit %d: %zu events, %zu expected",
+								         (long long)f.holder_id, f.asset_tag ? f.asset_tag : "-",
+								         batch, desc, (long long)after, limit, n, k);
+							for (size_t i = 0; i < n; i++)
+								assert_int_equal(v[i].seq, want[i]);
+							t_events_free(v, n);
+							shapes++;
+							nonempty += k > 0;
+						}
+	t_events_free(all, n_all);
+	assert_true(shapes > 300);
+	assert_true(nonempty > 100);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, t_setup, t_teardown)
 
 int main(void)
@@ -457,6 +527,7 @@ int main(void)
 		T(test_trigger_insert_right_links_accepted_but_hash_caught),
 		T(test_refused_operation_writes_no_event),
 		T(test_event_list_filters),
+		T(test_event_list_pages_match_the_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

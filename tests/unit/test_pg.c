@@ -558,7 +558,8 @@ static void pg_text(struct drv_conn *c, const char *sql, const char *param, char
 /* Every SQLite table has the same columns in the same order on
  * PostgreSQL (a state digest reads SELECT *), every SQLite index its
  * namesake, every SQLite trigger its namesake (events_gapless is part of
- * events_chained there). */
+ * events_chained there).  SQLite's search index (assets_search, FTS5, its
+ * shadow tables and triggers) has no twin yet: PostgreSQL's search scans. */
 static void test_pg_schema_matches_sqlite(void **state)
 {
 	struct pgdb *d = PG(state);
@@ -569,7 +570,8 @@ static void test_pg_schema_matches_sqlite(void **state)
 
 	assert_int_equal(sqlite3_prepare_v2(lite,
 	                                    "SELECT name, type FROM sqlite_schema WHERE name NOT "
-	                                    "LIKE 'sqlite_%' ORDER BY type, name",
+	                                    "LIKE 'sqlite_%' AND name NOT LIKE 'assets_search%' "
+	                                    "ORDER BY type, name",
 	                                    -1, &s, NULL),
 	                 SQLITE_OK);
 	while (sqlite3_step(s) == SQLITE_ROW) {
@@ -608,7 +610,7 @@ static void test_pg_schema_matches_sqlite(void **state)
 	sqlite3_finalize(s);
 	sqlite3_close(lite);
 	assert_int_equal(tables, 10);
-	assert_int_equal(indexes, 16);
+	assert_int_equal(indexes, 15);
 	assert_int_equal(triggers, 14);
 }
 

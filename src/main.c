@@ -155,7 +155,7 @@ int main(int argc, char **argv)
 		return 2;
 	db_display(ctx.db_path, ctx.db_shown, sizeof(ctx.db_shown));
 	if (version) {
-		cli_print_version(stdout);
+		cli_print_version(stdout, ctx.db_path);
 		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 3;
 	}
 	if (help || (argc >= 2 && strcmp(argv[1], "help") == 0)) {

@@ -13,8 +13,10 @@ extern const char at_build_version[];
 extern const char at_build_commit[];
 
 /* Print the version, the commit and the run-time versions of SQLite,
- * libmicrohttpd, jansson and libsodium (each asked of the library itself,
- * so an upgraded shared library shows its own version). */
-void cli_print_version(FILE *fp);
+ * libpq, libmicrohttpd, jansson and libsodium (each asked of the library
+ * itself, so an upgraded shared library shows its own version); when
+ * `db` is a PostgreSQL URI, also the server's version, asked of it (and
+ * why not, if it cannot be reached: --version still succeeds). */
+void cli_print_version(FILE *fp, const char *db);
 
 #endif

@@ -23,7 +23,7 @@ if [ -e "$src/.git" ]; then
 else
   [[ $commit =~ ^([0-9a-f]{12}|unknown)$ ]] || bad "commit '$commit'"
 fi
-[ "$(wc -l <<<"$out")" -eq 5 ] || bad "expected 5 lines"
+[ "$(wc -l <<<"$out")" -eq 6 ] || bad "expected 6 lines"
 
 # Each library's version, and the installed Debian package it must match.
 check_lib() {
@@ -38,6 +38,7 @@ check_lib() {
   fi
 }
 check_lib SQLite libsqlite3-0
+check_lib libpq libpq5
 check_lib libmicrohttpd libmicrohttpd12
 check_lib jansson libjansson4
 check_lib libsodium libsodium23
@@ -50,6 +51,28 @@ out2=$(cd "$tmp" && "$bin" --db "$tmp/x.db" init --version) || bad "init --versi
 [ ! -e "$tmp/x.db" ] || bad "--version created a database"
 help=$("$bin" --help)
 grep -q -- "--version" <<<"$help" || bad "--help does not mention --version"
+
+
+# With a PostgreSQL URI (issue #11), the server's version too, asked of it;
+# a server it cannot reach is said, with libpq's reason, never the URI's
+# password, and --version still succeeds.
+out3=$("$bin" --db 'postgresql://at:s3cret@/nowhere?host=/nonexistent-dir' --version) ||
+  bad "--version with an unreachable server exited $?"
+[ "$(head -6 <<<"$out3")" = "$out" ] || bad "the URI changed the first lines"
+grep -q '^  PostgreSQL server unreachable (postgresql://at@/nowhere?host=/nonexistent-dir): ' \
+  <<<"$out3" || bad "unreachable server: $(tail -1 <<<"$out3")"
+grep -q s3cret <<<"$out3" && bad "the password was printed"
+if [ -n "${AT_PG_URI:-}" ]; then
+  out4=$("$bin" --db "$AT_PG_URI" --version) || bad "--version on the test cluster exited $?"
+  have=$(dpkg-query -W -f='${Version}' postgresql-15 2>/dev/null || true)
+  line=$(tail -1 <<<"$out4")
+  if [[ $line =~ ^"  PostgreSQL server "([0-9]+\.[0-9]+)" (postgresql:" ]]; then
+    [ -z "$have" ] || [[ $have == "${BASH_REMATCH[1]}"[-+~]* ]] ||
+      bad "server ${BASH_REMATCH[1]}, but the installed postgresql-15 is $have"
+  else
+    bad "server line: '$line'"
+  fi
+fi
 
 [ $fail -eq 0 ] && echo "version OK"
 exit $fail

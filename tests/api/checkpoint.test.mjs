@@ -58,6 +58,8 @@ test('the server checkpoints every N events, and verify starts from the newest',
 	assert.equal(full.from_seq, 0);
 	const since = ok(await srv.auditor('GET', '/api/v1/verify?since_checkpoint=1'));
 	assert.equal(since.ok, true);
-	assert.ok(since.from_seq >= 6, JSON.stringify(since));
+	// The checkpointer writes once 5 events are in: on a slow machine it
+	// may run between the fourth and fifth asset (seq 5).
+	assert.ok(since.from_seq >= 5, JSON.stringify(since));
 	assert.ok(since.events < full.events, JSON.stringify(since));
 });

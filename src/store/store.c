@@ -545,8 +545,9 @@ static const char *const stmt_sql[STMT__MAX] = {
  */
 static const char *const stmt_sql_pg[STMT__MAX] = {
 	/* A bare column beside max() is the max row's on SQLite only:
-	 * DISTINCT ON keeps each asset's latest custody event instead, walking
-	 * events_asset in (tag, seq) order as SQLite does. */
+	 * DISTINCT ON keeps each asset's first row in (asset_tag, seq DESC)
+	 * order instead, its latest custody event up to ?1; LIMIT counts
+	 * assets, as SQLite's GROUP BY does. */
 	[STMT_CUSTODY_AS_OF] =
 		"SELECT m.tag, m.ty, e.holder_id, coalesce(json_extract(e.details, '$.since'), e.at), "
 		"json_extract(e.details, '$.due'), "

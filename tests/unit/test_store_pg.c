@@ -324,19 +324,16 @@ static void test_open_refuses_other_versions(void **state)
 	struct at_errors e = AT_ERRORS_INIT;
 	struct store *st = NULL;
 	char db[80], uri[1200];
-	int64_t frames = 1, moved = 1;
 	int fr = 1, mv = 1;
 
-	(void)frames;
-	(void)moved;
 	assert_int_equal(store_schema_version(p->pg), AT_SCHEMA_VERSION);
 	assert_int_equal(store_schema_version(p->lite), AT_SCHEMA_VERSION);
 
 	/* An empty database: not ours, and the password is never shown. */
 	snprintf(db, sizeof(db), "%s_empty", p->db);
 	su_exec("CREATE DATABASE %s OWNER %s", db, g_owner);
-	uri_for(uri, sizeof(uri), db, g_app);
-	strcat(uri, "&password=sekrit");
+	uri_for(uri, sizeof(uri) - 16, db, g_app);
+	snprintf(uri + strlen(uri), 17, "&password=sekrit");
 	assert_int_equal(store_open(uri, 0, &st, &e), AT_STORAGE);
 	assert_null(st);
 	assert_non_null(strstr(e.message, "not an AssetTrack database"));

@@ -56,6 +56,27 @@
 /* The SQLSTATE of the schema's triggers' refusals. */
 #define SCHEMA_PG_REFUSED "23T01"
 
+/*
+ * Every trigger of the schema at AT_SCHEMA_VERSION, as rows of a SQL
+ * VALUES list (table, trigger): store.c's invariant check that each is
+ * present and enabled.  A step that adds or drops a trigger changes this
+ * list (test_store_pg compares it with pg_trigger).
+ */
+#define SCHEMA_PG_TRIGGERS                                                               \
+	"('assets', 'assets_attributes_insert'), ('assets', 'assets_attributes_update'), " \
+	"('assets', 'assets_id'), ('assets', 'assets_no_delete'), "                        \
+	"('assets', 'assets_no_truncate'), ('assets', 'assets_tag_fixed'), "               \
+	"('cases', 'cases_id'), ('cases', 'cases_no_delete'), "                            \
+	"('cases', 'cases_no_truncate'), ('cases', 'cases_only_grow'), "                   \
+	"('event_head', 'event_head_fixed'), ('event_head', 'event_head_no_truncate'), "   \
+	"('events', 'events_chained'), ('events', 'events_no_delete'), "                   \
+	"('events', 'events_no_truncate'), ('events', 'events_no_update'), "               \
+	"('holders', 'holders_id'), ('holders', 'holders_no_delete'), "                    \
+	"('holders', 'holders_no_truncate'), ('security_log', 'security_log_no_delete'), " \
+	"('security_log', 'security_log_no_truncate'), "                                   \
+	"('security_log', 'security_log_no_update'), ('slots', 'slots_no_delete'), "       \
+	"('slots', 'slots_no_truncate'), ('slots', 'slots_within_case')"
+
 struct schema_pg_step {
 	int from, to;
 	const char *sql;

@@ -19,8 +19,10 @@
 #include <strings.h>
 
 #include "store/drv.h"
+#include "store/drv_pg.h"
 #include "store/drv_sqlite.h"
 #include "store/schema.h"
+#include "store/schema_pg.h"
 #include "store/store_impl.h"
 #include "util/buf.h"
 
@@ -187,6 +189,22 @@ enum stmt {
 	"  OR a.model LIKE ?2 ESCAPE '\\' OR a.notes LIKE ?2 ESCAPE '\\' "                \
 	"  OR (a.attributes LIKE ?9 ESCAPE '\\' AND EXISTS (SELECT 1 FROM "               \
 	"      json_each(a.attributes) j WHERE j.value LIKE ?2 ESCAPE '\\'))) "           \
+	"AND (?3 = 0 OR a.holder_id = ?3) AND (?4 = 0 OR a.case_id = ?4) "                \
+	"AND (?5 = 0 OR (a.state = 'STORAGE' AND a.case_id IS NULL)) "                    \
+	"AND (CAST(?6 AS TEXT) IS NULL OR (a.due IS NOT NULL AND a.due < ?6)) "           \
+	"AND a.tag > coalesce(?7, '') "
+
+/* The same in PostgreSQL's words (stmt_sql_pg): SQLite's LIKE folds
+ * ASCII letters only, as ILIKE does under the columns' "C" (LIKE is
+ * case-sensitive there); a json value has no LIKE, its text has; and
+ * json_each_text gives each value unquoted, as SQLite's json_each does. */
+#define ASSET_LIST_WHERE_PG                                                            \
+	"WHERE (CAST(?1 AS TEXT) IS NULL OR a.state = ?1) "                               \
+	"AND (CAST(?2 AS TEXT) IS NULL OR a.tag ILIKE ?2 ESCAPE '\\' "                    \
+	"  OR a.serial ILIKE ?2 ESCAPE '\\' OR a.manufacturer ILIKE ?2 ESCAPE '\\' "     \
+	"  OR a.model ILIKE ?2 ESCAPE '\\' OR a.notes ILIKE ?2 ESCAPE '\\' "             \
+	"  OR (CAST(a.attributes AS TEXT) ILIKE ?9 ESCAPE '\\' AND EXISTS (SELECT 1 FROM " \
+	"      json_each_text(a.attributes) j WHERE j.value ILIKE ?2 ESCAPE '\\'))) "     \
 	"AND (?3 = 0 OR a.holder_id = ?3) AND (?4 = 0 OR a.case_id = ?4) "                \
 	"AND (?5 = 0 OR (a.state = 'STORAGE' AND a.case_id IS NULL)) "                    \
 	"AND (CAST(?6 AS TEXT) IS NULL OR (a.due IS NOT NULL AND a.due < ?6)) "           \
@@ -520,6 +538,50 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"ORDER BY r.reason, r.asset_tag LIMIT ?3",
 };
 
+/*
+ * PostgreSQL's text where SQLite's does not prepare there or means
+ * something else; NULL: stmt_sql[]'s serves both (drv.h).  Each answers
+ * what SQLite's answers (tests/unit/test_store_pg.c compares them).
+ */
+static const char *const stmt_sql_pg[STMT__MAX] = {
+	/* A bare column beside max() is the max row's on SQLite only:
+	 * DISTINCT ON keeps each asset's first row in (asset_tag, seq DESC)
+	 * order instead, its latest custody event up to ?1; LIMIT counts
+	 * assets, as SQLite's GROUP BY does. */
+	[STMT_CUSTODY_AS_OF] =
+		"SELECT m.tag, m.ty, e.holder_id, coalesce(json_extract(e.details, '$.since'), e.at), "
+		"json_extract(e.details, '$.due'), "
+		"json_extract(e.details, '$.state') FROM (SELECT DISTINCT ON (asset_tag) "
+		"asset_tag AS tag, seq AS last, type AS ty FROM events WHERE asset_tag > ?2 "
+		"AND at <= ?1 "
+		"AND type IN ('STOCK_OUT', 'STOCK_IN', 'ASSET_REPLACED', 'ASSET_RETIRED') "
+		"ORDER BY asset_tag, seq DESC LIMIT ?3) m "
+		"LEFT JOIN events e ON e.seq = m.last AND m.ty IN ('STOCK_OUT', 'ASSET_REPLACED') "
+		"ORDER BY m.tag",
+	/* CROSS JOIN ... ON is SQLite's join-order hint; PostgreSQL's planner
+	 * orders joins itself. */
+	[STMT_REPORT_CUSTODY] =
+		"SELECT " ASSET_SELECT "FROM holders h "
+		"JOIN assets a ON a.holder_id = h.id "
+		"LEFT JOIN cases c ON c.id = a.case_id LEFT JOIN cases lc ON lc.id = a.last_case_id "
+		"WHERE a.holder_id IS NOT NULL "
+		"AND ((?1 = 1 AND a.due < ?2) OR (?1 = 0 AND (a.due IS NULL OR a.due >= ?2))) "
+		"AND (h.name, h.id) >= (?3, ?4) "
+		"AND ((h.name, h.id) > (?3, ?4) OR (a.custody_since, a.tag) > (?5, ?6)) "
+		"ORDER BY h.name, h.id, a.custody_since, a.tag LIMIT ?7",
+	[STMT_ASSET_LIST] = "SELECT " ASSET_COLS ASSET_LIST_WHERE_PG "ORDER BY a.tag LIMIT ?8",
+};
+
+/* Statements only SQLite has: never prepared on another engine (their
+ * callers take another path there).  The asset search's FTS5 index
+ * (assets_search, schema 7) has no PostgreSQL twin yet, and PRAGMA
+ * data_version none at all (store_data_version). */
+static const unsigned char stmt_sqlite_only[STMT__MAX] = {
+	[STMT_ASSET_SEARCH_COUNT] = 1,
+	[STMT_ASSET_LIST_SEARCH] = 1,
+	[STMT_DATA_VERSION] = 1,
+};
+
 /* Assets kept for a bulk insert (store_asset_defer), each with its unique
  * keys as the generated columns compute them; ids are given in advance,
  * as the table would give them (the largest plus one). */
@@ -568,6 +630,15 @@ struct store {
 struct store_sqlite *store_sqlite_of(struct store *st)
 {
 	return st->lite.db ? &st->lite : NULL;
+}
+
+int store_other_schema_version(struct store *st)
+{
+	int v = -1;
+
+	if (st->conn && st->drv == &drv_pg && schema_pg_version(st->conn, &v, NULL) != AT_OK)
+		v = -1;
+	return v;
 }
 
 /* ==== the driver's per-value calls ===================================== */
@@ -684,7 +755,17 @@ static struct drv_stmt *stmt_get(struct store *st, enum stmt which)
 	struct drv_stmt *s = st->stmts[which];
 
 	if (!s) {
-		if (st->drv->prepare(st->conn, stmt_sql[which], &s) != AT_OK)
+		const char *sql = stmt_sql[which];
+
+		if (!st->dv.lite) {
+			/* Its callers never ask for it there. */
+			assert(!stmt_sqlite_only[which]);
+			if (stmt_sqlite_only[which])
+				return NULL;
+			if (stmt_sql_pg[which])
+				sql = stmt_sql_pg[which];
+		}
+		if (st->drv->prepare(st->conn, sql, &s) != AT_OK)
 			return NULL;
 		st->stmts[which] = s;
 	} else {
@@ -786,6 +867,79 @@ static enum at_code insert_id(struct store *st, struct drv_stmt *s, int64_t *id,
 
 /* ==== lifecycle ======================================================= */
 
+/* store_open() on PostgreSQL: the driver sets what every connection
+ * needs (encoding, lock and statement timeouts, read-only); the schema
+ * must be at this program's version, or STORE_CREATE migrates it there
+ * (run as the role that is to own the schema: docs/postgresql.md).
+ * Messages never show the URI: it may hold a password. */
+static enum at_code open_pg(struct store *st, const char *uri, int dflags, int flags,
+                            struct at_errors *e)
+{
+	enum at_code c = drv_pg.open(uri, dflags, &st->conn, e);
+	int v = -1;
+
+	if (c != AT_OK)
+		return c;
+	st->drv = &drv_pg;
+	st->dv = (struct dv){ st->drv, 0 };
+	if (flags & STORE_CREATE)
+		return schema_pg_migrate(st->conn, NULL, e);
+	c = schema_pg_version(st->conn, &v, e);
+	if (c != AT_OK)
+		return c;
+	if (v == 0)
+		return at_fail(e, AT_STORAGE, "the PostgreSQL database is not an AssetTrack "
+		               "database (run 'assettrack init')");
+	if (v != AT_SCHEMA_VERSION)
+		return at_fail(e, AT_STORAGE,
+		               "the PostgreSQL database has schema version %d, this program "
+		               "expects %d; run 'assettrack init' to upgrade",
+		               v, AT_SCHEMA_VERSION);
+	return AT_OK;
+}
+
+/* store_open() on SQLite.  The driver sets what every connection needs:
+ * extended result codes, the busy timeout, foreign keys, collation "C",
+ * and (once per process) no memory statistics.  The rest is this
+ * program's policy (store_sqlite_setup). */
+static enum at_code open_lite(struct store *st, const char *path, int dflags, int flags,
+                              struct at_errors *e)
+{
+	enum at_code c = drv_sqlite.open(path, dflags, &st->conn, e);
+
+	if (c != AT_OK)
+		return c;
+	st->drv = &drv_sqlite;
+	st->dv = (struct dv){ st->drv, 1 };
+	st->lite.db = drv_sqlite_db(st->conn);
+	c = store_sqlite_setup(&st->lite, path, flags, e);
+	if (c != AT_OK)
+		return c;
+	if (flags & STORE_CREATE) {
+		c = store_migrate(st, NULL, e);
+		if (c != AT_OK)
+			return c;
+	} else {
+		int v = store_schema_version(st);
+		if (v == 0)
+			return at_fail(e, AT_STORAGE,
+			               "%s is not an AssetTrack database (run 'assettrack init')",
+			               path);
+		if (v != schema_nmigrations)
+			return at_fail(e, AT_STORAGE,
+			               "%s has schema version %d, this program expects %d; run "
+			               "'assettrack init' to upgrade",
+			               path, v, schema_nmigrations);
+	}
+	/* FTS5 reads its configuration when a connection first names the
+	 * search index: here, once, rather than inside the first operation
+	 * that writes an asset, where a failed read would come back as
+	 * "vtable constructor failed" instead of its own error. */
+	if (!stmt(st, STMT_ASSET_SEARCH_COUNT))
+		return fail_code(st, e);
+	return AT_OK;
+}
+
 enum at_code store_open(const char *path, int flags, struct store **out, struct at_errors *e)
 {
 	struct store *st = NULL;
@@ -799,45 +953,10 @@ enum at_code store_open(const char *path, int flags, struct store **out, struct 
 	/* "" is SQLite's private temporary on-disk database. */
 	if (flags & STORE_SCRATCH)
 		path = "";
-	/* The driver sets what every connection needs: extended result codes,
-	 * the busy timeout, foreign keys, collation "C", and (once per
-	 * process) no memory statistics.  The rest is this program's policy. */
-	c = drv_sqlite.open(path, dflags, &st->conn, e);
+	c = drv_pg_is_uri(path) ? open_pg(st, path, dflags, flags, e)
+	                        : open_lite(st, path, dflags, flags, e);
 	if (c != AT_OK)
 		goto out;
-	st->drv = &drv_sqlite;
-	st->dv = (struct dv){ st->drv, 1 };
-	st->lite.db = drv_sqlite_db(st->conn);
-	c = store_sqlite_setup(&st->lite, path, flags, e);
-	if (c != AT_OK)
-		goto out;
-	if (flags & STORE_CREATE) {
-		c = store_migrate(st, NULL, e);
-		if (c != AT_OK)
-			goto out;
-	} else {
-		int v = store_schema_version(st);
-		if (v == 0) {
-			c = at_fail(e, AT_STORAGE,
-			            "%s is not an AssetTrack database (run 'assettrack init')", path);
-			goto out;
-		}
-		if (v != schema_nmigrations) {
-			c = at_fail(e, AT_STORAGE,
-			            "%s has schema version %d, this program expects %d; run "
-			            "'assettrack init' to upgrade",
-			            path, v, schema_nmigrations);
-			goto out;
-		}
-	}
-	/* FTS5 reads its configuration when a connection first names the
-	 * search index: here, once, rather than inside the first operation
-	 * that writes an asset, where a failed read would come back as
-	 * "vtable constructor failed" instead of its own error. */
-	if (st->dv.lite && !stmt(st, STMT_ASSET_SEARCH_COUNT)) {
-		c = fail_code(st, e);
-		goto out;
-	}
 	*out = st;
 	st = NULL;
 out:
@@ -1406,7 +1525,7 @@ enum at_code store_asset_insert(struct store *st, struct asset *a, struct at_err
 {
 	struct drv_stmt *s;
 	enum at_code c;
-	int kept;
+	int kept, sp;
 
 	if (st->kept) {
 		c = kept_add(st, a, &kept, e);
@@ -1421,8 +1540,22 @@ enum at_code store_asset_insert(struct store *st, struct asset *a, struct at_err
 	s = stmt(st, STMT_ASSET_INSERT);
 	if (!s)
 		return fail_code(st, e);
+	/* Core inserts first and explains a refusal after, in the same
+	 * transaction (asset creation, the import's rows).  A refused
+	 * statement undoes itself on SQLite; PostgreSQL would refuse all
+	 * that follows until rollback, so there the insert goes between a
+	 * savepoint and its release, or back to it (drv.h). */
+	sp = !st->dv.lite && st->drv->in_txn(st->conn);
+	if (sp && st->drv->savepoint(st->conn) != AT_OK)
+		return fail_code(st, e);
 	bind_asset(st->dv, s, 0, a);
 	c = insert_id(st, s, &a->id, e);
+	if (sp) {
+		if (c != AT_OK)
+			st->drv->rollback_to(st->conn);
+		else if (st->drv->release(st->conn) != AT_OK)
+			c = fail_code(st, e);
+	}
 	if (c == AT_OK && st->kept)
 		kept_stored(st->kept, a);
 	return c;
@@ -2397,8 +2530,12 @@ int64_t store_token_revoke_all(struct store *st, int64_t user_id, const char *at
 	return st->drv->changes(st->conn);
 }
 
+/* PRAGMA data_version has no PostgreSQL twin: -1, which web/auth.c
+ * reads as "no cache" (docs/postgresql.md, "Token cache"). */
 int64_t store_data_version(struct store *st)
 {
+	if (!st->dv.lite)
+		return -1;
 	return count_of(st, stmt(st, STMT_DATA_VERSION));
 }
 
@@ -2410,80 +2547,190 @@ int64_t store_data_version(struct store *st)
  * its constraints and triggers.  Checks are run rarely, so they are
  * prepared here rather than kept in stmt_sql[].
  */
-static const char *const invariant_checks[] = {
-	"SELECT 'DUPLICATE_TAG', 'tag ' || tag || ' is used by ' || count(*) || ' assets' "
-	"FROM assets GROUP BY tag HAVING count(*) > 1",
-	"SELECT 'DUPLICATE_MATCH_KEY', 'assets ' || group_concat(tag, ', ') || "
-	"' share the match key ' || upper(replace(replace(tag, '-', ''), ' ', '')) "
-	"FROM assets GROUP BY upper(replace(replace(tag, '-', ''), ' ', '')) HAVING count(*) > 1",
-	"SELECT 'INVALID_TAG', 'asset tag ''' || tag || ''' is not a valid tag' FROM assets "
-	"WHERE NOT (length(tag) BETWEEN 1 AND 64 AND tag GLOB '[A-Za-z0-9]*' "
-	"AND NOT tag GLOB '*[^A-Za-z0-9._-]*')",
-	"SELECT 'DUPLICATE_SERIAL', 'assets ' || group_concat(tag, ', ') || "
-	"' share the serial number ' || lower(trim(serial)) FROM assets "
-	"GROUP BY lower(trim(serial)) HAVING count(*) > 1",
-	"SELECT 'SLOT_DOUBLE_BOOKED', 'slot ' || coalesce(c.name, '#' || a.case_id) || '/' || "
-	"a.position || ' holds ' || group_concat(a.tag, ', ') FROM assets a "
-	"LEFT JOIN cases c ON c.id = a.case_id WHERE a.case_id IS NOT NULL "
-	"GROUP BY a.case_id, a.position HAVING count(*) > 1",
-	"SELECT 'SLOT_MISSING', a.tag || ' is in slot ' || coalesce(c.name, '#' || a.case_id) || "
-	"'/' || coalesce(a.position, '?') || ', which does not exist' FROM assets a "
-	"LEFT JOIN cases c ON c.id = a.case_id WHERE a.case_id IS NOT NULL AND "
-	"(a.position IS NULL OR c.id IS NULL OR a.position < 1 OR a.position > c.slot_count "
-	"OR NOT EXISTS (SELECT 1 FROM slots s WHERE s.case_id = a.case_id "
-	"AND s.position = a.position))",
-	"SELECT 'BAD_STATE', tag || ' has unknown state ' || quote(state) FROM assets "
-	"WHERE state NOT IN ('STORAGE', 'IN_CUSTODY', 'RETIRED')",
-	"SELECT 'BAD_CONDITION', tag || ' has unknown condition ' || quote(condition) "
-	"FROM assets WHERE condition NOT IN ('GOOD', 'DAMAGED', 'FAULTY')",
-	"SELECT 'STORAGE_WITH_HOLDER', tag || ' is in STORAGE but has holder #' || holder_id "
-	"FROM assets WHERE state = 'STORAGE' AND holder_id IS NOT NULL",
-	"SELECT 'CUSTODY_WITHOUT_HOLDER', tag || ' is IN_CUSTODY without a holder' "
-	"FROM assets WHERE state = 'IN_CUSTODY' AND holder_id IS NULL",
-	"SELECT 'CUSTODY_IN_SLOT', tag || ' is IN_CUSTODY but sits in a slot' FROM assets "
-	"WHERE state = 'IN_CUSTODY' AND (case_id IS NOT NULL OR position IS NOT NULL)",
-	"SELECT 'RETIRED_IN_USE', tag || ' is RETIRED but has a holder or a slot' FROM assets "
-	"WHERE state = 'RETIRED' AND (holder_id IS NOT NULL OR case_id IS NOT NULL)",
-	"SELECT 'DUE_WITHOUT_CUSTODY', tag || ' has a due date but is not IN_CUSTODY' "
-	"FROM assets WHERE due IS NOT NULL AND state <> 'IN_CUSTODY'",
-	"SELECT 'UNKNOWN_HOLDER', a.tag || ' is held by holder #' || a.holder_id || "
-	"', who does not exist' FROM assets a WHERE a.holder_id IS NOT NULL AND "
-	"NOT EXISTS (SELECT 1 FROM holders h WHERE h.id = a.holder_id)",
-	"SELECT 'CASE_SLOTS', 'case ' || c.name || ' has ' || "
-	"(SELECT count(*) FROM slots s WHERE s.case_id = c.id) || ' slots, expected ' || "
-	"c.slot_count FROM cases c WHERE (SELECT count(*) FROM slots s WHERE s.case_id = c.id) "
-	"<> c.slot_count OR EXISTS (SELECT 1 FROM slots s WHERE s.case_id = c.id AND "
-	"(s.position < 1 OR s.position > c.slot_count))",
+enum invariant {
+	INV_DUPLICATE_TAG,
+	INV_DUPLICATE_MATCH_KEY,
+	INV_INVALID_TAG,
+	INV_DUPLICATE_SERIAL,
+	INV_SLOT_DOUBLE_BOOKED,
+	INV_SLOT_MISSING,
+	INV_BAD_STATE,
+	INV_BAD_CONDITION,
+	INV_STORAGE_WITH_HOLDER,
+	INV_CUSTODY_WITHOUT_HOLDER,
+	INV_CUSTODY_IN_SLOT,
+	INV_RETIRED_IN_USE,
+	INV_DUE_WITHOUT_CUSTODY,
+	INV_UNKNOWN_HOLDER,
+	INV_CASE_SLOTS,
+	INV_BAD_ATTRIBUTES,
+	INV_DUPLICATE_BADGE,
+	INV_EVENT_SEQ_GAP,
+	INV_EVENT_TRIGGER_MISSING,
+	INV__MAX
+};
+
+static const char *const invariant_checks[INV__MAX] = {
+	[INV_DUPLICATE_TAG] =
+		"SELECT 'DUPLICATE_TAG', 'tag ' || tag || ' is used by ' || count(*) || ' assets' "
+		"FROM assets GROUP BY tag HAVING count(*) > 1",
+	[INV_DUPLICATE_MATCH_KEY] =
+		"SELECT 'DUPLICATE_MATCH_KEY', 'assets ' || group_concat(tag, ', ') || "
+		"' share the match key ' || upper(replace(replace(tag, '-', ''), ' ', '')) "
+		"FROM assets GROUP BY upper(replace(replace(tag, '-', ''), ' ', '')) HAVING count(*) > 1",
+	[INV_INVALID_TAG] =
+		"SELECT 'INVALID_TAG', 'asset tag ''' || tag || ''' is not a valid tag' FROM assets "
+		"WHERE NOT (length(tag) BETWEEN 1 AND 64 AND tag GLOB '[A-Za-z0-9]*' "
+		"AND NOT tag GLOB '*[^A-Za-z0-9._-]*')",
+	[INV_DUPLICATE_SERIAL] =
+		"SELECT 'DUPLICATE_SERIAL', 'assets ' || group_concat(tag, ', ') || "
+		"' share the serial number ' || lower(trim(serial)) FROM assets "
+		"GROUP BY lower(trim(serial)) HAVING count(*) > 1",
+	[INV_SLOT_DOUBLE_BOOKED] =
+		"SELECT 'SLOT_DOUBLE_BOOKED', 'slot ' || coalesce(c.name, '#' || a.case_id) || '/' || "
+		"a.position || ' holds ' || group_concat(a.tag, ', ') FROM assets a "
+		"LEFT JOIN cases c ON c.id = a.case_id WHERE a.case_id IS NOT NULL "
+		"GROUP BY a.case_id, a.position HAVING count(*) > 1",
+	[INV_SLOT_MISSING] =
+		"SELECT 'SLOT_MISSING', a.tag || ' is in slot ' || coalesce(c.name, '#' || a.case_id) || "
+		"'/' || coalesce(a.position, '?') || ', which does not exist' FROM assets a "
+		"LEFT JOIN cases c ON c.id = a.case_id WHERE a.case_id IS NOT NULL AND "
+		"(a.position IS NULL OR c.id IS NULL OR a.position < 1 OR a.position > c.slot_count "
+		"OR NOT EXISTS (SELECT 1 FROM slots s WHERE s.case_id = a.case_id "
+		"AND s.position = a.position))",
+	[INV_BAD_STATE] =
+		"SELECT 'BAD_STATE', tag || ' has unknown state ' || quote(state) FROM assets "
+		"WHERE state NOT IN ('STORAGE', 'IN_CUSTODY', 'RETIRED')",
+	[INV_BAD_CONDITION] =
+		"SELECT 'BAD_CONDITION', tag || ' has unknown condition ' || quote(condition) "
+		"FROM assets WHERE condition NOT IN ('GOOD', 'DAMAGED', 'FAULTY')",
+	[INV_STORAGE_WITH_HOLDER] =
+		"SELECT 'STORAGE_WITH_HOLDER', tag || ' is in STORAGE but has holder #' || holder_id "
+		"FROM assets WHERE state = 'STORAGE' AND holder_id IS NOT NULL",
+	[INV_CUSTODY_WITHOUT_HOLDER] =
+		"SELECT 'CUSTODY_WITHOUT_HOLDER', tag || ' is IN_CUSTODY without a holder' "
+		"FROM assets WHERE state = 'IN_CUSTODY' AND holder_id IS NULL",
+	[INV_CUSTODY_IN_SLOT] =
+		"SELECT 'CUSTODY_IN_SLOT', tag || ' is IN_CUSTODY but sits in a slot' FROM assets "
+		"WHERE state = 'IN_CUSTODY' AND (case_id IS NOT NULL OR position IS NOT NULL)",
+	[INV_RETIRED_IN_USE] =
+		"SELECT 'RETIRED_IN_USE', tag || ' is RETIRED but has a holder or a slot' FROM assets "
+		"WHERE state = 'RETIRED' AND (holder_id IS NOT NULL OR case_id IS NOT NULL)",
+	[INV_DUE_WITHOUT_CUSTODY] =
+		"SELECT 'DUE_WITHOUT_CUSTODY', tag || ' has a due date but is not IN_CUSTODY' "
+		"FROM assets WHERE due IS NOT NULL AND state <> 'IN_CUSTODY'",
+	[INV_UNKNOWN_HOLDER] =
+		"SELECT 'UNKNOWN_HOLDER', a.tag || ' is held by holder #' || a.holder_id || "
+		"', who does not exist' FROM assets a WHERE a.holder_id IS NOT NULL AND "
+		"NOT EXISTS (SELECT 1 FROM holders h WHERE h.id = a.holder_id)",
+	[INV_CASE_SLOTS] =
+		"SELECT 'CASE_SLOTS', 'case ' || c.name || ' has ' || "
+		"(SELECT count(*) FROM slots s WHERE s.case_id = c.id) || ' slots, expected ' || "
+		"c.slot_count FROM cases c WHERE (SELECT count(*) FROM slots s WHERE s.case_id = c.id) "
+		"<> c.slot_count OR EXISTS (SELECT 1 FROM slots s WHERE s.case_id = c.id AND "
+		"(s.position < 1 OR s.position > c.slot_count))",
 	/* json_each only on text that is an object: on anything else it
 	 * would fail the check instead of reporting the row. */
-	"SELECT 'BAD_ATTRIBUTES', tag || ' has attributes that are not a JSON object of at most "
-	"32 texts (names 1 to 64 bytes, values 1 to 500, 4000 in all)' FROM assets "
-	"WHERE attributes IS NOT NULL AND CASE WHEN json_valid(attributes) AND "
-	"json_type(attributes) = 'object' THEN length(CAST(attributes AS BLOB)) NOT BETWEEN 7 "
-	"AND 4000 OR (SELECT count(*) > 32 OR max(type <> 'text' OR length(CAST(key AS BLOB)) "
-	"NOT BETWEEN 1 AND 64 OR length(CAST(value AS BLOB)) NOT BETWEEN 1 AND 500) "
-	"FROM json_each(attributes)) ELSE 1 END",
-	"SELECT 'DUPLICATE_BADGE', 'badge ' || badge || ' belongs to ' || count(*) || ' holders' "
-	"FROM holders WHERE badge IS NOT NULL GROUP BY badge HAVING count(*) > 1",
-	"SELECT 'EVENT_SEQ_GAP', 'event log has ' || count(*) || ' events but seq runs ' || "
-	"coalesce(min(seq), 0) || '..' || coalesce(max(seq), 0) FROM events "
-	"HAVING count(*) > 0 AND (min(seq) <> 1 OR max(seq) <> count(*))",
-	"SELECT 'EVENT_TRIGGER_MISSING', 'trigger ' || t.name || ' that keeps the event log "
-	"append-only is missing' FROM (SELECT 'events_no_update' AS name UNION ALL "
-	"SELECT 'events_no_delete') t WHERE NOT EXISTS (SELECT 1 FROM sqlite_schema s "
-	"WHERE s.type = 'trigger' AND s.name = t.name)",
+	[INV_BAD_ATTRIBUTES] =
+		"SELECT 'BAD_ATTRIBUTES', tag || ' has attributes that are not a JSON object of at most "
+		"32 texts (names 1 to 64 bytes, values 1 to 500, 4000 in all)' FROM assets "
+		"WHERE attributes IS NOT NULL AND CASE WHEN json_valid(attributes) AND "
+		"json_type(attributes) = 'object' THEN length(CAST(attributes AS BLOB)) NOT BETWEEN 7 "
+		"AND 4000 OR (SELECT count(*) > 32 OR max(type <> 'text' OR length(CAST(key AS BLOB)) "
+		"NOT BETWEEN 1 AND 64 OR length(CAST(value AS BLOB)) NOT BETWEEN 1 AND 500) "
+		"FROM json_each(attributes)) ELSE 1 END",
+	[INV_DUPLICATE_BADGE] =
+		"SELECT 'DUPLICATE_BADGE', 'badge ' || badge || ' belongs to ' || count(*) || ' holders' "
+		"FROM holders WHERE badge IS NOT NULL GROUP BY badge HAVING count(*) > 1",
+	[INV_EVENT_SEQ_GAP] =
+		"SELECT 'EVENT_SEQ_GAP', 'event log has ' || count(*) || ' events but seq runs ' || "
+		"coalesce(min(seq), 0) || '..' || coalesce(max(seq), 0) FROM events "
+		"HAVING count(*) > 0 AND (min(seq) <> 1 OR max(seq) <> count(*))",
+	[INV_EVENT_TRIGGER_MISSING] =
+		"SELECT 'EVENT_TRIGGER_MISSING', 'trigger ' || t.name || ' that keeps the event log "
+		"append-only is missing' FROM (SELECT 'events_no_update' AS name UNION ALL "
+		"SELECT 'events_no_delete') t WHERE NOT EXISTS (SELECT 1 FROM sqlite_schema s "
+		"WHERE s.type = 'trigger' AND s.name = t.name)",
 };
+
+/*
+ * PostgreSQL's text of the checks whose SQLite text does not prepare
+ * there (NULL: the same text serves both), with the same codes and
+ * messages: string_agg for group_concat (in tag order; SQLite's is the
+ * scan's), regular expressions for GLOB (ranges by code point under
+ * "C", as GLOB's by byte), quote_nullable for quote, a position cast to
+ * text before coalesce with '?'.  A json column always holds valid JSON:
+ * its check looks at the shape only.  And instead of two of the log's
+ * triggers in sqlite_schema, every trigger of the schema
+ * (SCHEMA_PG_TRIGGERS) present and enabled ('O'): a DBA's ALTER TABLE ...
+ * DISABLE TRIGGER leaves it in pg_trigger.  An event log's trigger
+ * missing or disabled keeps SQLite's code; any other is TRIGGER_MISSING.
+ */
+static const char *const invariant_checks_pg[INV__MAX] = {
+	[INV_DUPLICATE_MATCH_KEY] =
+		"SELECT 'DUPLICATE_MATCH_KEY', 'assets ' || string_agg(tag, ', ' ORDER BY tag) || "
+		"' share the match key ' || upper(replace(replace(tag, '-', ''), ' ', '')) "
+		"FROM assets GROUP BY upper(replace(replace(tag, '-', ''), ' ', '')) HAVING count(*) > 1",
+	[INV_INVALID_TAG] =
+		"SELECT 'INVALID_TAG', 'asset tag ''' || tag || ''' is not a valid tag' FROM assets "
+		"WHERE NOT (length(tag) BETWEEN 1 AND 64 AND tag ~ '^[A-Za-z0-9]' "
+		"AND tag !~ '[^A-Za-z0-9._-]')",
+	[INV_DUPLICATE_SERIAL] =
+		"SELECT 'DUPLICATE_SERIAL', 'assets ' || string_agg(tag, ', ' ORDER BY tag) || "
+		"' share the serial number ' || lower(trim(serial)) FROM assets "
+		"GROUP BY lower(trim(serial)) HAVING count(*) > 1",
+	[INV_SLOT_DOUBLE_BOOKED] =
+		"SELECT 'SLOT_DOUBLE_BOOKED', 'slot ' || coalesce(min(c.name), '#' || a.case_id) || "
+		"'/' || a.position || ' holds ' || string_agg(a.tag, ', ' ORDER BY a.tag) "
+		"FROM assets a LEFT JOIN cases c ON c.id = a.case_id WHERE a.case_id IS NOT NULL "
+		"GROUP BY a.case_id, a.position HAVING count(*) > 1",
+	[INV_SLOT_MISSING] =
+		"SELECT 'SLOT_MISSING', a.tag || ' is in slot ' || coalesce(c.name, '#' || a.case_id) || "
+		"'/' || coalesce(CAST(a.position AS TEXT), '?') || ', which does not exist' "
+		"FROM assets a LEFT JOIN cases c ON c.id = a.case_id WHERE a.case_id IS NOT NULL AND "
+		"(a.position IS NULL OR c.id IS NULL OR a.position < 1 OR a.position > c.slot_count "
+		"OR NOT EXISTS (SELECT 1 FROM slots s WHERE s.case_id = a.case_id "
+		"AND s.position = a.position))",
+	[INV_BAD_STATE] =
+		"SELECT 'BAD_STATE', tag || ' has unknown state ' || quote_nullable(state) FROM assets "
+		"WHERE state NOT IN ('STORAGE', 'IN_CUSTODY', 'RETIRED')",
+	[INV_BAD_CONDITION] =
+		"SELECT 'BAD_CONDITION', tag || ' has unknown condition ' || quote_nullable(condition) "
+		"FROM assets WHERE condition NOT IN ('GOOD', 'DAMAGED', 'FAULTY')",
+	[INV_BAD_ATTRIBUTES] =
+		"SELECT 'BAD_ATTRIBUTES', tag || ' has attributes that are not a JSON object of at most "
+		"32 texts (names 1 to 64 bytes, values 1 to 500, 4000 in all)' FROM assets "
+		"WHERE attributes IS NOT NULL AND CASE WHEN json_typeof(attributes) = 'object' "
+		"THEN octet_length(CAST(attributes AS TEXT)) NOT BETWEEN 7 AND 4000 "
+		"OR (SELECT count(*) > 32 OR bool_or(json_typeof(value) <> 'string' "
+		"OR octet_length(key) NOT BETWEEN 1 AND 64 "
+		"OR octet_length(value #>> '{}') NOT BETWEEN 1 AND 500) "
+		"FROM json_each(attributes)) ELSE true END",
+	[INV_EVENT_TRIGGER_MISSING] =
+		"SELECT CASE WHEN t.tbl = 'events' THEN 'EVENT_TRIGGER_MISSING' "
+		"ELSE 'TRIGGER_MISSING' END, 'trigger ' || t.name || ' on ' || t.tbl || "
+		"CASE WHEN g.tgenabled IS NULL THEN ' is missing' ELSE ' is disabled' END "
+		"FROM (VALUES " SCHEMA_PG_TRIGGERS ") t(tbl, name) "
+		"LEFT JOIN pg_catalog.pg_trigger g ON g.tgname = t.name AND g.tgrelid = "
+		"(SELECT c.oid FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+		"ON n.oid = c.relnamespace WHERE c.relname = t.tbl AND n.nspname = current_schema()) "
+		"WHERE g.tgenabled IS DISTINCT FROM 'O' ORDER BY t.tbl, t.name",
+};
+
+/* The text of check `i` on `st`'s engine. */
+static const char *invariant_sql(const struct store *st, size_t i)
+{
+	return !st->dv.lite && invariant_checks_pg[i] ? invariant_checks_pg[i] : invariant_checks[i];
+}
 
 enum at_code store_check_invariants(struct store *st, problem_cb cb, void *ctx)
 {
-	size_t n = sizeof(invariant_checks) / sizeof(invariant_checks[0]);
-
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < INV__MAX; i++) {
 		struct drv_stmt *s = NULL;
 		enum drv_step rc;
 		enum at_code c = AT_OK;
 
-		if (st->drv->prepare(st->conn, invariant_checks[i], &s) != AT_OK)
+		if (st->drv->prepare(st->conn, invariant_sql(st, i), &s) != AT_OK)
 			return AT_STORAGE;
 		while ((rc = d_step(st->dv, s)) == DRV_ROW) {
 			const char *code = col_ptr(st->dv, s, 0), *msg = col_ptr(st->dv, s, 1);

@@ -20,6 +20,10 @@ struct store_sqlite {
 /* `st`'s SQLite part, or NULL when it is on another engine (store.c). */
 struct store_sqlite *store_sqlite_of(struct store *st);
 
+/* The schema version of a database on another engine than SQLite (its
+ * schema_version table), -1 if it cannot be read (store.c). */
+int store_other_schema_version(struct store *st);
+
 /* After the driver opened a SQLite connection: journal, synchronous,
  * cache and WAL hook as `flags` (STORE_*) ask (store_sqlite.c). */
 enum at_code store_sqlite_setup(struct store_sqlite *l, const char *path, int flags,

@@ -42,7 +42,7 @@ int store_schema_version(struct store *st)
 	int v = -1;
 
 	if (!l)
-		return -1;
+		return store_other_schema_version(st);
 	if (sqlite3_prepare_v2(l->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int(s, 0);

@@ -210,6 +210,17 @@ enum stmt {
 	"AND (CAST(?6 AS TEXT) IS NULL OR (a.due IS NOT NULL AND a.due < ?6)) "           \
 	"AND a.tag > coalesce(?7, '') "
 
+/* The custody report's joins after holders and assets, its filter (overdue
+ * or not, keyset after (name, id, since, tag)) and order: one text for
+ * SQLite's join-order hint and PostgreSQL's plain JOIN. */
+#define CUSTODY_REPORT_TAIL \
+	"LEFT JOIN cases c ON c.id = a.case_id LEFT JOIN cases lc ON lc.id = a.last_case_id " \
+	"WHERE a.holder_id IS NOT NULL " \
+	"AND ((?1 = 1 AND a.due < ?2) OR (?1 = 0 AND (a.due IS NULL OR a.due >= ?2))) " \
+	"AND (h.name, h.id) >= (?3, ?4) " \
+	"AND ((h.name, h.id) > (?3, ?4) OR (a.custody_since, a.tag) > (?5, ?6)) " \
+	"ORDER BY h.name, h.id, a.custody_since, a.tag LIMIT ?7"
+
 static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_ASSET_BY_TAG] = "SELECT " ASSET_COLS "WHERE a.tag = ?1",
 	/* Collect up to two rows: more than one is an ambiguity, never a pick. */
@@ -469,12 +480,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_REPORT_CUSTODY] =
 		"SELECT " ASSET_SELECT "FROM holders h INDEXED BY holders_name "
 		"CROSS JOIN assets a INDEXED BY assets_holder ON a.holder_id = h.id "
-		"LEFT JOIN cases c ON c.id = a.case_id LEFT JOIN cases lc ON lc.id = a.last_case_id "
-		"WHERE a.holder_id IS NOT NULL "
-		"AND ((?1 = 1 AND a.due < ?2) OR (?1 = 0 AND (a.due IS NULL OR a.due >= ?2))) "
-		"AND (h.name, h.id) >= (?3, ?4) "
-		"AND ((h.name, h.id) > (?3, ?4) OR (a.custody_since, a.tag) > (?5, ?6)) "
-		"ORDER BY h.name, h.id, a.custody_since, a.tag LIMIT ?7",
+		CUSTODY_REPORT_TAIL,
 	/* Storage assets in no slot, by tag, each with the last event that can
 	 * have left it so (created without a slot, force-vacated, replaced),
 	 * found in its events index. */
@@ -563,12 +569,7 @@ static const char *const stmt_sql_pg[STMT__MAX] = {
 	[STMT_REPORT_CUSTODY] =
 		"SELECT " ASSET_SELECT "FROM holders h "
 		"JOIN assets a ON a.holder_id = h.id "
-		"LEFT JOIN cases c ON c.id = a.case_id LEFT JOIN cases lc ON lc.id = a.last_case_id "
-		"WHERE a.holder_id IS NOT NULL "
-		"AND ((?1 = 1 AND a.due < ?2) OR (?1 = 0 AND (a.due IS NULL OR a.due >= ?2))) "
-		"AND (h.name, h.id) >= (?3, ?4) "
-		"AND ((h.name, h.id) > (?3, ?4) OR (a.custody_since, a.tag) > (?5, ?6)) "
-		"ORDER BY h.name, h.id, a.custody_since, a.tag LIMIT ?7",
+		CUSTODY_REPORT_TAIL,
 	[STMT_ASSET_LIST] = "SELECT " ASSET_COLS ASSET_LIST_WHERE_PG "ORDER BY a.tag LIMIT ?8",
 };
 

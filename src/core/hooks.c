@@ -15,3 +15,7 @@ void op_hook_begun(void)
 void op_hook_verify(void)
 {
 }
+
+void op_hook_import_progress(void)
+{
+}

@@ -5,6 +5,7 @@
  */
 #include "store/store.h"
 #include "core/import.h"
+#include "core/internal.h"
 #include "core/place.h"
 
 #include <csv.h>
@@ -1095,8 +1096,10 @@ static void on_record(int term, void *ctx)
 	/* A row is refused once, whatever number of reasons it gave. */
 	if (p->row_refused && !p->fatal)
 		p->refused++;
-	if (p->o->progress && p->rep->rows % PROGRESS_EVERY == 0)
+	if (p->o->progress && p->rep->rows % PROGRESS_EVERY == 0) {
 		p->o->progress(p->o->pctx, p->rep->rows, p->bytes, p->total);
+		op_hook_import_progress();
+	}
 next:
 	buf_reset(&p->row);
 	p->nfields = 0;

@@ -18,6 +18,11 @@ void op_hook_begun(void);
  * it take time (ASSETTRACK_TEST_VERIFY_DELAY_MS), to show that a slow
  * request holds up nobody else (tests/api/offload.test.mjs). */
 void op_hook_verify(void);
+/* Called each time an import reports how many rows it has read.  Test
+ * builds may make it take time (ASSETTRACK_TEST_IMPORT_DELAY_MS), so that
+ * a browser test sees the working page of a preview on any machine
+ * (tests/browser/import.test.mjs). */
+void op_hook_import_progress(void);
 
 /* BEGIN IMMEDIATE and start the operation's event writer. */
 enum at_code op_begin(struct store *st, const char *actor, struct event_writer *w,

@@ -30,10 +30,12 @@ export const BINARY_TESTCLOCK = process.env.AT_BINARY_TESTCLOCK
 	? path.resolve(process.env.AT_BINARY_TESTCLOCK)
 	: path.join(path.dirname(BINARY), 'assettrack-testclock');
 
-/* The binary to run with environment `env`: the test-clock one when the
- * clock is to be fixed, else the real one. */
+/* The binary to run with environment `env`: the test build when the
+ * clock is to be fixed or a test hook set (ASSETTRACK_TEST_*), else the
+ * real one. */
 export function binaryFor(env = process.env) {
-	return env.ASSETTRACK_FAKE_NOW ? BINARY_TESTCLOCK : BINARY;
+	const hooked = Object.keys(env).some((k) => k.startsWith('ASSETTRACK_TEST_'));
+	return env.ASSETTRACK_FAKE_NOW || hooked ? BINARY_TESTCLOCK : BINARY;
 }
 
 export const ROLES = ['admin', 'operator', 'auditor'];

@@ -18,12 +18,24 @@ void op_hook_begun(void)
 		t_hook_begun();
 }
 
-void op_hook_verify(void)
+/* Sleep for the milliseconds environment variable `name` gives, if any
+ * (under a minute). */
+static void delay_from_env(const char *name)
 {
-	const char *ms = getenv("ASSETTRACK_TEST_VERIFY_DELAY_MS");
+	const char *ms = getenv(name);
 	long v = ms ? strtol(ms, NULL, 10) : 0;
 	struct timespec d = { v / 1000, (v % 1000) * 1000000L };
 
 	if (v > 0 && v < 60000)
 		nanosleep(&d, NULL);
+}
+
+void op_hook_verify(void)
+{
+	delay_from_env("ASSETTRACK_TEST_VERIFY_DELAY_MS");
+}
+
+void op_hook_import_progress(void)
+{
+	delay_from_env("ASSETTRACK_TEST_IMPORT_DELAY_MS");
 }

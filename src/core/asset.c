@@ -28,8 +28,10 @@ static void printable_copy(const char *in, char *out, size_t cap)
 	out[j] = '\0';
 }
 
-enum at_code asset_resolve(struct store *st, const char *input, struct asset *a,
-                           char *cleaned, char *why)
+typedef enum at_code (*by_key_fn)(struct store *st, const char *key, struct asset *a);
+
+static enum at_code resolve(struct store *st, const char *input, struct asset *a, char *cleaned,
+                            char *why, by_key_fn by_key)
 {
 	char clean[AT_INPUT_MAX], key[AT_INPUT_MAX], w[AT_WHY_MAX];
 	enum at_code c;
@@ -40,8 +42,10 @@ enum at_code asset_resolve(struct store *st, const char *input, struct asset *a,
 		snprintf(why, AT_MSG_MAX, "%s", w);
 		return AT_INVALID;
 	}
+	/* clean fits: it is AT_INPUT_MAX too (snprintf cost a lookup 600
+	 * instructions). */
 	if (cleaned)
-		snprintf(cleaned, AT_INPUT_MAX, "%s", clean);
+		memcpy(cleaned, clean, strlen(clean) + 1);
 	if (!clean[0]) {
 		snprintf(why, AT_MSG_MAX, "empty scan: no asset tag given");
 		return AT_INVALID;
@@ -58,7 +62,7 @@ enum at_code asset_resolve(struct store *st, const char *input, struct asset *a,
 		snprintf(why, AT_MSG_MAX, "%s: no asset has this tag", clean);
 		return AT_NOT_FOUND;
 	}
-	c = store_asset_by_key(st, key, a);
+	c = by_key(st, key, a);
 	if (c == AT_AMBIGUOUS && store_asset_by_tag(st, clean, a) == AT_OK)
 		return AT_OK;
 	switch (c) {
@@ -76,6 +80,18 @@ enum at_code asset_resolve(struct store *st, const char *input, struct asset *a,
 		snprintf(why, AT_MSG_MAX, "database error: %s", store_errmsg(st));
 		return c;
 	}
+}
+
+enum at_code asset_resolve(struct store *st, const char *input, struct asset *a,
+                           char *cleaned, char *why)
+{
+	return resolve(st, input, a, cleaned, why, store_asset_by_key);
+}
+
+enum at_code asset_lookup(struct store *st, const char *input, struct asset *a, char *cleaned,
+                          char *why)
+{
+	return resolve(st, input, a, cleaned, why, store_asset_shown_by_key);
 }
 
 void asset_slot_label(const struct asset *a, char *out, size_t cap)

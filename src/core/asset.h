@@ -22,6 +22,12 @@
  */
 enum at_code asset_resolve(struct store *st, const char *input, struct asset *a,
                            char *cleaned, char *why);
+/* The same, for showing the asset (SPEC's asset object: the scanner
+ * lookup's answer): reads only what that shows, so custody_since and the
+ * last slot (last_case_id, last_case_name, last_position) are left empty.
+ * Not for an operation that goes on to change the asset. */
+enum at_code asset_lookup(struct store *st, const char *input, struct asset *a, char *cleaned,
+                          char *why);
 
 /* Text fields of an asset as given by a person: NULL means "not given"
  * (on update: unchanged; "" on update clears an optional field). */

@@ -137,6 +137,11 @@ void db_read_end(struct store *st)
 	store_rollback(st);
 }
 
+enum at_code db_read_snapshot(struct store *st, struct at_errors *e)
+{
+	return store_read_snapshot(st, e);
+}
+
 int64_t db_data_version(struct store *st)
 {
 	return store_data_version(st);

@@ -57,8 +57,15 @@ enum at_code store_bulk(struct store *st, int on);
 /* Read transaction: a consistent snapshot for multi-query reads. */
 enum at_code store_begin_read(struct store *st, struct at_errors *e);
 enum at_code store_commit(struct store *st, struct at_errors *e);
-/* Safe to call when no transaction is open. */
+/* Safe to call when no transaction is open.  Ends store_read_snapshot()'s
+ * snapshot too. */
 void store_rollback(struct store *st);
+/* A read snapshot, as store_begin_read() gives.  On SQLite without
+ * BEGIN: an implicit read transaction held open by PRAGMA data_version,
+ * stepped to its row, until store_rollback().  Inside it store_begin()
+ * and store_begin_read() are refused, as inside BEGIN, and
+ * store_data_version() gives the version read at its start. */
+enum at_code store_read_snapshot(struct store *st, struct at_errors *e);
 
 /* Online backup of the whole database to `path` (SQLite backup API). */
 enum at_code store_backup(struct store *st, const char *path, struct at_errors *e);
@@ -104,6 +111,10 @@ enum at_code store_state_rows(struct store *st, state_row_cb cb, void *ctx);
 
 enum at_code store_asset_by_tag(struct store *st, const char *tag, struct asset *a);
 enum at_code store_asset_by_key(struct store *st, const char *match_key, struct asset *a);
+/* The same, reading only what SPEC's asset object shows (the scanner
+ * lookup's answer): custody_since and the last slot are left empty. */
+enum at_code store_asset_shown_by_key(struct store *st, const char *match_key,
+                                      struct asset *a);
 /* By serial, compared case-insensitively after trimming. */
 enum at_code store_asset_by_serial(struct store *st, const char *serial, struct asset *a);
 enum at_code store_asset_in_slot(struct store *st, int64_t case_id, int position,

@@ -57,12 +57,14 @@ void list_assets(struct request *rq)
 	reply_page(rq, &p, "assets", c, &e);
 }
 
-/* Resolve the {tag} path parameter or reply 404/422. */
-static int path_asset(struct request *rq, struct asset *a)
+/* Resolve the {tag} path parameter or reply 404/422.  `shown`: only
+ * what the asset's JSON shows is read (asset_lookup). */
+static int path_asset_as(struct request *rq, struct asset *a, int shown)
 {
 	char why[AT_MSG_MAX], cleaned[AT_INPUT_MAX];
 	struct at_errors e = AT_ERRORS_INIT;
-	enum at_code c = asset_resolve(rq->st, rq->params[0], a, cleaned, why);
+	enum at_code c = shown ? asset_lookup(rq->st, rq->params[0], a, cleaned, why)
+	                       : asset_resolve(rq->st, rq->params[0], a, cleaned, why);
 
 	if (c == AT_OK)
 		return 0;
@@ -71,6 +73,11 @@ static int path_asset(struct request *rq, struct asset *a)
 	web_reply_error(rq, &e);
 	at_errors_free(&e);
 	return -1;
+}
+
+static int path_asset(struct request *rq, struct asset *a)
+{
+	return path_asset_as(rq, a, 0);
 }
 
 /*
@@ -89,7 +96,7 @@ void get_asset(struct request *rq)
 	struct asset a;
 	struct buf b;
 
-	if (path_asset(rq, &a) < 0)
+	if (path_asset_as(rq, &a, 1) < 0)
 		return;
 	buf_init(&b, WEB_JSON_LIMIT);
 	if (buf_reserve(&b, ANSWER_ROOM) < 0 || jsonw_asset(&b, &a) < 0) {

@@ -160,16 +160,86 @@ static const struct route routes[] = {
 	{ "POST", "/admin/users", page_users_post, ADMIN_ONLY, PAGE_POST },
 };
 
+/* ==== finding a route ================================================= */
+
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/*
+ * Routes by key: a path's first segment, or for the API the segment
+ * after "/api/v1/" ("/api/v1/assets", "/cases", "/").  Every pattern's
+ * key is literal (checked when the index is built), so a path can match
+ * only the routes of its own key: those are tried, in table order,
+ * rather than all of them (1,200 instructions a lookup, bench/README.md).
+ */
+struct route_group {
+	const char *key;             /* in the first route's pattern */
+	size_t len;
+	unsigned first, n;           /* its routes: order[first .. first+n) */
+};
+
+static unsigned route_order[NROUTES];
+static struct route_group route_groups[NROUTES];
+static size_t route_ngroups;
+static pthread_once_t route_once = PTHREAD_ONCE_INIT;
+
+static size_t route_key_len(const char *p)
+{
+	size_t n = strncmp(p, "/api/v1/", 8) == 0 ? 8 : *p == '/';
+
+	while (p[n] && p[n] != '/')
+		n++;
+	return n;
+}
+
+static void route_index(void)
+{
+	unsigned at = 0;
+
+	for (size_t i = 0; i < NROUTES; i++) {
+		const char *key = routes[i].pattern;
+		size_t len = route_key_len(key), g;
+		assert(!memchr(key, '{', len)); /* a key must be literal */
+		for (g = 0; g < route_ngroups; g++)
+			if (route_groups[g].len == len && memcmp(route_groups[g].key, key, len) == 0)
+				break;
+		if (g == route_ngroups)
+			route_groups[route_ngroups++] = (struct route_group){ key, len, 0, 0 };
+		route_groups[g].n++;
+	}
+	for (size_t g = 0; g < route_ngroups; g++) {
+		route_groups[g].first = at;
+		at += route_groups[g].n;
+		route_groups[g].n = 0;
+	}
+	for (size_t i = 0; i < NROUTES; i++) {
+		const char *key = routes[i].pattern;
+		size_t len = route_key_len(key), g;
+		for (g = 0; g < route_ngroups; g++)
+			if (route_groups[g].len == len && memcmp(route_groups[g].key, key, len) == 0)
+				break;
+		route_order[route_groups[g].first + route_groups[g].n++] = (unsigned)i;
+	}
+}
+
 /* Find the route; *method_mismatch set if the path exists for another
  * method. */
 const struct route *web_route_find(struct request *rq, int *method_mismatch)
 {
 	const char *method = strcmp(rq->method, "HEAD") == 0 ? "GET" : rq->method;
+	size_t len = route_key_len(rq->path);
+	const struct route_group *grp = NULL;
 
 	*method_mismatch = 0;
-	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-		const struct route *r = &routes[i];
-		if (!match(r->pattern, rq->path, rq))
+	pthread_once(&route_once, route_index);
+	for (size_t g = 0; g < route_ngroups; g++)
+		if (route_groups[g].len == len && memcmp(route_groups[g].key, rq->path, len) == 0) {
+			grp = &route_groups[g];
+			break;
+		}
+	for (unsigned i = 0; grp && i < grp->n; i++) {
+		const struct route *r = &routes[route_order[grp->first + i]];
+		/* The key is the same literal in both: matched from after it. */
+		if (!match(r->pattern + len, rq->path + len, rq))
 			continue;
 		if (strcmp(r->method, method) == 0)
 			return r;
@@ -261,9 +331,11 @@ static void dispatch_checked(struct request *rq, int *read_txn_out)
 	writing = strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0;
 	/* A read answers from one snapshot: authentication and the handler's
 	 * queries share one read transaction, so SQLite takes its WAL read
-	 * lock once per request instead of once per statement. */
+	 * lock once per request instead of once per statement.  Held open
+	 * by the token cache's PRAGMA data_version rather than by BEGIN and
+	 * ROLLBACK (db_read_snapshot). */
 	read_txn = strcmp(r->method, "GET") == 0 && !(r->flags & ROUTE_OWN_TXN) &&
-	           db_read_begin(rq->st, NULL) == AT_OK;
+	           db_read_snapshot(rq->st, NULL) == AT_OK;
 	*read_txn_out = read_txn;
 	rq->read_txn = read_txn;
 	/* Pages know who is asking even when anyone may see them (the login
@@ -276,8 +348,11 @@ static void dispatch_checked(struct request *rq, int *read_txn_out)
 		return;
 	}
 	if (c == AT_OK) {
+		/* Same size, so it fits (snprintf cost a lookup 600
+		 * instructions). */
+		static_assert(sizeof(rq->actor) == sizeof(rq->user.username), "actor is a username");
 		rq->authed = 1;
-		snprintf(rq->actor, sizeof(rq->actor), "%s", rq->user.username);
+		memcpy(rq->actor, rq->user.username, strlen(rq->user.username) + 1);
 	}
 	if (!(r->flags & ROUTE_PUBLIC)) {
 		if (c != AT_OK) {

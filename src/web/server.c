@@ -114,9 +114,12 @@ static uint64_t now_us(void)
  */
 size_t web_url_unescape(char *s)
 {
-	char *w = s;
-	const char *r = s;
+	char *w = strchr(s, '%');
+	const char *r = w;
 
+	/* Most paths have nothing to decode: one scan finds that. */
+	if (!w)
+		return strlen(s);
 	while (*r) {
 		int hi, lo;
 		if (r[0] == '%' && (hi = text_hexval(r[1])) >= 0 && (lo = text_hexval(r[2])) >= 0) {
@@ -191,9 +194,43 @@ static int framing_ambiguous(struct MHD_Connection *conn, const char **cl)
  * (bench/README.md); every other field, present or added later, is
  * cleared as calloc would.
  */
+/*
+ * One finished request's memory is kept per thread for the next: at 2.9
+ * KiB it is past malloc's per-thread cache, and malloc and free took a
+ * lookup 750 instructions.  The key's destructor frees it when the
+ * thread ends.
+ */
+static pthread_key_t spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+static int spare_ok;
+
+static void spare_init(void)
+{
+	spare_ok = pthread_key_create(&spare_key, free) == 0;
+}
+
+static struct request *request_alloc(void)
+{
+	struct request *rq;
+
+	pthread_once(&spare_once, spare_init);
+	if (spare_ok && (rq = pthread_getspecific(spare_key)) != NULL) {
+		pthread_setspecific(spare_key, NULL);
+		return rq;
+	}
+	return malloc(sizeof(*rq));
+}
+
+static void request_release(struct request *rq)
+{
+	if (spare_ok && !pthread_getspecific(spare_key) && pthread_setspecific(spare_key, rq) == 0)
+		return;
+	free(rq);
+}
+
 static struct request *request_new(const char *url)
 {
-	struct request *rq = malloc(sizeof(*rq));
+	struct request *rq = request_alloc();
 	const size_t path = offsetof(struct request, path), path_end = path + sizeof(rq->path);
 	const size_t params = offsetof(struct request, params);
 	const size_t params_end = params + sizeof(rq->params);
@@ -339,7 +376,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	web_spool_end(rq);
 	form_free(&rq->form);
 	buf_free(&rq->body);
-	free(rq);
+	request_release(rq);
 	*con_cls = NULL;
 	atomic_fetch_sub(&in_flight, 1);
 }

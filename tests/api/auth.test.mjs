@@ -106,6 +106,29 @@ describe('token revocation', () => {
 	});
 });
 
+describe('token revocation and the scanner lookup', () => {
+	// GETs read in a snapshot held by the token cache's PRAGMA data_version
+	// (no BEGIN/ROLLBACK): a token cached by every server thread and then
+	// revoked by another process must be refused on the very next lookup.
+	test('a cached token revoked by the CLI is refused on the next GET /api/v1/assets/{tag}', async () => {
+		const made = srv.cli(['asset', 'add', '--tag', 'RV-0001', '--serial', 'RV-SN-1',
+			'--manufacturer', 'Dell', '--type', 'Laptop', '--building', 'HQ', '--room', '1']);
+		assert.equal(made.status, 0, made.stderr);
+		const t = srv.cli(['user', 'token', 'leaver']);
+		assert.equal(t.status, 0, t.stderr);
+		const tok = t.stdout.trim().split('\n').pop().trim();
+		// enough lookups that every server thread has the token cached
+		for (let i = 0; i < 40; i++)
+			assert.equal(ok(await srv.req('GET', '/api/v1/assets/rv0001', { token: tok })).asset_tag,
+				'RV-0001');
+		const r = srv.cli(['user', 'revoke-tokens', 'leaver']);
+		assert.equal(r.status, 0, r.stderr);
+		for (let i = 0; i < 8; i++)
+			assertError(await srv.req('GET', '/api/v1/assets/RV-0001', { token: tok }), 401);
+		ok(await srv.req('GET', '/api/v1/assets/RV-0001', { token: srv.tokens.operator }));
+	});
+});
+
 describe('sessions', () => {
 	test('login sets an HttpOnly SameSite=Strict cookie and gives a csrf_token', async () => {
 		const r = await login('operator', srv.passwords.operator);

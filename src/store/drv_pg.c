@@ -107,6 +107,11 @@ enum at_code drv_pg_code(const char *state)
 		return AT_STORAGE;
 	if (strcmp(state, "23505") == 0)
 		return AT_DUPLICATE;
+	/* A text parameter that is not UTF-8 (character_not_in_repertoire):
+	 * bad input, not a storage fault.  The front ends refuse such text
+	 * before asking (web/route.c request_utf8); this is the floor. */
+	if (strcmp(state, "22021") == 0)
+		return AT_INVALID;
 	if (strncmp(state, "23", 2) == 0)
 		return AT_CONFLICT;
 	for (size_t i = 0; i < sizeof(busy) / sizeof(busy[0]); i++)

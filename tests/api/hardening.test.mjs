@@ -54,6 +54,19 @@ for (const [name, seg] of [
 	});
 }
 
+test('invalid UTF-8 in a query parameter is a 400 naming it, on every engine', async () => {
+	for (const p of ['/api/v1/assets?q=%C0%AF', '/api/v1/assets?after=x%80', '/api/v1/holders?q=%ED%A0%80',
+		'/api/v1/events?asset=%F5%80%80%80']) {
+		const res = await request(srv.base, 'GET', p, { token: srv.tokens.auditor });
+		const e = assertError(res, 400, { code: 'MALFORMED' }, p);
+		assert.match(e.message, /^query parameter (q|after|asset) is not valid UTF-8$/, p);
+	}
+	/* A name that is not UTF-8 is refused too, shown repaired. */
+	const res = await request(srv.base, 'GET', '/api/v1/assets?%C0%AF=1', { token: srv.tokens.auditor });
+	assert.match(assertError(res, 400, { code: 'MALFORMED' }).message,
+		/^query parameter \?\? is not valid UTF-8$/);
+});
+
 test('invalid UTF-8 in an uploaded CSV is refused row by row (422), nothing imported', async () => {
 	const before = await srv.eventCount();
 	const csv = Buffer.concat([

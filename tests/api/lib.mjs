@@ -40,6 +40,47 @@ export function binaryFor(env = process.env) {
 
 export const ROLES = ['admin', 'operator', 'auditor'];
 
+/*
+ * The backend every server and CLI run of the tests uses: a SQLite file
+ * in the test's temporary directory, or with AT_BACKEND=postgresql a fresh
+ * database in the cluster that AT_PG_URI names (tests/support/
+ * pgcluster.sh; CTest's api_pg test sets both).  Tests of what only one
+ * backend has skip on the other, saying why (`onlyOn`).
+ */
+export const BACKEND = process.env.AT_BACKEND === 'postgresql' ? 'postgresql' : 'sqlite';
+
+/* A node:test option that skips a test unless the backend is `backend`. */
+export function onlyOn(backend, why) {
+	return BACKEND === backend ? {} : { skip: `${backend} only: ${why}` };
+}
+
+function psql(sql) {
+	const r = spawnSync('psql', ['-qAtX', '-v', 'ON_ERROR_STOP=1', process.env.AT_PG_URI, '-c', sql],
+		{ encoding: 'utf8', timeout: 60000 });
+	if (r.error || r.status !== 0)
+		throw new Error(`psql ${sql}: ${r.error ?? r.stderr}`);
+	return r.stdout;
+}
+
+/* A new empty database for one server: a file path in `dir`, or the URI
+ * of a database made for it in the cluster. */
+export function freshDb(dir) {
+	if (BACKEND === 'sqlite')
+		return path.join(dir, 'at.db');
+	const base = process.env.AT_PG_URI;
+	if (!base)
+		throw new Error('AT_BACKEND=postgresql needs AT_PG_URI (tests/support/pgcluster.sh)');
+	const name = `at_${path.basename(dir).replace(/[^a-zA-Z0-9]/g, '_').toLowerCase()}`;
+	psql(`CREATE DATABASE ${name}`);
+	return base.replace(/^(postgres(?:ql)?:\/\/[^/?]*\/)[^?]*/, `$1${name}`);
+}
+
+/* Remove what freshDb made (the temporary directory is the caller's). */
+export function dropDb(db) {
+	if (BACKEND === 'postgresql')
+		psql(`DROP DATABASE IF EXISTS ${/^postgres(?:ql)?:\/\/[^/?]*\/([^?]*)/.exec(db)[1]} WITH (FORCE)`);
+}
+
 /* A port nobody listens on right now (bind port 0, read it, close). */
 export function freePort() {
 	return new Promise((resolve, reject) => {
@@ -299,7 +340,7 @@ async function stopServer(s) {
  */
 export async function startServer({ threads = 4, extraUsers = [], env = {}, args = [] } = {}) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assettrack-api-'));
-	const db = path.join(dir, 'at.db');
+	const db = freshDb(dir);
 	let cur;
 	try {
 		cur = await spawnServer(db, { threads, env, args });
@@ -309,6 +350,7 @@ export async function startServer({ threads = 4, extraUsers = [], env = {}, args
 		if (cur && !cur.exited())
 			cur.proc.kill('SIGKILL');
 		await cur?.exitP;
+		dropDb(db);
 		fs.rmSync(dir, { recursive: true, force: true });
 		throw err;
 	}
@@ -361,6 +403,7 @@ function makeHandle(first, { db, dir, threads, tokens, passwords, users }) {
 		},
 		async stop() {
 			await stopServer(cur);
+			dropDb(db);
 			fs.rmSync(dir, { recursive: true, force: true });
 		},
 	};

@@ -246,6 +246,7 @@ static void test_sqlstate_codes(void **state)
 	for (size_t i = 0; i < sizeof(storage) / sizeof(storage[0]); i++)
 		assert_int_equal(drv_pg_code(storage[i]), AT_STORAGE);
 	assert_int_equal(drv_pg_code(NULL), AT_STORAGE);
+	assert_int_equal(drv_pg_code("22021"), AT_INVALID);
 }
 
 static void test_uri_detection(void **state)

@@ -72,11 +72,11 @@ static const struct route routes[] = {
 	{ "GET", "/api/v1/openapi.json", api_openapi, ANY_ROLE, ROUTE_PUBLIC | ROUTE_OWN_TXN },
 	{ "GET", "/api/v1/assets", list_assets, ANY_ROLE, 0 },
 	{ "POST", "/api/v1/assets", create_asset, ADMIN_ONLY, ROUTE_JSON_BODY },
-	{ "GET", "/api/v1/assets/{}", get_asset, ANY_ROLE, 0 },
-	{ "PATCH", "/api/v1/assets/{}", update_asset, ADMIN_ONLY, ROUTE_JSON_BODY },
-	{ "POST", "/api/v1/assets/{}/retire", retire_asset, ADMIN_ONLY, ROUTE_JSON_BODY },
-	{ "POST", "/api/v1/assets/{}/replace", replace_asset, ADMIN_ONLY, ROUTE_JSON_BODY },
-	{ "GET", "/api/v1/assets/{}/events", asset_events, ANY_ROLE, 0 },
+	{ "GET", "/api/v1/assets/{}", get_asset, ANY_ROLE, ROUTE_SCAN },
+	{ "PATCH", "/api/v1/assets/{}", update_asset, ADMIN_ONLY, ROUTE_JSON_BODY | ROUTE_SCAN },
+	{ "POST", "/api/v1/assets/{}/retire", retire_asset, ADMIN_ONLY, ROUTE_JSON_BODY | ROUTE_SCAN },
+	{ "POST", "/api/v1/assets/{}/replace", replace_asset, ADMIN_ONLY, ROUTE_JSON_BODY | ROUTE_SCAN },
+	{ "GET", "/api/v1/assets/{}/events", asset_events, ANY_ROLE, ROUTE_SCAN },
 	{ "GET", "/api/v1/cases", list_cases, ANY_ROLE, 0 },
 	{ "POST", "/api/v1/cases", create_case, ADMIN_ONLY, ROUTE_JSON_BODY },
 	{ "GET", "/api/v1/cases/{}", get_case, ANY_ROLE, 0 },
@@ -116,8 +116,8 @@ static const struct route routes[] = {
 	{ "GET", "/stock-in", page_stock_in_get, OPERATOR_UP, PAGE },
 	{ "POST", "/stock-in", page_stock_in_post, OPERATOR_UP, PAGE_POST },
 	{ "GET", "/assets", page_assets, ANY_ROLE, PAGE },
-	{ "GET", "/assets/{}", page_asset, ANY_ROLE, PAGE },
-	{ "POST", "/assets/{}", page_asset_post, ADMIN_ONLY, PAGE_POST },
+	{ "GET", "/assets/{}", page_asset, ANY_ROLE, PAGE | ROUTE_SCAN },
+	{ "POST", "/assets/{}", page_asset_post, ADMIN_ONLY, PAGE_POST | ROUTE_SCAN },
 	{ "GET", "/admin/assets/new", page_asset_new_get, ADMIN_ONLY, PAGE },
 	{ "POST", "/admin/assets/new", page_asset_new_post, ADMIN_ONLY, PAGE_POST },
 	{ "GET", "/cases", page_cases, ANY_ROLE, PAGE },
@@ -309,7 +309,8 @@ static enum MHD_Result query_arg_utf8(void *cls, enum MHD_ValueKind kind, const 
  * Every stored text is UTF-8 (core refuses anything else, and PostgreSQL
  * could hold nothing else), so a path segment that is not names nothing:
  * 404, as the lookup itself would answer on SQLite, without asking the
- * database (PostgreSQL refuses such a parameter outright).  A query
+ * database (PostgreSQL refuses such a parameter outright).  A scanned
+ * tag (ROUTE_SCAN) is core's to refuse, naming the odd byte.  A query
  * parameter that is not is a malformed request: 400.  0 when the request
  * was refused.
  */
@@ -317,7 +318,7 @@ static int request_utf8(struct request *rq)
 {
 	const char *bad = NULL;
 
-	for (int i = 0; i < rq->nparams; i++)
+	for (int i = 0; i < rq->nparams && !(rq->route->flags & ROUTE_SCAN); i++)
 		if (!jsonw_utf8_valid(rq->params[i])) {
 			refuse(rq, AT_NOT_FOUND, "nothing is named by a path that is not valid UTF-8");
 			return 0;

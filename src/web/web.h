@@ -67,6 +67,9 @@ enum route_flags {
 	                             * spooled to disk (web/upload.h) */
 	ROUTE_SLOW = 128,           /* may take seconds: runs on an offload
 	                             * thread, not the connection's (offload.h) */
+	ROUTE_SCAN = 256,           /* its {} is a scanned tag: core cleans it
+	                             * and refuses odd bytes (422) itself, so
+	                             * route.c's UTF-8 check leaves it alone */
 };
 
 struct route {

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { ok, startServer } from './lib.mjs';
+import { localBase, ok, startServer } from './lib.mjs';
 
 let srv;
 
@@ -29,7 +29,7 @@ async function waitForLines(file, n) {
 }
 
 test('the server checkpoints every N events, and verify starts from the newest', async () => {
-	const file = `${srv.db}.checkpoints`;
+	const file = `${localBase(srv.db)}.checkpoints`;
 	await srv.mkCase('CK-A', 10);
 	await sleep(2500);
 	// One event so far: below the threshold, nothing written.
@@ -38,7 +38,7 @@ test('the server checkpoints every N events, and verify starts from the newest',
 		await srv.mkAsset(`CK-${i}`, ['CK-A', i]);
 	const lines = await waitForLines(file, 1);
 	assert.match(lines[0], /^assettrack-checkpoint v1 seq=\d+ head=[0-9a-f]{64} state=[0-9a-f]{64} /);
-	assert.equal(fs.statSync(`${srv.db}.checkpoint-key`).mode & 0o777, 0o600);
+	assert.equal(fs.statSync(`${localBase(srv.db)}.checkpoint-key`).mode & 0o777, 0o600);
 	// The server says so on stderr once the line is written: the pipe may
 	// deliver it a moment after the file shows the line.
 	for (let t0 = Date.now(); !/checkpoint \d+:/.test(srv.stderr) && Date.now() - t0 < 10000;)

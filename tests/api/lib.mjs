@@ -9,6 +9,7 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -72,13 +73,38 @@ export function freshDb(dir) {
 		throw new Error('AT_BACKEND=postgresql needs AT_PG_URI (tests/support/pgcluster.sh)');
 	const name = `at_${path.basename(dir).replace(/[^a-zA-Z0-9]/g, '_').toLowerCase()}`;
 	psql(`CREATE DATABASE ${name}`);
-	return base.replace(/^(postgres(?:ql)?:\/\/[^/?]*\/)[^?]*/, `$1${name}`);
+	const db = base.replace(/^(postgres(?:ql)?:\/\/[^/?]*\/)[^?]*/, `$1${name}`);
+	stateDirs.set(db, dir);
+	return db;
+}
+
+/* A PostgreSQL database's local files (checkpoint key and lines, import
+ * spool) go to ASSETTRACK_STATE_DIR: the test's directory, for the server
+ * and the CLI alike. */
+const stateDirs = new Map();
+
+export function dbEnv(db, env = process.env) {
+	const dir = stateDirs.get(db);
+	return dir ? { ...env, ASSETTRACK_STATE_DIR: dir } : env;
+}
+
+/* The path the program names a database's local files after (core/db.c
+ * db_local_base): the file itself on SQLite, else
+ * DIR/assettrack-pg-NAME-HASH, HASH the URI's SHA-256 (no password in
+ * the tests' URIs). */
+export function localBase(db) {
+	if (BACKEND === 'sqlite')
+		return db;
+	const name = /^postgres(?:ql)?:\/\/[^/?]*\/([^?]*)/.exec(db)[1].replace(/[^a-zA-Z0-9_-]/g, '');
+	const h = crypto.createHash('sha256').update(db).digest('hex').slice(0, 8);
+	return path.join(stateDirs.get(db), `assettrack-pg-${name}-${h}`);
 }
 
 /* Remove what freshDb made (the temporary directory is the caller's). */
 export function dropDb(db) {
 	if (BACKEND === 'postgresql')
 		psql(`DROP DATABASE IF EXISTS ${/^postgres(?:ql)?:\/\/[^/?]*\/([^?]*)/.exec(db)[1]} WITH (FORCE)`);
+	stateDirs.delete(db);
 }
 
 /* A port nobody listens on right now (bind port 0, read it, close). */
@@ -99,6 +125,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /* Run the CLI against `db`; returns {status, stdout, stderr}. */
 export function cli(db, args, input) {
 	const r = spawnSync(binaryFor(), ['--db', db, ...args], {
+		env: dbEnv(db),
 		input: input ?? '',
 		encoding: 'utf8',
 		timeout: 30000,
@@ -281,7 +308,7 @@ async function spawnServer(db, { threads, env, args = [] }) {
 		const port = await freePort();
 		const out = { stdout: '', stderr: '' };
 		let exited = null;
-		const penv = { ...process.env, ...env };
+		const penv = dbEnv(db, { ...process.env, ...env });
 		const proc = spawn(binaryFor(penv), ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`,
 			'--threads', String(threads), '--quiet', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: penv });
 		proc.stdout.setEncoding('utf8');
@@ -383,6 +410,7 @@ export async function startServer({ threads = 4, extraUsers = [], env = {}, args
 
 function makeHandle(first, { db, dir, threads, tokens, passwords, users }) {
 	let cur = first;
+	const others = [];
 	const srv = {
 		db, dir, tokens, passwords, users,
 		get base() { return `http://127.0.0.1:${cur.port}`; },
@@ -401,7 +429,37 @@ function makeHandle(first, { db, dir, threads, tokens, passwords, users }) {
 			await stopServer(cur);
 			cur = await spawnServer(db, { threads, env, args });
 		},
+		/*
+		 * Another `assettrack serve` on the same database (issue #11: several
+		 * servers on one PostgreSQL database; on SQLite, one file).  Returns
+		 * {base, proc, req, as(who), exited(), stop(), kill()}: kill()
+		 * SIGKILLs it and waits for the exit; stop() (also done by the
+		 * first server's stop) SIGTERMs it and checks exit 0.
+		 */
+		async another({ env = {}, args = [] } = {}) {
+			const s = await spawnServer(db, { threads, env, args });
+			others.push(s);
+			const base = `http://127.0.0.1:${s.port}`;
+			const o = {
+				base,
+				proc: s.proc,
+				req: (method, p, opts) => request(base, method, p, opts),
+				as: (who) => (method, p, body, opts = {}) =>
+					request(base, method, p, { ...opts, token: tokens[who], body }),
+				exited: s.exited,
+				get stderr() { return s.out.stderr; },
+				stop: () => stopServer(s),
+				async kill() {
+					s.proc.kill('SIGKILL');
+					await s.exitP;
+				},
+			};
+			return o;
+		},
 		async stop() {
+			for (const o of others)
+				if (!o.exited())
+					await stopServer(o);
 			await stopServer(cur);
 			dropDb(db);
 			fs.rmSync(dir, { recursive: true, force: true });

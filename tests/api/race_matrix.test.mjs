@@ -1,5 +1,7 @@
 // race_matrix.test.mjs — races beyond two Stock-Outs of one asset (issue
-// #7, SPEC §3.9), on one database through the server and the CLI at once:
+// #7, SPEC §3.9), on one database through two servers and the CLI at once
+// (side A asks the first server; side B the second server or the CLI, in
+// turn: issue #11 wants the races spread over two servers):
 //   two Stock-Ins into one slot, Stock-In against assign, replace against
 //   Stock-Out, retire against Stock-Out, move against assign.
 // Each round: exactly one side wins (2xx / exit 0), the other is refused
@@ -13,10 +15,11 @@ import { BINARY, ok, show, startServer } from './lib.mjs';
 const ROUNDS = Number(process.env.AT_RACE_MATRIX_ROUNDS || (process.env.AT_SANITIZED ? 200 : 1000));
 const C = 'RM';
 
-let srv, h1, h2;
+let srv, srv2, h1, h2;
 
 before(async () => {
 	srv = await startServer({ threads: 8, extraUsers: [{ name: 'op2', role: 'operator' }] });
+	srv2 = await srv.another();
 	await srv.mkCase(C, 40);
 	h1 = await srv.mkHolder('Matrix One', 'B-M1');
 	h2 = await srv.mkHolder('Matrix Two', 'B-M2');
@@ -39,6 +42,8 @@ function cliAsync(args) {
 }
 
 const api = (who, method, path, body) => srv.req(method, path, { token: srv.tokens[who], body });
+/* The same, asked of the second server. */
+const api2 = (who, method, path, body) => srv2.as(who)(method, path, body);
 const won = (r) => (r.status !== undefined && r.out === undefined ? r.status < 300 : r.status === 0);
 const conflict = (r) => (r.out === undefined ? r.status === 409 : r.status === 1);
 
@@ -87,7 +92,7 @@ describe('race matrix (server and CLI on one database)', () => {
 				{ items: [{ asset_tag: 'RM-IN-1', case: C, position: 3 }] }),
 			() => i % 2
 				? cliAsync(['stock-in', `RM-IN-2@${C}:3`])
-				: api('op2', 'POST', '/api/v1/custody/stock-in',
+				: api2('op2', 'POST', '/api/v1/custody/stock-in',
 					{ items: [{ asset_tag: 'RM-IN-2', case: C, position: 3 }] }),
 		], async (i, aWon) => {
 			ok(await api('operator', 'POST', '/api/v1/custody/stock-out',
@@ -106,7 +111,7 @@ describe('race matrix (server and CLI on one database)', () => {
 				{ items: [{ asset_tag: 'RM-SA-1', case: C, position: 6 }] }),
 			() => i % 2
 				? cliAsync(['slot', 'assign', 'RM-SA-2', C, '6'])
-				: api('admin', 'POST', '/api/v1/slots/assign',
+				: api2('admin', 'POST', '/api/v1/slots/assign',
 					{ asset_tag: 'RM-SA-2', case: C, position: 6 }),
 		], async (i, aWon) => {
 			if (aWon)
@@ -128,7 +133,7 @@ describe('race matrix (server and CLI on one database)', () => {
 				{ replacement_tag: 'RM-RP-NEW', reason: 'race', condition: 'GOOD' }),
 			() => i % 2
 				? cliAsync(['stock-out', '--holder', 'B-M2', 'RM-RP-NEW'])
-				: api('op2', 'POST', '/api/v1/custody/stock-out',
+				: api2('op2', 'POST', '/api/v1/custody/stock-out',
 					{ holder: 'B-M2', asset_tags: ['RM-RP-NEW'] }),
 		], async (i, aWon) => {
 			if (aWon)   // swap back: OLD takes custody again, NEW its slot
@@ -147,7 +152,7 @@ describe('race matrix (server and CLI on one database)', () => {
 			() => api('admin', 'POST', `/api/v1/assets/${tag(i)}/retire`, { reason: 'race' }),
 			() => i % 2
 				? cliAsync(['stock-out', '--holder', 'B-M1', tag(i)])
-				: api('operator', 'POST', '/api/v1/custody/stock-out',
+				: api2('operator', 'POST', '/api/v1/custody/stock-out',
 					{ holder: h1.id, asset_tags: [tag(i)] }),
 		], async (i, aWon) => {
 			if (!aWon)  // out with a holder: bring it back to retire it for good
@@ -166,7 +171,7 @@ describe('race matrix (server and CLI on one database)', () => {
 			() => api('admin', 'POST', '/api/v1/slots/move', { asset_tag: 'RM-MV-1', case: C, position: 21 }),
 			() => i % 2
 				? cliAsync(['slot', 'assign', 'RM-MV-2', C, '21'])
-				: api('admin', 'POST', '/api/v1/slots/assign',
+				: api2('admin', 'POST', '/api/v1/slots/assign',
 					{ asset_tag: 'RM-MV-2', case: C, position: 21 }),
 		], async (i, aWon) => {
 			if (aWon)

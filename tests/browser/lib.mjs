@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
 
-import { BINARY, binaryFor, cli as runCli, freePort } from '../api/lib.mjs';
+import { BINARY, binaryFor, cli as runCli, dbEnv, dropDb, freePort, freshDb } from '../api/lib.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -66,7 +66,7 @@ async function spawnServer(db, env) {
 		const port = await freePort();
 		const out = { stdout: '', stderr: '' };
 		let exited = null;
-		const penv = { ...process.env, ...env };
+		const penv = dbEnv(db, { ...process.env, ...env });
 		const proc = spawn(binaryFor(penv), ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`,
 			'--quiet'], { stdio: ['ignore', 'pipe', 'pipe'], env: penv });
 		live.add(proc);
@@ -107,14 +107,16 @@ async function spawnServer(db, env) {
  */
 export async function startServer({ env = {} } = {}) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assettrack-browser-'));
-	const db = path.join(dir, 'at.db');
-	let s;
+	let db, s;
 	try {
+		db = freshDb(dir);
 		cliOk(db, ['init']);
 		for (const [name, u] of Object.entries(USERS))
 			cliOk(db, ['user', 'add', name, '--role', u.role], u.password + '\n');
 		s = await spawnServer(db, env);
 	} catch (err) {
+		if (db)
+			dropDb(db);
 		fs.rmSync(dir, { recursive: true, force: true });
 		throw err;
 	}
@@ -137,6 +139,7 @@ export async function startServer({ env = {} } = {}) {
 				s.proc.kill('SIGKILL');
 				await s.exitP;
 			}
+			dropDb(db);
 			fs.rmSync(dir, { recursive: true, force: true });
 			assert.ok(r, 'server did not stop within 15 s of SIGTERM');
 			assert.deepEqual(r, { code: 0, signal: null },

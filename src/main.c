@@ -23,7 +23,7 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "init", cli_cmd_init, "init", NULL },
+	{ "init", cli_cmd_init, "init [--app-role ROLE]", NULL },
 	{ "serve", cli_cmd_serve,
 	  "serve [--listen HOST:PORT] [--threads N] [--tls-cert PEM --tls-key PEM] [--quiet]\n"
 	  "                   [--checkpoint-every N] [--checkpoint-interval SECONDS]\n"

@@ -20,21 +20,40 @@
  * the current version (db_open with DB_CREATE does both). */
 int cli_cmd_init(struct cli_ctx *ctx, int argc, char **argv)
 {
+	const char *app = NULL;
+	const struct cli_opt opts[] = { { "app-role", &app, NULL }, { NULL, NULL, NULL } };
+	struct at_errors e = AT_ERRORS_INIT;
 	int npos, rc, existed;
 
-	if (cli_parse(ctx, argc, argv, NULL, &npos) < 0 || cli_expect(ctx, npos, 0, 0))
+	if (cli_parse(ctx, argc, argv, opts, &npos) < 0 || cli_expect(ctx, npos, 0, 0))
 		return 2;
 	/* A PostgreSQL database exists before init (its DBA made it); what
 	 * init may create there is the schema, which cli_open reports. */
 	existed = db_is_server(ctx->db_path) || access(ctx->db_path, F_OK) == 0;
+	if (app && !db_is_server(ctx->db_path))
+		return cli_refuse(ctx, AT_INVALID, "--app-role is for PostgreSQL: a SQLite file has no "
+		                                   "roles");
 	if ((rc = cli_open(ctx)) != 0)
 		return rc;
+	/* The schema is there (cli_open migrated it, as whoever we are): the
+	 * program's own role gets what it needs and no more. */
+	if (app) {
+		enum at_code c = db_grant_app(ctx->st, app, &e);
+		if (c != AT_OK) {
+			rc = cli_fail(ctx, c, &e);
+			at_errors_free(&e);
+			return rc;
+		}
+	}
 	if (ctx->json)
-		return cli_json_print(json_pack("{s:s, s:i, s:b}", "database", ctx->db_shown,
+		return cli_json_print(json_pack("{s:s, s:i, s:b, s:s?}", "database", ctx->db_shown,
 		                                "schema_version", db_schema_version(ctx->st),
-		                                "created", !existed));
+		                                "created", !existed, "app_role", app));
 	printf("%s %s (schema version %d)\n", existed ? "Database is ready:" : "Created database",
 	       ctx->db_shown, db_schema_version(ctx->st));
+	if (app)
+		printf("Role %s may now run AssetTrack here (no DELETE anywhere, no UPDATE of the "
+		       "log): give it to --db as user=%s.\n", app, app);
 	return 0;
 }
 

@@ -68,6 +68,11 @@ int cli_cmd_restore(struct cli_ctx *ctx, int argc, char **argv)
 		return 2;
 	if (!argv[1][0])
 		return cli_usage(ctx, "the file name is empty");
+	/* Restoring swaps the database file; a PostgreSQL database is its
+	 * DBA's to restore (README, "Running on PostgreSQL"). */
+	if (db_is_server(ctx->db_path))
+		return cli_refuse(ctx, AT_INVALID, "restore replaces a SQLite file; restore a PostgreSQL "
+		                                   "database with pg_restore, then run verify");
 	if (access(argv[1], F_OK) != 0)
 		return cli_refuse(ctx, AT_NOT_FOUND, "%s does not exist", argv[1]);
 	if (web_server_running(ctx->db_path))

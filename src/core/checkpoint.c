@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -396,9 +397,60 @@ static enum at_code append_line(const char *file, const char *line, struct at_er
 	return AT_OK;
 }
 
+/*
+ * Several writers may share one checkpoint file: two servers on one
+ * database (issue #11), or a server and `assettrack checkpoint`.  Each
+ * holds FILE.lock (flock, exclusive) from reading the file to appending
+ * its line, so the second reads the first's line and finds nothing left
+ * to sign, instead of appending a second line that follows the same one
+ * (CHECKPOINT_ORDER).  -1 (errno set) when the lock cannot be had.
+ */
+static int lock_file(const char *file)
+{
+	char path[AT_PATH_MAX + 8];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s.lock", file);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) != 0)
+		if (errno != EINTR) {
+			int saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+	return fd;
+}
+
+static enum at_code checkpoint_write_locked(struct store *st, const struct checkpoint_paths *p,
+                                            struct checkpoint *out, int *written,
+                                            struct verify_report *r, verify_progress_cb progress,
+                                            void *pctx, struct at_errors *e);
+
 enum at_code checkpoint_write(struct store *st, const struct checkpoint_paths *p,
                               struct checkpoint *out, int *written, struct verify_report *r,
                               verify_progress_cb progress, void *pctx, struct at_errors *e)
+{
+	int fd = lock_file(p->file);
+	enum at_code c;
+
+	if (fd < 0) {
+		memset(out, 0, sizeof(*out));
+		*written = 0;
+		return at_fail(e, AT_STORAGE, "cannot lock the checkpoint file %s.lock: %s", p->file,
+		               strerror(errno));
+	}
+	c = checkpoint_write_locked(st, p, out, written, r, progress, pctx, e);
+	close(fd); /* and the lock with it */
+	return c;
+}
+
+static enum at_code checkpoint_write_locked(struct store *st, const struct checkpoint_paths *p,
+                                            struct checkpoint *out, int *written,
+                                            struct verify_report *r, verify_progress_cb progress,
+                                            void *pctx, struct at_errors *e)
 {
 	unsigned char sk[crypto_sign_SECRETKEYBYTES], pk[crypto_sign_PUBLICKEYBYTES];
 	unsigned char sig[crypto_sign_BYTES];

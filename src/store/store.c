@@ -2642,6 +2642,32 @@ int64_t store_token_revoke_all(struct store *st, int64_t user_id, const char *at
 	return st->drv->changes(st->conn);
 }
 
+/* Roles are PostgreSQL's (schema_pg.h, "Role separation"): make `app`
+ * a login role if there is none, then give it what the program needs.
+ * Run by the schema's owner, or a superuser, after the migration. */
+enum at_code store_grant_app(struct store *st, const char *app, struct at_errors *e)
+{
+	struct drv_stmt *s = NULL;
+	char me[128] = "";
+	enum at_code c;
+
+	if (st->drv != &drv_pg)
+		return at_fail(e, AT_INVALID, "--app-role is for PostgreSQL: a SQLite file has no roles");
+	if (st->drv->in_txn(st->conn))
+		return at_fail(e, AT_INTERNAL, "roles are granted outside a transaction");
+	/* The owner named to schema_pg_create_roles is who we are: it exists,
+	 * so only the app role may be made. */
+	c = st->drv->prepare(st->conn, "SELECT CAST(current_user AS TEXT)", &s);
+	if (c == AT_OK && st->drv->step(s) == DRV_ROW)
+		snprintf(me, sizeof(me), "%s", st->drv->column_text(s, 0));
+	if (s)
+		st->drv->finalize(s);
+	if (!*me)
+		return fail_code(st, e);
+	c = schema_pg_create_roles(st->conn, me, app, e);
+	return c != AT_OK ? c : schema_pg_grant_app(st->conn, app, e);
+}
+
 /* PRAGMA data_version has no PostgreSQL twin: -1, which web/auth.c
  * reads as "no cache" (docs/postgresql.md, "Token cache"). */
 int64_t store_data_version(struct store *st)

@@ -46,6 +46,11 @@ void store_close(struct store *st);
 int store_schema_version(struct store *st);
 /* Migrate to AT_SCHEMA_VERSION; `*from` gets the version found. */
 enum at_code store_migrate(struct store *st, int *from, struct at_errors *e);
+/* PostgreSQL: make `app` a login role if it is none, and give it exactly
+ * what the program needs (no DELETE anywhere, no UPDATE of the log).  As
+ * the schema's owner or a superuser, outside a transaction.  AT_INVALID
+ * on SQLite, and for a name PostgreSQL cannot take. */
+enum at_code store_grant_app(struct store *st, const char *app, struct at_errors *e);
 
 /* Write transaction: BEGIN IMMEDIATE takes the write lock up front, so the
  * preconditions core checks cannot change before commit. */

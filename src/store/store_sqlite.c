@@ -249,7 +249,8 @@ enum at_code store_backup(struct store *st, const char *path, struct at_errors *
 	int rc;
 
 	if (!l)
-		return at_fail(e, AT_INVALID, "backup to a file is not on PostgreSQL yet");
+		return at_fail(e, AT_INVALID, "backup to a file is not on PostgreSQL yet: "
+		               "back it up with pg_dump -Fc");
 	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK) {
 		c = at_fail(e, AT_STORAGE, "cannot create backup %s: %s", path,

@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "core/backup.h"
+#include "core/db.h"
 #include "util/text.h"
 #include "web/jobs.h"
 #include "web/upload.h"
@@ -187,6 +188,17 @@ static void render_backup_page(struct request *rq, int status, const struct at_e
 		html_elem(&p.h, "h2", "The database now", "class", "h5", HTML_END);
 		summary_table(&p, "backup-now", &now, NULL);
 	}
+	/* A PostgreSQL database is backed up and restored by its own tools
+	 * (README, "Running on PostgreSQL"): no download, no upload here. */
+	if (db_is_server(rq->cfg->db_path)) {
+		page_notice(&p, "info", "This database is on PostgreSQL",
+		            "Back it up with pg_dump -Fc (or base backups and WAL archiving), and "
+		            "restore with pg_restore; then run assettrack verify on the restored "
+		            "database. Downloading and restoring here are for SQLite files.");
+		page_end(&p, status);
+		at_errors_free(&se);
+		return;
+	}
 	html_open(&p.h, "div", "class", "row g-3 mt-1", HTML_END);
 	html_open(&p.h, "div", "class", "col-12 col-lg-6", HTML_END);
 	download_card(&p);
@@ -324,6 +336,12 @@ void page_backup_restore_post(struct request *rq)
 	struct restore_job *rj;
 	struct job *j;
 
+	if (db_is_server(rq->cfg->db_path)) {
+		at_fail(&e, AT_INVALID, "this database is on PostgreSQL: restore it with pg_restore");
+		render_backup_page(rq, 422, &e);
+		at_errors_free(&e);
+		return;
+	}
 	if (!up || !up->filename[0] || up->len == 0) {
 		at_item(&e, "file", AT_INVALID,
 		        up && up->filename[0] ? "%s is empty" : "choose a backup file to restore",

@@ -4,7 +4,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { localBase, ok, startServer } from './lib.mjs';
+import { spawn } from 'node:child_process';
+import { BINARY_TESTCLOCK, dbEnv, localBase, ok, startServer } from './lib.mjs';
 
 let srv;
 
@@ -62,4 +63,39 @@ test('the server checkpoints every N events, and verify starts from the newest',
 	// may run between the fourth and fifth asset (seq 5).
 	assert.ok(since.from_seq >= 5, JSON.stringify(since));
 	assert.ok(since.events < full.events, JSON.stringify(since));
+});
+
+test('two servers and the CLI signing one checkpoint file never sign one head twice', async () => {
+	/* Both servers sign after every event, each verify lasting 1.8 s (the
+	 * test build's ASSETTRACK_TEST_VERIFY_DELAY_MS) against a poll every
+	 * 2 s, and the CLI signs too: their checkpoints of one head overlap.
+	 * Without the file's lock two lines followed the same one
+	 * (CHECKPOINT_ORDER), and verify failed. */
+	const file = `${localBase(srv.db)}.checkpoints`;
+	const slow = { env: { ASSETTRACK_TEST_VERIFY_DELAY_MS: '1800' },
+		args: ['--checkpoint-every', '1', '--checkpoint-interval', '3600'] };
+	await srv.restart(slow);
+	const other = await srv.another(slow);
+	const before = (await waitForLines(file, 1)).length;
+	for (let i = 0; i < 4; i++) {
+		await (i % 2 ? other : srv).as('admin')('POST', '/api/v1/holders', { name: `Signer ${i}` });
+		const cli = new Promise((resolve) => {
+			const p = spawn(BINARY_TESTCLOCK, ['--db', srv.db, 'checkpoint'],
+				{ env: dbEnv(srv.db, { ...process.env, ...slow.env }), stdio: ['ignore', 'ignore', 'pipe'] });
+			let err = '';
+			p.stderr.on('data', (d) => { err += d; });
+			p.on('exit', (code) => resolve({ code, err }));
+		});
+		await sleep(4500);
+		const r = await cli;
+		assert.equal(r.code, 0, r.err);
+	}
+	const lines = await waitForLines(file, before + 1);
+	const seqs = lines.map((l) => Number(/ seq=(\d+) /.exec(l)[1]));
+	for (let i = 1; i < seqs.length; i++)
+		assert.ok(seqs[i] > seqs[i - 1], `line ${i + 1} (seq ${seqs[i]}) after seq ${seqs[i - 1]}`);
+	const v = ok(await srv.auditor('GET', '/api/v1/verify'));
+	assert.equal(v.ok, true, JSON.stringify(v.problems));
+	assert.equal(v.checkpoints, lines.length);
+	await other.stop();
 });

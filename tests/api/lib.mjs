@@ -55,8 +55,10 @@ export function onlyOn(backend, why) {
 	return BACKEND === backend ? {} : { skip: `${backend} only: ${why}` };
 }
 
-function psql(sql) {
-	const r = spawnSync('psql', ['-qAtX', '-v', 'ON_ERROR_STOP=1', process.env.AT_PG_URI, '-c', sql],
+function psql(sql, name) {
+	const uri = name ? process.env.AT_PG_URI.replace(/^(postgres(?:ql)?:\/\/[^/?]*\/)[^?]*/, `$1${name}`)
+		: process.env.AT_PG_URI;
+	const r = spawnSync('psql', ['-qAtX', '-v', 'ON_ERROR_STOP=1', uri, '-c', sql],
 		{ encoding: 'utf8', timeout: 60000 });
 	if (r.error || r.status !== 0)
 		throw new Error(`psql ${sql}: ${r.error ?? r.stderr}`);
@@ -73,9 +75,27 @@ export function freshDb(dir) {
 		throw new Error('AT_BACKEND=postgresql needs AT_PG_URI (tests/support/pgcluster.sh)');
 	const name = `at_${path.basename(dir).replace(/[^a-zA-Z0-9]/g, '_').toLowerCase()}`;
 	psql(`CREATE DATABASE ${name}`);
-	const db = base.replace(/^(postgres(?:ql)?:\/\/[^/?]*\/)[^?]*/, `$1${name}`);
+	/* The schema is made by the superuser, who owns it; the program runs
+	 * as PG_APP_ROLE, which `init --app-role` gives only what it needs
+	 * (no DELETE, no UPDATE of the log, no way to disable a trigger): the
+	 * whole suite then shows those grants are enough. */
+	const owner = base.replace(/^(postgres(?:ql)?:\/\/[^/?]*\/)[^?]*/, `$1${name}`);
+	const r = spawnSync(BINARY, ['--db', owner, 'init', '--app-role', PG_APP_ROLE],
+		{ encoding: 'utf8', timeout: 60000 });
+	if (r.status !== 0)
+		throw new Error(`init --app-role ${PG_APP_ROLE}: exit ${r.status}: ${r.stderr}`);
+	const db = `${owner}&user=${PG_APP_ROLE}`;
 	stateDirs.set(db, dir);
 	return db;
+}
+
+/* The role the program runs as on PostgreSQL (freshDb). */
+export const PG_APP_ROLE = 'assettrack_test_app';
+
+/* psql as the cluster's superuser, on database `name` (default: the
+ * cluster's own); returns its output.  Throws on an error. */
+export function pgAdmin(sql, name) {
+	return psql(sql, name);
 }
 
 /* A PostgreSQL database's local files (checkpoint key and lines, import

@@ -455,6 +455,7 @@ static int first_admin(struct store *st, const struct web_config *cfg)
 	static const char alphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 	struct at_errors e = AT_ERRORS_INIT;
 	char pw[21];
+	enum at_code c;
 	int rc = 0;
 
 	if (db_user_count(st) != 0)
@@ -462,7 +463,13 @@ static int first_admin(struct store *st, const struct web_config *cfg)
 	for (size_t i = 0; i < sizeof(pw) - 1; i++)
 		pw[i] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
 	pw[sizeof(pw) - 1] = '\0';
-	if (user_add(st, "system", "admin", ROLE_ADMIN, pw, NULL, &e) != AT_OK) {
+	c = user_add(st, "system", "admin", ROLE_ADMIN, pw, NULL, &e);
+	if (c == AT_DUPLICATE && db_user_count(st) > 0) {
+		/* Two servers started on one new database at once (issue #11):
+		 * the other made admin between our count and our insert. */
+		fprintf(stderr, "assettrack: another server created the first admin at the same "
+		                "moment: its password is in that server's output\n");
+	} else if (c != AT_OK) {
 		fprintf(stderr, "assettrack: cannot create the first admin: %s\n", e.message);
 		rc = -1;
 	} else {

@@ -273,5 +273,12 @@ describe('routing', () => {
 		assert.match(r.headers.get('content-type'), /^application\/json/);
 		assert.match(r.headers.get('cache-control') ?? '', /no-store/);
 		assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+		/* No links in JSON: no Referrer-Policy there; pages keep it. */
+		assert.equal(r.headers.get('referrer-policy'), null);
+		const page = await fetch(srv.base + '/login');
+		assert.equal(page.status, 200);
+		assert.equal(page.headers.get('referrer-policy'), 'same-origin');
+		assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+		assert.match(page.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
 	});
 });

@@ -277,6 +277,14 @@ static void put_value(struct jsonw *w, const char *str)
 	while (plain[s[n]])
 		n++;
 	if (!s[n]) {
+		/* Quotes and text in one step when the chunk has room. */
+		if (w->n + n + 2 <= sizeof(w->chunk)) {
+			w->chunk[w->n] = '"';
+			memcpy(w->chunk + w->n + 1, str, n);
+			w->chunk[w->n + 1 + n] = '"';
+			w->n += n + 2;
+			return;
+		}
 		put(w, "\"", 1);
 		put(w, str, n);
 		put(w, "\"", 1);

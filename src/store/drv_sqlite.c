@@ -13,6 +13,7 @@
  * call that failed.
  */
 #include "store/drv_sqlite.h"
+#include "store/sqlite_mem.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -168,6 +169,7 @@ static size_t lite_column_bytes(struct drv_stmt *s, int i)
 static void global_init(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite_mem_install();
 	sqlite3_initialize();
 }
 

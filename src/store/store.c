@@ -236,7 +236,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"h.name, a.due, a.case_id, c.name, a.position, a.created_at, a.updated_at, "
 		"a.retired_at, a.attributes FROM assets a "
 		"LEFT JOIN holders h ON h.id = a.holder_id LEFT JOIN cases c ON c.id = a.case_id "
-		"WHERE a.match_key = ?1 LIMIT 2",
+		"WHERE a.match_key = ?1 LIMIT 1",
 	/* Keys are folded in C (key_serial, key_email, key_match) and bound:
 	 * folded in SQL, PostgreSQL would fold a parameter under the
 	 * database's collation, not the columns' "C" (docs/postgresql.md). */
@@ -1366,9 +1366,11 @@ enum at_code store_asset_by_key(struct store *st, const char *key, struct asset 
 	return one_by_text(st, STMT_ASSET_BY_KEY, key, read_asset, a, 1);
 }
 
+/* The scanner's lookup: match_key has a unique index on both engines
+ * (assets_match_key), so no second step looks for another row. */
 enum at_code store_asset_shown_by_key(struct store *st, const char *key, struct asset *a)
 {
-	return one_by_text(st, STMT_ASSET_SCAN, key, read_asset_shown, a, 1);
+	return one_by_text(st, STMT_ASSET_SCAN, key, read_asset_shown, a, 0);
 }
 
 enum at_code store_asset_by_serial(struct store *st, const char *serial, struct asset *a)

@@ -291,42 +291,25 @@ static int csrf_ok(struct request *rq)
 	return t && rq->csrf[0] && web_secret_eq(t, rq->csrf);
 }
 
-/* MHD_KeyValueIterator: stop at the first query parameter (name or
- * value) that is not UTF-8, keeping its name for the refusal. */
-static enum MHD_Result query_arg_utf8(void *cls, enum MHD_ValueKind kind, const char *key,
-                                      const char *value)
-{
-	const char **bad = cls;
-
-	(void)kind;
-	if (jsonw_utf8_valid(key) && (!value || jsonw_utf8_valid(value)))
-		return MHD_YES;
-	*bad = key;
-	return MHD_NO;
-}
-
 /*
  * Every stored text is UTF-8 (core refuses anything else, and PostgreSQL
  * could hold nothing else), so a path segment that is not names nothing:
  * 404, as the lookup itself would answer on SQLite, without asking the
  * database (PostgreSQL refuses such a parameter outright).  A scanned
  * tag (ROUTE_SCAN) is core's to refuse, naming the odd byte.  A query
- * parameter that is not is a malformed request: 400.  0 when the request
- * was refused.
+ * parameter that is not (server.c noted it: rq->bad_query) is a
+ * malformed request: 400.  0 when the request was refused.
  */
 static int request_utf8(struct request *rq)
 {
-	const char *bad = NULL;
-
 	for (int i = 0; i < rq->nparams && !(rq->route->flags & ROUTE_SCAN); i++)
 		if (!jsonw_utf8_valid(rq->params[i])) {
 			refuse(rq, AT_NOT_FOUND, "nothing is named by a path that is not valid UTF-8");
 			return 0;
 		}
-	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, query_arg_utf8, &bad);
-	if (bad) {
+	if (rq->bad_query) {
 		char name[64];
-		text_utf8_repair(bad, name, sizeof(name));
+		text_utf8_repair(rq->bad_query, name, sizeof(name));
 		refuse(rq, AT_MALFORMED, "query parameter %s is not valid UTF-8", name);
 		return 0;
 	}

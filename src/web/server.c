@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "core/encode.h"
+#include "core/jsonw.h"
 #include "core/session.h"
 #include "core/user.h"
 #include "util/text.h"
@@ -148,6 +149,7 @@ struct framing {
 	int chunked;                  /* Transfer-Encoding present too */
 	const char *first;            /* the first Content-Length's value */
 	size_t first_len;
+	const char *bad_query;        /* a query parameter that is not UTF-8 */
 };
 
 static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -155,7 +157,13 @@ static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const c
 {
 	struct framing *f = cls;
 
-	(void)kind;
+	/* The same pass looks at the query's parameters (route.c refuses one
+	 * that is not UTF-8): one walk of the list MHD keeps, not two. */
+	if (kind == MHD_GET_ARGUMENT_KIND) {
+		if (!f->bad_query && (!jsonw_utf8_valid(key) || (value && !jsonw_utf8_valid(value))))
+			f->bad_query = key;
+		return MHD_YES;
+	}
 	if (key_size == 14 && strncasecmp(key, "Content-Length", 14) == 0) {
 		if (f->content_lengths++ == 0) {
 			f->first = value;
@@ -177,12 +185,15 @@ static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const c
  * gets the (first) Content-Length or NULL: the same pass over the
  * headers finds it.
  */
-static int framing_ambiguous(struct MHD_Connection *conn, const char **cl)
+static int framing_ambiguous(struct MHD_Connection *conn, const char **cl,
+                             const char **bad_query)
 {
-	struct framing f = { 0, 0, 0, NULL, 0 };
+	struct framing f = { 0, 0, 0, NULL, 0, NULL };
 
-	MHD_get_connection_values_n(conn, MHD_HEADER_KIND, count_framing, &f);
+	MHD_get_connection_values_n(conn, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, count_framing,
+	                            &f);
 	*cl = f.first;
+	*bad_query = f.bad_query;
 	return f.differ || (f.chunked && f.content_lengths);
 }
 
@@ -284,8 +295,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rq->method = method;
 		rq->cfg = cfg;
 		rq->t0_us = now_us();
-		/* Import bodies may be larger; every other body is JSON. */
-		buf_init(&rq->body, strstr(url, "/import/") ? WEB_CSV_LIMIT : cfg->json_limit);
+		/* Import bodies may be larger; every other body is JSON.  Only a
+		 * POST, PUT or PATCH carries one (no strstr for each lookup). */
+		buf_init(&rq->body, method[0] == 'P' && strstr(url, "/import/") ? WEB_CSV_LIMIT
+		                                                                  : cfg->json_limit);
 		atomic_fetch_add(&in_flight, 1);
 		*con_cls = rq;
 		/* A file upload goes to disk, and only for a user who may make it
@@ -299,7 +312,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			cap = rq->body.cap;
 		else if (cap == 0)
 			rq->too_large = 1;
-		if (framing_ambiguous(conn, &cl)) {
+		if (framing_ambiguous(conn, &cl, &rq->bad_query)) {
 			web_reply_fail(rq, AT_MALFORMED,
 			               "the body's length is ambiguous: Content-Length headers that "
 			               "disagree, or Content-Length with Transfer-Encoding");

@@ -91,6 +91,10 @@ struct request {
 	int nparams;
 	struct buf body;
 	int too_large;
+	const char *bad_query;      /* a query parameter's name whose name or
+	                             * value is not UTF-8 (server.c finds it in
+	                             * its pass over the headers; route.c
+	                             * refuses the request) */
 	json_t *json;               /* parsed body of ROUTE_JSON_BODY routes */
 	struct form form;           /* parsed body of ROUTE_FORM_BODY routes */
 	struct web_spool *spool;    /* ROUTE_UPLOAD: the body on disk (web/upload.c) */

@@ -14,9 +14,13 @@ import {
 	assertNoHorizontalScroll, closePage, DESKTOP, launchBrowser, login, newPage, PHONE,
 	screenshot, startServer, USERS,
 } from './lib.mjs';
-import { cli as cliDb } from '../api/lib.mjs';
+import { cli as cliDb, onlyOn } from '../api/lib.mjs';
 
 let srv, browser, token, tmp, backupFile;
+
+/* Downloading and restoring swap SQLite files; a PostgreSQL database is
+ * its DBA's to back up (README, "Running on PostgreSQL"). */
+const SQLITE = onlyOn('sqlite', 'backup files are SQLite\'s');
 
 async function api(p) {
 	const res = await fetch(srv.base + p, { headers: { Authorization: `Bearer ${token}` } });
@@ -82,7 +86,7 @@ after(async () => {
 		fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-test('download a backup, change things, restore it: the old state is back, the replaced one kept', async () => {
+test('download a backup, change things, restore it: the old state is back, the replaced one kept', SQLITE, async () => {
 	const page = await loggedIn();
 	try {
 		await page.setViewportSize(DESKTOP);
@@ -172,7 +176,7 @@ test('download a backup, change things, restore it: the old state is back, the r
 	}
 });
 
-test('the CLI refuses to restore under a running server, and points to the page', async () => {
+test('the CLI refuses to restore under a running server, and points to the page', SQLITE, async () => {
 	assert.ok(backupFile, 'the download test ran first');
 	const before = (await api('/api/v1/events?limit=1000')).body.events.length;
 	const r = srv.cli(['restore', backupFile]);
@@ -181,7 +185,7 @@ test('the CLI refuses to restore under a running server, and points to the page'
 	assert.equal((await api('/api/v1/events?limit=1000')).body.events.length, before);
 });
 
-test('a tampered backup is refused with the verify problem shown; nothing changes', async () => {
+test('a tampered backup is refused with the verify problem shown; nothing changes', SQLITE, async () => {
 	assert.ok(backupFile, 'the download test ran first');
 	/* An event's reason edited in the file, in the table and in the
 	 * index that holds it alike, so SQLite's own check still passes and
@@ -249,6 +253,21 @@ test('operators may neither download nor restore', async () => {
 			return [up.status, dl.status];
 		});
 		assert.deepEqual(r, [403, 403]);
+	} finally {
+		await closePage(page);
+	}
+});
+
+test('on PostgreSQL the page says how to back up instead, and offers no download', onlyOn('postgresql', 'the notice is PostgreSQL\'s'), async () => {
+	const page = await loggedIn('admin');
+	try {
+		assert.equal((await page.goto(srv.base + '/admin/backup')).status(), 200);
+		assert.match(await page.getByRole('heading', { level: 1 }).innerText(), /Backup and restore/);
+		assert.match(await page.locator('main').innerText(),
+			/This database is on PostgreSQL[\s\S]*pg_dump -Fc[\s\S]*pg_restore/);
+		assert.equal(await page.getByRole('button', { name: 'Download backup' }).count(), 0);
+		assert.equal(await page.getByLabel('Backup file').count(), 0);
+		await screenshot(page, 'backup-postgresql');
 	} finally {
 		await closePage(page);
 	}

@@ -1273,13 +1273,10 @@ static int json_escaped(const char *q)
 	return 0;
 }
 
-static void read_asset(const struct store *st, struct drv_stmt *s, void *out)
+/* Columns 0 to 14 of both asset row shapes (ASSET_COLS and
+ * STMT_ASSET_SCAN): id to due. */
+static inline void read_asset_head(struct dv v, struct drv_stmt *s, struct asset *a)
 {
-	const struct dv v = st->dv;
-	struct asset *a = out;
-	/* Not the attributes, the biggest field, which is always written
-	 * below: a list of 100,000 rows would clear 400 MB for nothing. */
-	memset(a, 0, offsetof(struct asset, attributes));
 	a->id = d_int64(v, s, 0);
 	COL_TEXT(v, s, 1, a->tag);
 	COL_TEXT(v, s, 2, a->serial);
@@ -1301,6 +1298,16 @@ static void read_asset(const struct store *st, struct drv_stmt *s, void *out)
 	a->holder_id = d_int64(v, s, 12);
 	COL_TEXT(v, s, 13, a->holder_name);
 	COL_TEXT(v, s, 14, a->due);
+}
+
+static void read_asset(const struct store *st, struct drv_stmt *s, void *out)
+{
+	const struct dv v = st->dv;
+	struct asset *a = out;
+	/* Not the attributes, the biggest field, which is always written
+	 * below: a list of 100,000 rows would clear 400 MB for nothing. */
+	memset(a, 0, offsetof(struct asset, attributes));
+	read_asset_head(v, s, a);
 	COL_TEXT(v, s, 15, a->custody_since);
 	a->case_id = d_int64(v, s, 16);
 	COL_TEXT(v, s, 17, a->case_name);
@@ -1322,27 +1329,7 @@ static void read_asset_shown(const struct store *st, struct drv_stmt *s, void *o
 	const struct dv v = st->dv;
 	struct asset *a = out;
 
-	a->id = d_int64(v, s, 0);
-	COL_TEXT(v, s, 1, a->tag);
-	COL_TEXT(v, s, 2, a->serial);
-	COL_TEXT(v, s, 3, a->manufacturer);
-	COL_TEXT(v, s, 4, a->equipment_type);
-	COL_TEXT(v, s, 5, a->model);
-	COL_TEXT(v, s, 6, a->model_code);
-	COL_TEXT(v, s, 7, a->building);
-	COL_TEXT(v, s, 8, a->room);
-	COL_TEXT(v, s, 9, a->notes);
-	{
-		const char *t = d_text(v, s, 10);
-		if (!t || asset_state_parse(t, &a->state) < 0)
-			a->state = ASSET_STORAGE;
-		t = d_text(v, s, 11);
-		if (!t || asset_condition_parse(t, &a->condition) < 0)
-			a->condition = COND_GOOD;
-	}
-	a->holder_id = d_int64(v, s, 12);
-	COL_TEXT(v, s, 13, a->holder_name);
-	COL_TEXT(v, s, 14, a->due);
+	read_asset_head(v, s, a);
 	a->custody_since[0] = '\0';
 	a->case_id = d_int64(v, s, 15);
 	COL_TEXT(v, s, 16, a->case_name);

@@ -107,6 +107,11 @@ void db_close(struct store *st)
 	store_close(st);
 }
 
+int db_usable(struct store *st)
+{
+	return store_usable(st);
+}
+
 enum at_code db_grant_app(struct store *st, const char *app, struct at_errors *e)
 {
 	return store_grant_app(st, app, e);

@@ -32,6 +32,8 @@ enum at_code db_open(const char *path, int flags, struct store **out, struct at_
 void db_close(struct store *st);
 /* Schema version of the open file (PRAGMA user_version). */
 int db_schema_version(struct store *st);
+/* Can the connection still be used: store_usable (store.h). */
+int db_usable(struct store *st);
 /* `init --app-role NAME` on PostgreSQL: store_grant_app (store.h). */
 enum at_code db_grant_app(struct store *st, const char *app, struct at_errors *e);
 /* Online backup of the whole database to a new file at `path`. */

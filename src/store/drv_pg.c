@@ -19,6 +19,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,11 +148,45 @@ static void err_from_result(struct drv_conn *c, const PGresult *r)
 		msg = r ? PQresultErrorMessage(r) : NULL;
 	if (!msg || !*msg)
 		msg = PQerrorMessage(c->pg);
-	/* Whatever the server said last, a connection that is gone is a
-	 * storage failure, never a refusal. */
-	if (PQstatus(c->pg) != CONNECTION_OK)
-		code = AT_STORAGE;
+	/* Whatever the server said last, a connection that is gone is never
+	 * a refusal: it is busy (503, try again), and the next request opens
+	 * another (drv_pg_usable). */
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		char lost[AT_MSG_MAX];
+		snprintf(lost, sizeof(lost), "the connection to PostgreSQL was lost (%s); try again",
+		         msg && *msg ? msg : "no reason given");
+		set_err(c, AT_BUSY, state, lost);
+		return;
+	}
 	set_err(c, code, state, msg);
+}
+
+int drv_pg_usable(struct drv_conn *c)
+{
+	struct pollfd p;
+
+	if (!c || !c->pg || PQstatus(c->pg) != CONNECTION_OK)
+		return 0;
+	/* Inside a transaction or a result, the socket is ours to read. */
+	if (c->txn || c->active)
+		return 1;
+	p.fd = PQsocket(c->pg);
+	if (p.fd < 0)
+		return 0;
+	/* Idle, nothing is owed to us: what is readable is the server ending
+	 * the session (an error, then the close), or a notice.  Read it; a
+	 * close makes PQconsumeInput fail.  A few rounds at most. */
+	for (int i = 0; i < 4; i++) {
+		p.events = POLLIN;
+		p.revents = 0;
+		if (poll(&p, 1, 0) <= 0)
+			return 1;
+		if (!PQconsumeInput(c->pg) || PQstatus(c->pg) != CONNECTION_OK)
+			return 0;
+		for (PGnotify *n; (n = PQnotifies(c->pg)) != NULL;)
+			PQfreemem(n);
+	}
+	return PQstatus(c->pg) == CONNECTION_OK;
 }
 
 const char *drv_pg_sqlstate(struct drv_conn *c)

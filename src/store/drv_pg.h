@@ -44,4 +44,12 @@ const char *drv_pg_sqlstate(struct drv_conn *c);
 /* The server's version as PQserverVersion gives it (150018 is 15.18). */
 int drv_pg_server_version(struct drv_conn *c);
 
+/*
+ * Is the connection still there, as far as can be told without a round
+ * trip?  1, or 0 when libpq found it broken or the server, while it sat
+ * idle, ended the session (pg_terminate_backend, a restart: the server
+ * says so and closes).  A poll() of its socket; nothing is sent.
+ */
+int drv_pg_usable(struct drv_conn *c);
+
 #endif

@@ -2631,6 +2631,11 @@ int64_t store_token_revoke_all(struct store *st, int64_t user_id, const char *at
 	return st->drv->changes(st->conn);
 }
 
+int store_usable(struct store *st)
+{
+	return st->dv.lite || drv_pg_usable(st->conn);
+}
+
 /* Roles are PostgreSQL's (schema_pg.h, "Role separation"): make `app`
  * a login role if there is none, then give it what the program needs.
  * Run by the schema's owner, or a superuser, after the migration. */

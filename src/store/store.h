@@ -51,6 +51,10 @@ enum at_code store_migrate(struct store *st, int *from, struct at_errors *e);
  * the schema's owner or a superuser, outside a transaction.  AT_INVALID
  * on SQLite, and for a name PostgreSQL cannot take. */
 enum at_code store_grant_app(struct store *st, const char *app, struct at_errors *e);
+/* Can the connection still be used (drv_pg_usable)?  Always 1 on SQLite,
+ * whose database is a file.  A server asks before each request, and opens
+ * another connection when the answer is 0. */
+int store_usable(struct store *st);
 
 /* Write transaction: BEGIN IMMEDIATE takes the write lock up front, so the
  * preconditions core checks cannot change before commit. */

@@ -108,6 +108,17 @@ static void *run(void *arg)
 		if (k->stop)
 			break;
 		at_errors_reset(&e);
+		/* A connection the database server ended: another, as the
+		 * workers do (web_thread_store); on failure, try at the next
+		 * poll. */
+		if (!st || !db_usable(st)) {
+			db_close(st);
+			st = NULL;
+			if (db_open(k->db_path, 0, &st, &e) != AT_OK) {
+				st = NULL;
+				continue;
+			}
+		}
 		if (verify_head(st, &head, &e) != AT_OK || head.seq <= last)
 			continue;
 		if (head.seq - last < k->every && time(NULL) - since < k->interval)

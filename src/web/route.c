@@ -353,7 +353,10 @@ static void dispatch_checked(struct request *rq, int *read_txn_out)
 		return;
 	rq->st = web_thread_store();
 	if (!rq->st) {
-		refuse(rq, AT_STORAGE, "the database cannot be opened");
+		/* A database server that is down may be back in a moment (503);
+		 * a file that cannot be opened will not. */
+		refuse(rq, db_is_server(rq->cfg->db_path) ? AT_BUSY : AT_STORAGE,
+		       "the database cannot be opened");
 		return;
 	}
 	writing = strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0;

@@ -71,8 +71,24 @@ struct store *web_thread_store(void)
 	struct at_errors e = AT_ERRORS_INIT;
 	struct store *st = NULL;
 
-	if (tl_store)
-		return tl_store;
+	if (tl_store) {
+		if (db_usable(tl_store))
+			return tl_store;
+		/* The database server ended this connection (a restart, an
+		 * administrator): open another rather than fail every request
+		 * this worker takes from now on. */
+		fprintf(stderr, "assettrack: the connection to %s was lost; opening another\n",
+		        g_db_shown);
+		pthread_mutex_lock(&stores_mu);
+		for (int i = 0; i < nstores; i++)
+			if (stores[i] == tl_store) {
+				stores[i] = stores[--nstores];
+				break;
+			}
+		pthread_mutex_unlock(&stores_mu);
+		db_close(tl_store);
+		tl_store = NULL;
+	}
 	if (db_open(g_db_path, 0, &st, &e) != AT_OK) {
 		fprintf(stderr, "assettrack: worker cannot open %s: %s\n", g_db_shown, e.message);
 		at_errors_free(&e);

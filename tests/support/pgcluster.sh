@@ -98,16 +98,24 @@ start() {
 		cat "$dir/initdb.log" >&2
 		die "initdb failed in $dir/data"
 	fi
+	# Tests need no durability; a benchmark (PGCLUSTER_DURABLE=1,
+	# bench/pg.sh) needs what SQLite's synchronous=FULL gives: fsync at
+	# each commit.
+	local sync=off mem=32MB
+	if [ "${PGCLUSTER_DURABLE:-0}" = 1 ]; then
+		sync=on
+		mem=256MB
+	fi
 	cat >>"$dir/data/postgresql.conf" <<EOF
 # pgcluster.sh: a throwaway test cluster
 listen_addresses = ''
 unix_socket_directories = '$dir'
 port = 5432
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+fsync = $sync
+synchronous_commit = $sync
+full_page_writes = $sync
 max_connections = 40
-shared_buffers = 32MB
+shared_buffers = $mem
 logging_collector = off
 EOF
 	if ! (cd / && as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \

@@ -113,6 +113,27 @@ RESULTS=$OUT/results.md
 : >"$RESULTS"
 row() { echo "| $* |" | tee -a "$RESULTS"; }
 
+# move_2000 PORT TOKEN stock-out|stock-in LABEL: the first 2,000 tags out
+# to the bench holder, or back, in two batches of 1,000.
+move_2000() {
+  local port=$1 token=$2 op=$3 label=$4 part head item
+  if [ "$op" = stock-out ]; then
+    head='{"holder":"B-BENCH","asset_tags":['
+    item='"%s"'
+  else
+    head='{"items":['
+    item='{"asset_tag":"%s"}'
+  fi
+  for part in 0 1; do
+    head -n 2000 "$OUT/tags.txt" | sed -n "$(( part * 1000 + 1 )),$(( (part + 1) * 1000 ))p" |
+      awk -v h="$head" -v f="$item" 'BEGIN { printf "%s", h }
+        { printf "%s", (NR > 1 ? "," : ""); printf f, $1 } END { print "]}" }' >"$OUT/$op-$part.json"
+    curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
+      -H 'Content-Type: application/json' --data @"$OUT/$op-$part.json" \
+      "http://127.0.0.1:$port/api/v1/custody/$op" | grep -q 200 || die "$label: $op of 1,000"
+  done
+}
+
 measure() { # measure LABEL DB TOKEN PORT [PORT2]
   local label=$1 db=$2 token=$3 p1=$4 p2=${5:-$4} holder t0 t1 n
   holder=$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$p1/api/v1/holders?q=B-BENCH" |
@@ -154,27 +175,12 @@ measure() { # measure LABEL DB TOKEN PORT [PORT2]
   row "$label | lookups/s | $total | |"
   # The custody report (nothing is in custody between batches: put 2,000
   # out, two batches of 1,000, the most one may hold).
-  local part
-  for part in 0 1; do
-    head -n 2000 "$OUT/tags.txt" | sed -n "$(( part * 1000 + 1 )),$(( (part + 1) * 1000 ))p" |
-      awk 'BEGIN { printf "{\"holder\":\"B-BENCH\",\"asset_tags\":[" }
-        { printf "%s\"%s\"", (NR > 1 ? "," : ""), $1 } END { print "]}" }' >"$OUT/out-$part.json"
-    curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
-      -H 'Content-Type: application/json' --data @"$OUT/out-$part.json" \
-      "http://127.0.0.1:$p1/api/v1/custody/stock-out" | grep -q 200 || die "$label: stock-out of 1,000"
-  done
+  move_2000 "$p1" "$token" stock-out "$label"
   "$LAT" --port "$p1" --token "$token" get /api/v1/reports/custody --reps 5 --warmup 1 \
     >"$OUT/report-$label.txt"
   awk -v l="$label" '/^RESULT/ { printf "| %s | custody report, 2,000 rows | %s | %s | %s |\n", l, $4, $5, $6 }' \
     "$OUT/report-$label.txt" | tee -a "$RESULTS"
-  for part in 0 1; do
-    head -n 2000 "$OUT/tags.txt" | sed -n "$(( part * 1000 + 1 )),$(( (part + 1) * 1000 ))p" |
-      awk 'BEGIN { printf "{\"items\":[" }
-        { printf "%s{\"asset_tag\":\"%s\"}", (NR > 1 ? "," : ""), $1 } END { print "]}" }' >"$OUT/in-$part.json"
-    curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" \
-      -H 'Content-Type: application/json' --data @"$OUT/in-$part.json" \
-      "http://127.0.0.1:$p1/api/v1/custody/stock-in" | grep -q 200 || die "$label: stock-in of 1,000"
-  done
+  move_2000 "$p1" "$token" stock-in "$label"
   t0=$(date +%s.%N)
   "$AT" --db "$db" verify >"$OUT/verify-$label.txt"
   t1=$(date +%s.%N)

@@ -192,17 +192,26 @@ static size_t route_key_len(const char *p)
 	return n;
 }
 
+/* The group whose key is the `len` bytes at `key`: its index, or
+ * route_ngroups when there is none. */
+static size_t route_group_of(const char *key, size_t len)
+{
+	size_t g;
+
+	for (g = 0; g < route_ngroups; g++)
+		if (route_groups[g].len == len && memcmp(route_groups[g].key, key, len) == 0)
+			break;
+	return g;
+}
+
 static void route_index(void)
 {
 	unsigned at = 0;
 
 	for (size_t i = 0; i < NROUTES; i++) {
 		const char *key = routes[i].pattern;
-		size_t len = route_key_len(key), g;
+		size_t len = route_key_len(key), g = route_group_of(key, len);
 		assert(!memchr(key, '{', len)); /* a key must be literal */
-		for (g = 0; g < route_ngroups; g++)
-			if (route_groups[g].len == len && memcmp(route_groups[g].key, key, len) == 0)
-				break;
 		if (g == route_ngroups)
 			route_groups[route_ngroups++] = (struct route_group){ key, len, 0, 0 };
 		route_groups[g].n++;
@@ -214,10 +223,7 @@ static void route_index(void)
 	}
 	for (size_t i = 0; i < NROUTES; i++) {
 		const char *key = routes[i].pattern;
-		size_t len = route_key_len(key), g;
-		for (g = 0; g < route_ngroups; g++)
-			if (route_groups[g].len == len && memcmp(route_groups[g].key, key, len) == 0)
-				break;
+		size_t g = route_group_of(key, route_key_len(key));
 		route_order[route_groups[g].first + route_groups[g].n++] = (unsigned)i;
 	}
 }
@@ -228,15 +234,13 @@ const struct route *web_route_find(struct request *rq, int *method_mismatch)
 {
 	const char *method = strcmp(rq->method, "HEAD") == 0 ? "GET" : rq->method;
 	size_t len = route_key_len(rq->path);
-	const struct route_group *grp = NULL;
+	const struct route_group *grp;
+	size_t g;
 
 	*method_mismatch = 0;
 	pthread_once(&route_once, route_index);
-	for (size_t g = 0; g < route_ngroups; g++)
-		if (route_groups[g].len == len && memcmp(route_groups[g].key, rq->path, len) == 0) {
-			grp = &route_groups[g];
-			break;
-		}
+	g = route_group_of(rq->path, len);
+	grp = g < route_ngroups ? &route_groups[g] : NULL;
 	for (unsigned i = 0; grp && i < grp->n; i++) {
 		const struct route *r = &routes[route_order[grp->first + i]];
 		/* The key is the same literal in both: matched from after it. */

@@ -53,6 +53,9 @@ static const struct command commands[] = {
 	{ "backup", cli_cmd_backup, "backup FILE", NULL },
 	{ "restore", cli_cmd_restore,
 	  "restore FILE   (verify FILE, then replace the database; the old one is kept)", NULL },
+	{ "copy", cli_cmd_copy,
+	  "copy --from SRC --to DST   (into a new database, SQLite or PostgreSQL; verified)",
+	  NULL },
 	{ "audit", cli_cmd_audit,
 	  "audit CASE [--save] SCAN...   (SCAN: a slot label CASE/POS, or a tag)\n"
 	  "  assettrack audit holder ID|BADGE [--save] TAG...\n"

@@ -219,6 +219,9 @@ int cli_cmd_head(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_checkpoint(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_backup(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_restore(struct cli_ctx *ctx, int argc, char **argv);
+int cli_cmd_copy(struct cli_ctx *ctx, int argc, char **argv);
+/* `backup FILE` of a PostgreSQL database: a verified SQLite copy. */
+int cli_backup_server(struct cli_ctx *ctx, const char *file);
 int cli_cmd_holder(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_case(struct cli_ctx *ctx, int argc, char **argv);
 int cli_cmd_asset(struct cli_ctx *ctx, int argc, char **argv);

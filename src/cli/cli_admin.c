@@ -604,6 +604,8 @@ int cli_cmd_backup(struct cli_ctx *ctx, int argc, char **argv)
 		                  "%s already exists; a backup never overwrites a file, so choose "
 		                  "a new name",
 		                  argv[1]);
+	if (db_is_server(ctx->db_path))
+		return cli_backup_server(ctx, argv[1]);
 	if ((rc = cli_open(ctx)) != 0)
 		return rc;
 	c = db_backup(ctx->st, argv[1], &e);

@@ -99,7 +99,10 @@ int db_local_base(const char *db, char *out, size_t cap)
 
 enum at_code db_open(const char *path, int flags, struct store **out, struct at_errors *e)
 {
-	return store_open(path, (flags & DB_CREATE) ? STORE_CREATE : 0, out, e);
+	return store_open(path,
+	                  ((flags & DB_CREATE) ? STORE_CREATE : 0) |
+	                          ((flags & DB_READONLY) ? STORE_READONLY : 0),
+	                  out, e);
 }
 
 void db_close(struct store *st)

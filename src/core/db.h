@@ -8,8 +8,9 @@
 
 #include "core/types.h"
 
-/* DB_CREATE: create the file and its schema, or migrate an older one. */
-enum { DB_CREATE = 1 };
+/* DB_CREATE: create the file and its schema, or migrate an older one.
+ * DB_READONLY: open for reading only (a copy's source). */
+enum { DB_CREATE = 1, DB_READONLY = 2 };
 
 /* Whether `db` (--db) names a PostgreSQL database, a libpq URI
  * (postgresql://, postgres://; SPEC §6), rather than a SQLite file. */

@@ -1158,6 +1158,188 @@ enum at_code store_state_rows(struct store *st, state_row_cb cb, void *ctx)
 	return c;
 }
 
+/* ==== copying a whole database (core/copy.h) ========================== */
+
+/* Every table, parents before the rows that name them, with every stored
+ * column (not the generated match_key and serial_key, which each engine
+ * computes) in primary-key order.  A new table belongs here: the test
+ * copy.test.mjs compares the tables of both ends. */
+static const struct copy_table {
+	const char *name, *key, *cols;
+	int ncols;
+	int identity;                        /* PostgreSQL: an identity column `id` */
+} copy_tables[] = {
+	{ "holders", "id", "id, name, badge, email, active, created_at, updated_at", 7, 0 },
+	{ "cases", "id", "id, name, slot_count, building, room, notes, created_at, updated_at", 8, 0 },
+	{ "slots", "case_id, position", "case_id, position", 2, 0 },
+	{ "assets", "id",
+	  "id, tag, serial, manufacturer, equipment_type, model, model_code, building, room, "
+	  "notes, state, condition, holder_id, due, custody_since, case_id, position, "
+	  "last_case_id, last_position, created_at, updated_at, retired_at, attributes", 23, 0 },
+	{ "events", "seq",
+	  "seq, at, type, asset_tag, from_case, from_position, to_case, to_position, holder_id, "
+	  "actor, reason, batch_id, details, prev_hash, hash", 15, 0 },
+	{ "users", "id", "id, username, role, pw_hash, active, created_at", 6, 1 },
+	{ "api_tokens", "id", "id, user_id, token_hash, label, created_at, revoked_at", 6, 1 },
+	{ "security_log", "id", "id, at, actor, action, subject, details", 6, 1 },
+	{ "sessions", "id", "id, token_hash, user_id, csrf, created_at, last_seen, ended_at", 7, 1 },
+	{ "login_throttle", "key", "key, failures, next_ok, updated_at", 4, 0 },
+};
+
+#define COPY_NTABLES (sizeof(copy_tables) / sizeof(copy_tables[0]))
+
+/* One statement of `sql` on `st`, its first column as an integer (-1 on
+ * failure, with the connection's error). */
+static int64_t copy_scalar(struct store *st, const char *sql)
+{
+	struct drv_stmt *s = NULL;
+	int64_t n = -1;
+	enum drv_step rc;
+
+	if (st->drv->prepare(st->conn, sql, &s) != AT_OK)
+		return -1;
+	rc = d_step(st->dv, s);
+	if (rc == DRV_ROW)
+		n = d_int64(st->dv, s, 0);
+	else if (rc == DRV_DONE)
+		n = 0;
+	st->drv->finalize(s);
+	return n;
+}
+
+/* Bind the source row's column `i` to the insert's parameter `i + 1`:
+ * integers as integers, texts as texts.  Any other value (a REAL or a
+ * BLOB, or a text holding NUL, which only a file edited by hand can have)
+ * would not arrive as it was: refused.  1 when bound. */
+static int copy_value(struct store *src, struct drv_stmt *from, struct store *dst,
+                      struct drv_stmt *to, int i)
+{
+	const char *t;
+
+	switch (d_type(src->dv, from, i)) {
+	case DRV_NULL:
+		d_bind_null(dst->dv, to, i + 1);
+		return 1;
+	case DRV_INT:
+		d_bind_int64(dst->dv, to, i + 1, d_int64(src->dv, from, i));
+		return 1;
+	case DRV_TEXT:
+		t = d_text(src->dv, from, i);
+		if (!t || strlen(t) != d_bytes(src->dv, from, i))
+			return 0;
+		d_bind_text(dst->dv, to, i + 1, t);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* One table's rows from `src` into `dst`. */
+static enum at_code copy_table_rows(struct store *src, struct store *dst,
+                                    const struct copy_table *t, store_copy_cb cb, void *ctx,
+                                    struct at_errors *e)
+{
+	char sql[640], params[160];
+	struct drv_stmt *from = NULL, *to = NULL;
+	enum at_code c = AT_OK;
+	enum drv_step rc;
+	int64_t total, done = 0;
+	size_t n = 0;
+
+	/* Names are the constants above, never input. */
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", t->name);
+	total = copy_scalar(src, sql);
+	if (total < 0)
+		return fail_code(src, e);
+	for (int i = 1; i <= t->ncols; i++)
+		n += (size_t)snprintf(params + n, sizeof(params) - n, "%s?%d", i > 1 ? ", " : "", i);
+	snprintf(sql, sizeof(sql), "INSERT INTO %s(%s) VALUES (%s)", t->name, t->cols, params);
+	if (dst->drv->prepare(dst->conn, sql, &to) != AT_OK)
+		return fail_code(dst, e);
+	snprintf(sql, sizeof(sql), "SELECT %s FROM %s ORDER BY %s", t->cols, t->name, t->key);
+	if (src->drv->prepare(src->conn, sql, &from) != AT_OK) {
+		c = fail_code(src, e);
+		goto out;
+	}
+	if (cb)
+		cb(ctx, t->name, 0, total);
+	while ((rc = d_step(src->dv, from)) == DRV_ROW) {
+		for (int i = 0; i < t->ncols; i++) {
+			if (!copy_value(src, from, dst, to, i)) {
+				c = at_fail(e, AT_INVALID,
+				            "%s: row %lld holds a value of another type in column %d "
+				            "(a REAL, a BLOB, or a text with NUL), which a copy cannot carry",
+				            t->name, (long long)done + 1, i + 1);
+				goto out;
+			}
+		}
+		if (d_step(dst->dv, to) != DRV_DONE) {
+			enum at_code code = dst->drv->errcode(dst->conn);
+
+			c = at_fail(e, code == AT_OK ? AT_STORAGE : code, "%s: row %lld refused: %s",
+			            t->name, (long long)done + 1, dst->drv->errmsg(dst->conn));
+			goto out;
+		}
+		d_end(dst->dv, to);
+		if (++done % 10000 == 0 && cb)
+			cb(ctx, t->name, done, total);
+	}
+	if (rc != DRV_DONE)
+		c = fail_code(src, e);
+	else if (cb)
+		cb(ctx, t->name, done, done);
+out:
+	if (from)
+		src->drv->finalize(from);
+	dst->drv->finalize(to);
+	return c;
+}
+
+enum at_code store_copy(struct store *src, struct store *dst, store_copy_cb cb, void *ctx,
+                        struct at_errors *e)
+{
+	char sql[160];
+	enum at_code c;
+
+	for (size_t t = 0; t < COPY_NTABLES; t++) {
+		int64_t n;
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM (SELECT 1 FROM %s LIMIT 1) AS t",
+		         copy_tables[t].name);
+		n = copy_scalar(dst, sql);
+		if (n < 0)
+			return fail_code(dst, e);
+		if (n > 0)
+			return at_fail(e, AT_CONFLICT,
+			               "the destination already holds %s: copy only into a new, empty "
+			               "database", copy_tables[t].name);
+	}
+	for (size_t t = 0; t < COPY_NTABLES; t++)
+		if ((c = copy_table_rows(src, dst, &copy_tables[t], cb, ctx, e)) != AT_OK)
+			return c;
+	if (dst->dv.lite)
+		return AT_OK;
+	/* Rows taken with their ids leave PostgreSQL's identity sequences
+	 * behind: the next insert would take id 1 again.  setval needs
+	 * UPDATE on the sequence, which the app role lacks: copy into
+	 * PostgreSQL as the schema's owner, as init runs. */
+	for (size_t t = 0; t < COPY_NTABLES; t++) {
+		if (!copy_tables[t].identity)
+			continue;
+		snprintf(sql, sizeof(sql),
+		         "SELECT setval(pg_get_serial_sequence('%s', 'id'), max(id)) FROM %s",
+		         copy_tables[t].name, copy_tables[t].name);
+		if (copy_scalar(dst, sql) < 0) {
+			c = dst->drv->errcode(dst->conn);
+			return at_fail(e, c == AT_STORAGE || c == AT_BUSY ? c : AT_INVALID,
+			               "cannot move %s's id sequence past the copied rows (copy into "
+			               "PostgreSQL as the schema's owner, as init runs): %s",
+			               copy_tables[t].name, dst->drv->errmsg(dst->conn));
+		}
+	}
+	return AT_OK;
+}
+
 /* ==== row readers ===================================================== */
 
 /* Fills a record from the current row of a statement. */

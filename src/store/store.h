@@ -116,6 +116,18 @@ enum at_code store_load(struct store *st, const char *path, struct at_errors *e)
 typedef void (*state_row_cb)(void *ctx, const char *bytes, size_t len);
 enum at_code store_state_rows(struct store *st, state_row_cb cb, void *ctx);
 
+/* Copy every row of every table of `src` (inside a read transaction: one
+ * snapshot) into `dst` (inside a write transaction), as they are: ids,
+ * the events byte for byte, accounts, sessions and the security log.
+ * AT_CONFLICT if any table of `dst` holds a row.  `dst`'s triggers check
+ * every row as it goes in (the chain's links among them).  On PostgreSQL
+ * the identity sequences are then moved past the copied ids, which needs
+ * the schema's owner.  `cb` (may be NULL) at each table's start (done 0),
+ * every 10,000 rows and its end. */
+typedef void (*store_copy_cb)(void *ctx, const char *table, int64_t done, int64_t total);
+enum at_code store_copy(struct store *src, struct store *dst, store_copy_cb cb, void *ctx,
+                        struct at_errors *e);
+
 /* ---- assets -------------------------------------------------------- */
 
 enum at_code store_asset_by_tag(struct store *st, const char *tag, struct asset *a);

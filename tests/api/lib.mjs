@@ -56,8 +56,7 @@ export function onlyOn(backend, why) {
 }
 
 function psql(sql, name) {
-	const uri = name ? process.env.AT_PG_URI.replace(/^(postgres(?:ql)?:\/\/[^/?]*\/)[^?]*/, `$1${name}`)
-		: process.env.AT_PG_URI;
+	const uri = name ? pgUri(name) : process.env.AT_PG_URI;
 	const r = spawnSync('psql', ['-qAtX', '-v', 'ON_ERROR_STOP=1', uri, '-c', sql],
 		{ encoding: 'utf8', timeout: 60000 });
 	if (r.error || r.status !== 0)
@@ -70,8 +69,7 @@ function psql(sql, name) {
 export function freshDb(dir) {
 	if (BACKEND === 'sqlite')
 		return path.join(dir, 'at.db');
-	const base = process.env.AT_PG_URI;
-	if (!base)
+	if (!process.env.AT_PG_URI)
 		throw new Error('AT_BACKEND=postgresql needs AT_PG_URI (tests/support/pgcluster.sh)');
 	const name = `at_${path.basename(dir).replace(/[^a-zA-Z0-9]/g, '_').toLowerCase()}`;
 	psql(`CREATE DATABASE ${name}`);
@@ -79,7 +77,7 @@ export function freshDb(dir) {
 	 * as PG_APP_ROLE, which `init --app-role` gives only what it needs
 	 * (no DELETE, no UPDATE of the log, no way to disable a trigger): the
 	 * whole suite then shows those grants are enough. */
-	const owner = base.replace(/^(postgres(?:ql)?:\/\/[^/?]*\/)[^?]*/, `$1${name}`);
+	const owner = pgUri(name);
 	const r = spawnSync(BINARY, ['--db', owner, 'init', '--app-role', PG_APP_ROLE],
 		{ encoding: 'utf8', timeout: 60000 });
 	if (r.status !== 0)
@@ -91,6 +89,11 @@ export function freshDb(dir) {
 
 /* The role the program runs as on PostgreSQL (freshDb). */
 export const PG_APP_ROLE = 'assettrack_test_app';
+
+/* The URI of database `name` in the cluster, as its superuser. */
+export function pgUri(name) {
+	return process.env.AT_PG_URI.replace(/^(postgres(?:ql)?:\/\/[^/?]*\/)[^?]*/, `$1${name}`);
+}
 
 /* psql as the cluster's superuser, on database `name` (default: the
  * cluster's own); returns its output.  Throws on an error. */
@@ -360,6 +363,14 @@ async function spawnServer(db, { threads, env, args = [] }) {
 		if (attempt >= 3)
 			throw new Error(`server did not start: exit ${JSON.stringify(exited)}\n${out.stdout}\n${out.stderr}`);
 	}
+}
+
+/* A server on an existing database `db` (a copy, say), without the
+ * accounts startServer makes: {base, req, stop()}. */
+export async function serveOn(db, { threads = 2 } = {}) {
+	const s = await spawnServer(db, { threads, env: {} });
+	const base = `http://127.0.0.1:${s.port}`;
+	return { base, req: (method, p, opts) => request(base, method, p, opts), stop: () => stopServer(s) };
 }
 
 /* SIGTERM the server; it must exit 0 within 15 s. */

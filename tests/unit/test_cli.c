@@ -23,7 +23,7 @@ static int setup(void **state)
 	if (!f)
 		return -1;
 	t_db_path(f->db, sizeof(f->db), "cli");
-	t_db_path(f->other, sizeof(f->other), "cli-backup");
+	t_db_path_file(f->other, sizeof(f->other), "cli-backup"); /* a file on either backend */
 	*state = f;
 	return 0;
 }
@@ -100,6 +100,7 @@ static void test_cli_init_creates_sqlite_file(void **state)
 	struct cli_fx *f = FX(state);
 	struct t_run r;
 
+	T_SQLITE_ONLY("it checks the SQLite file init makes");
 	CLI_EXPECT(&r, 0, f->db, "init");
 	t_run_free(&r);
 	assert_int_equal(access(f->db, F_OK), 0);
@@ -127,6 +128,7 @@ static void test_cli_populated_db_readable_with_sqlite(void **state)
 	sqlite3_stmt *s = NULL;
 	int rows = 0;
 
+	T_SQLITE_ONLY("it reads the file with sqlite3");
 	populate(f->db);
 	assert_int_equal(sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "SELECT tag, state FROM assets ORDER BY tag", -1,

@@ -283,33 +283,19 @@ static void test_trigger_delete_refused(void **state)
 	T_VERIFY_OK(d->st);
 }
 
-/* Insert a raw event row; returns the SQLite result code. */
+/* Insert a raw event row through a connection of its own (t_sql: a raw
+ * sqlite3 one, or libpq on PostgreSQL); 0 (SQLITE_OK) when it got in.
+ * The values are numbers and hex digits: written into the text. */
 static int raw_insert(const char *path, int64_t seq, const char *prev_hash, const char *hash)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+	char sql[512];
 
-	if (rc == SQLITE_OK) {
-		sqlite3_busy_timeout(db, 5000);
-		rc = sqlite3_prepare_v2(
-			db,
-			"INSERT INTO events(seq, at, type, asset_tag, actor, batch_id, details, "
-			"prev_hash, hash) VALUES (?1, '2026-03-02T10:15:30.123Z', 'ASSET_UPDATED', "
-			"'AT-0001', 'mallory', '00000000-0000-4000-8000-000000000000', '{}', ?2, ?3)",
-			-1, &s, NULL);
-	}
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(s, 1, seq);
-		sqlite3_bind_text(s, 2, prev_hash, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(s, 3, hash, -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_DONE)
-			rc = SQLITE_OK;
-	}
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return rc;
+	snprintf(sql, sizeof(sql),
+	         "INSERT INTO events(seq, at, type, asset_tag, actor, batch_id, details, "
+	         "prev_hash, hash) VALUES (%lld, '2026-03-02T10:15:30.123Z', 'ASSET_UPDATED', "
+	         "'AT-0001', 'mallory', '00000000-0000-4000-8000-000000000000', '{}', '%s', '%s')",
+	         (long long)seq, prev_hash, hash);
+	return t_sql(path, sql, NULL);
 }
 
 static void last_hash(struct store *st, char out[AT_HASH_HEX + 1])

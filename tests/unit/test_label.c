@@ -569,8 +569,8 @@ static void test_cli_exit_codes_and_overwrite(void **state)
 
 	t_asset(db->st, "AT-0001", NULL, 0);
 	t_holder(db->st, "Sam Lee", NULL);
-	snprintf(out, sizeof(out), "%s.pdf", db->path);
-	snprintf(bad, sizeof(bad), "%s.txt", db->path);
+	snprintf(out, sizeof(out), "%s.pdf", db->files);
+	snprintf(bad, sizeof(bad), "%s.txt", db->files);
 	unlink(out);
 	t_cli(&r, db->path, "labels", "asset", "NOPE-1", "--out", out, NULL);
 	assert_int_equal(r.status, 1);

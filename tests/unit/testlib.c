@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <poll.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -17,7 +18,106 @@
 
 /* ==== database fixtures ================================================ */
 
+/*
+ * With AT_BACKEND=postgresql (and AT_PG_URI, the cluster CTest starts),
+ * each test's database is a new PostgreSQL database instead of a file:
+ * a copy of a template migrated once per process (CREATE DATABASE ...
+ * TEMPLATE copies files, much faster than migrating anew), dropped by
+ * t_db_remove().  CTest runs the unit tests that use no SQLite-only
+ * feature a second time this way (tests/CMakeLists.txt, AT_UNIT_PG).
+ */
+static int is_pg(const char *path)
+{
+	return strncmp(path, "postgresql://", 13) == 0;
+}
+
+int t_on_pg(void)
+{
+	const char *b = getenv("AT_BACKEND");
+
+	return b && strcmp(b, "postgresql") == 0 && getenv("AT_PG_URI");
+}
+
+/* AT_PG_URI with its database `name` instead of the one it names. */
+static void pg_uri_of(char *out, size_t cap, const char *name)
+{
+	const char *uri = getenv("AT_PG_URI");
+	const char *scheme = strstr(uri, "://");
+	const char *host_end = scheme ? strchr(scheme + 3, '/') : NULL;
+	const char *query = strchr(uri, '?');
+
+	assert_non_null(host_end);
+	snprintf(out, cap, "%.*s/%s%s", (int)(host_end - uri), uri, name, query ? query : "");
+}
+
+static void no_notices(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* One statement as the cluster's superuser on its own database. */
+static void pg_admin(const char *sql)
+{
+	PGconn *c = PQconnectdb(getenv("AT_PG_URI"));
+	PGresult *r;
+
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("cannot reach the test cluster: %s", PQerrorMessage(c));
+	PQsetNoticeProcessor(c, no_notices, NULL);
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+}
+
+static char template[64];
+
+static void pg_drop_template(void)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", template);
+	pg_admin(sql);
+}
+
+static void pg_db_path(char *out, size_t cap, const char *label)
+{
+	static unsigned counter;
+	char sql[256], name[64];
+
+	if (!template[0]) {
+		struct store *st;
+
+		snprintf(template, sizeof(template), "at_unit_tpl_%ld", (long)getpid());
+		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", template);
+		pg_admin(sql);
+		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", template);
+		pg_admin(sql);
+		pg_uri_of(out, cap, template);
+		st = t_store_open(out);
+		store_close(st);
+		atexit(pg_drop_template);
+	}
+	snprintf(name, sizeof(name), "at_%.20s_%ld_%u", label, (long)getpid(), counter++);
+	for (char *c = name; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9')))
+			*c = '_';
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE %s", name, template);
+	pg_admin(sql);
+	pg_uri_of(out, cap, name);
+}
+
 void t_db_path(char *out, size_t cap, const char *label)
+{
+	if (t_on_pg())
+		pg_db_path(out, cap, label);
+	else
+		t_db_path_file(out, cap, label);
+}
+
+void t_db_path_file(char *out, size_t cap, const char *label)
 {
 	static unsigned counter;
 
@@ -37,6 +137,14 @@ void t_db_remove(const char *path)
 		                              ".checkpoint-key", ".checkpoint-key.pub" };
 	char p[T_PATH_MAX + 32];
 
+	if (is_pg(path)) {
+		const char *name = strstr(path + 13, "/");
+		size_t n = name ? strcspn(name + 1, "?") : 0;
+
+		snprintf(p, sizeof(p), "DROP DATABASE IF EXISTS %.*s WITH (FORCE)", (int)n, name + 1);
+		pg_admin(p);
+		return;
+	}
 	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
 		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
 		unlink(p);
@@ -66,6 +174,10 @@ int t_setup(void **state)
 	if (!d)
 		return -1;
 	t_db_path(d->path, sizeof(d->path), "unit");
+	if (t_on_pg())
+		t_db_path_file(d->files, sizeof(d->files), "unit-files");
+	else
+		snprintf(d->files, sizeof(d->files), "%s", d->path);
 	d->st = t_store_open(d->path);
 	*state = d;
 	return 0;
@@ -79,6 +191,8 @@ int t_teardown(void **state)
 		return 0;
 	store_close(d->st);
 	t_db_remove(d->path);
+	if (strcmp(d->files, d->path) != 0)
+		t_db_remove(d->files);
 	free(d);
 	*state = NULL;
 	return 0;
@@ -505,11 +619,84 @@ int t_verify(struct store *st, char *code_out)
 
 /* ==== raw SQLite ======================================================= */
 
+/* SQLite's "DROP TRIGGER name;" in PostgreSQL's words, "DROP TRIGGER
+ * name ON table;": every trigger of the schema is named after its table
+ * (schema.c, schema_pg.c).  Into `out`, which must be large enough. */
+static void pg_dialect(const char *sql, char *out, size_t cap)
+{
+	static const char *const tables[] = { "security_log", "events", "assets", "slots",
+		                              "cases", "holders" };
+	size_t o = 0;
+
+	while (*sql && o + 1 < cap) {
+		const char *name = strncmp(sql, "DROP TRIGGER ", 13) == 0 ? sql + 13 : NULL;
+		size_t n = name ? strcspn(name, "; ") : 0;
+
+		if (name && name[n] == ';') {
+			const char *table = NULL;
+
+			for (size_t i = 0; !table && i < sizeof(tables) / sizeof(tables[0]); i++)
+				if (strncmp(name, tables[i], strlen(tables[i])) == 0)
+					table = tables[i];
+			o += (size_t)snprintf(out + o, cap - o, "DROP TRIGGER %.*s ON %s", (int)n, name,
+			                      table ? table : "unknown_table");
+			sql = name + n;
+			continue;
+		}
+		out[o++] = *sql++;
+	}
+	out[o < cap ? o : cap - 1] = '\0';
+}
+
+/* t_sql on PostgreSQL: the text as one simple query (its statements in
+ * one transaction), as the cluster's superuser.  0 or 1 as SQLite's
+ * SQLITE_OK or SQLITE_ERROR. */
+static int pg_sql(const char *uri, const char *sql, char *err)
+{
+	PGconn *c = PQconnectdb(uri);
+	size_t cap = strlen(sql) * 2 + 64;
+	char *text = malloc(cap);
+	PGresult *r;
+	ExecStatusType st;
+	int rc;
+
+	assert_non_null(text);
+	pg_dialect(sql, text, cap);
+	PQsetNoticeProcessor(c, no_notices, NULL);
+	r = PQstatus(c) == CONNECTION_OK ? PQexec(c, text) : NULL;
+	free(text);
+	st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+	rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? 0 : 1;
+
+	if (err)
+		snprintf(err, 256, "%s", rc ? PQerrorMessage(c) : "not an error");
+	PQclear(r);
+	PQfinish(c);
+	return rc;
+}
+
+static int64_t pg_sql_int(const char *uri, const char *sql)
+{
+	PGconn *c = PQconnectdb(uri);
+	PGresult *r = PQstatus(c) == CONNECTION_OK ? PQexec(c, sql) : NULL;
+	int64_t v = -1;
+
+	if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
+		v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	PQfinish(c);
+	return v;
+}
+
 int t_sql(const char *path, const char *sql, char *err)
 {
 	sqlite3 *db = NULL;
 	char *msg = NULL;
-	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
+	int rc;
+
+	if (is_pg(path))
+		return pg_sql(path, sql, err);
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
 
 	if (rc == SQLITE_OK) {
 		sqlite3_busy_timeout(db, 5000);
@@ -528,6 +715,8 @@ int64_t t_sql_int(const char *path, const char *sql)
 	sqlite3_stmt *s = NULL;
 	int64_t v = -1;
 
+	if (is_pg(path))
+		return pg_sql_int(path, sql);
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
 	    sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK &&
 	    sqlite3_step(s) == SQLITE_ROW)

@@ -45,8 +45,22 @@
 
 /* ---- database fixtures --------------------------------------------- */
 
+/* What only a SQLite file has (PRAGMAs, its triggers' SQL, the file
+ * itself): skipped, saying why, when the tests run on PostgreSQL. */
+#define T_SQLITE_ONLY(why)                                                   \
+	do {                                                                     \
+		if (t_on_pg()) {                                                 \
+			print_message("  skipped on PostgreSQL: %s\n", (why));   \
+			skip();                                                  \
+		}                                                                \
+	} while (0)
+/* Whether the tests run on PostgreSQL (AT_BACKEND=postgresql, AT_PG_URI):
+ * t_db_path() then gives a new database's URI. */
+int t_on_pg(void);
 /* A unique, not yet existing path AT_TEST_TMP/at-<label>-<pid>-<n>.db. */
 void t_db_path(char *out, size_t cap, const char *label);
+/* The same path on either backend (a file to write, not a database). */
+void t_db_path_file(char *out, size_t cap, const char *label);
 /* Remove a database file and its -wal, -shm and -journal companions. */
 void t_db_remove(const char *path);
 /* store_open(path, STORE_CREATE); fails the test on refusal. */
@@ -56,6 +70,9 @@ struct store *t_store_open(const char *path);
 struct t_db {
 	struct store *st;
 	char path[T_PATH_MAX];
+	/* Files a test keeps beside its database are named `files` + a
+	 * suffix: `path` on SQLite, a path under AT_TEST_TMP on PostgreSQL. */
+	char files[T_PATH_MAX];
 };
 int t_setup(void **state);
 int t_teardown(void **state);

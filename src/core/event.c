@@ -32,15 +32,24 @@ enum at_code event_writer_begin(struct event_writer *w, struct store *st, const 
                                 struct at_errors *e)
 {
 	enum at_code c;
+	char head_at[AT_TIME_LEN + 1];
 
 	memset(w, 0, sizeof(*w));
 	w->st = st;
 	w->actor = actor;
 	text_now(w->at);
 	event_new_uuid(w->batch_id);
-	c = store_event_last(st, &w->seq, w->hash);
+	c = store_event_last_at(st, &w->seq, w->hash, head_at);
 	if (c != AT_OK)
 		return at_fail(e, c, "cannot read the event log: %s", store_errmsg(st));
+	/* Time never runs backwards along the log: an event is no earlier
+	 * than the one before it, whatever this machine's clock says (two
+	 * servers' clocks differ; one clock may be stepped back).  As-of
+	 * reports and "events since" read the log by time and count on it.
+	 * The times have one fixed format, so their text order is theirs.
+	 * A time a test fixed is its own (text_now_fixed: test builds). */
+	if (!text_now_fixed() && strcmp(w->at, head_at) < 0)
+		memcpy(w->at, head_at, sizeof(w->at));
 	return AT_OK;
 }
 

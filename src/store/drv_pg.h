@@ -52,4 +52,16 @@ int drv_pg_server_version(struct drv_conn *c);
  */
 int drv_pg_usable(struct drv_conn *c);
 
+/*
+ * Mark `s` (a statement that returns no rows) deferrable: inside a
+ * transaction its step sends it in pipeline mode and answers DRV_DONE at
+ * once, and its result is read with the others before the connection's
+ * next round trip (drv_pg.c, "Deferred writes").  Its failure is then
+ * reported by that next call (a step, a savepoint, the commit at the
+ * latest), with the same code and words, and the transaction is aborted
+ * by it as by any failure.  For writes whose answer nothing depends on
+ * but their success.
+ */
+void drv_pg_deferrable(struct drv_stmt *s);
+
 #endif

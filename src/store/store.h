@@ -224,6 +224,9 @@ enum at_code store_holder_search(struct store *st, const char *q, int limit, hol
 
 /* Last event's seq (0 if none) and hash (64 zeros if none). */
 enum at_code store_event_last(struct store *st, int64_t *seq, char hash[AT_HASH_HEX + 1]);
+/* The same, and its time in `at` ("" if none). */
+enum at_code store_event_last_at(struct store *st, int64_t *seq, char hash[AT_HASH_HEX + 1],
+                                 char at[AT_TIME_LEN + 1]);
 enum at_code store_event_insert(struct store *st, const struct event *ev, struct at_errors *e);
 /* Insert `n` consecutive events in order: one statement when n is
  * STORE_EVENT_BULK, else one each. */

@@ -68,6 +68,9 @@ int text_parse_time(const char *s, char *out, char *why);
  * link tests/support/clock_fake.c instead, where ASSETTRACK_FAKE_NOW fixes
  * the clock; the shipped binary ignores it. */
 void text_now(char out[AT_TIME_LEN + 1]);
+/* 1 when text_now() gives a time a test fixed (ASSETTRACK_FAKE_NOW in a
+ * test build), not a clock's reading; always 0 in the shipped binary. */
+int text_now_fixed(void);
 /* Seconds since the epoch of a canonical time; -1 if it is not one. */
 int64_t text_time_epoch(const char *canon);
 /* Canonical form of `epoch` seconds (milliseconds .000). */

@@ -188,13 +188,16 @@ static void render_backup_page(struct request *rq, int status, const struct at_e
 		html_elem(&p.h, "h2", "The database now", "class", "h5", HTML_END);
 		summary_table(&p, "backup-now", &now, NULL);
 	}
-	/* A PostgreSQL database is backed up and restored by its own tools
-	 * (README, "Running on PostgreSQL"): no download, no upload here. */
+	/* A PostgreSQL database is backed up by `assettrack backup` or its own
+	 * tools and restored by its own (README, "Running on PostgreSQL"): no
+	 * download, no upload here. */
 	if (db_is_server(rq->cfg->db_path)) {
 		page_notice(&p, "info", "This database is on PostgreSQL",
-		            "Back it up with pg_dump -Fc (or base backups and WAL archiving), and "
-		            "restore with pg_restore; then run assettrack verify on the restored "
-		            "database. Downloading and restoring here are for SQLite files.");
+		            "Back it up on the server with assettrack backup FILE (a verified "
+		            "SQLite copy, which the nightly job makes too) or with pg_dump -Fc "
+		            "(or base backups and WAL archiving), and restore with pg_restore; then "
+		            "run assettrack verify on the restored database. Downloading and "
+		            "restoring here are for SQLite files.");
 		page_end(&p, status);
 		at_errors_free(&se);
 		return;

@@ -3,9 +3,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
-import { assertError, BINARY, BINARY_TESTCLOCK, dayOffset, ok, request, startServer } from './lib.mjs';
+import os from 'node:os';
+import path from 'node:path';
+import { assertError, BINARY, BINARY_TESTCLOCK, dayOffset, dbEnv, dropDb, freshDb, ok, request, startServer } from './lib.mjs';
 
 let srv;
 
@@ -177,6 +180,35 @@ test('the shipped binary ignores ASSETTRACK_FAKE_NOW: events carry the real time
 	assert.ok(real && fake, r.stdout.slice(0, 400));
 	assert.ok(Math.abs(Date.parse(real.at) - Date.now()) < 60000, `real: ${real.at}`);
 	assert.equal(fake.at, '2001-02-03T04:05:06.000Z');
+});
+
+test('time never runs backwards along the log: a clock behind the head is moved up to it', () => {
+	/* A database of its own: its head is put in the future. */
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'assettrack-clock-'));
+	const db = freshDb(dir);
+	try {
+		const run = (bin, args, fake) => {
+			const env = { ...dbEnv(db), ...(fake ? { ASSETTRACK_FAKE_NOW: fake } : {}) };
+			const r = spawnSync(bin, ['--db', db, ...args], { env, encoding: 'utf8' });
+			assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
+			return r.stdout;
+		};
+		run(BINARY_TESTCLOCK, ['holder', 'add', 'From The Future'], '2099-01-01T00:00:00.000Z');
+		/* The shipped binary's clock reads 2026: behind the head. */
+		run(BINARY, ['holder', 'add', 'Clock Behind']);
+		/* A time a test build fixes is taken as given (the tests' way to
+		 * make the past). */
+		run(BINARY_TESTCLOCK, ['holder', 'add', 'Fixed Past'], '2001-02-03T04:05:06.000Z');
+		const evs = JSON.parse(run(BINARY, ['--json', 'events', '--type', 'HOLDER_CREATED'])).events;
+		const at = (name) => evs.find((e) => JSON.stringify(e.details).includes(name)).at;
+		assert.equal(at('From The Future'), '2099-01-01T00:00:00.000Z');
+		assert.equal(at('Clock Behind'), '2099-01-01T00:00:00.000Z');
+		assert.equal(at('Fixed Past'), '2001-02-03T04:05:06.000Z');
+		assert.match(run(BINARY, ['verify']), /^OK: 3 events, hash chain intact/);
+	} finally {
+		dropDb(db);
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
 });
 
 test('Stock-Out and Stock-In answer the chain head after the batch, as `head` prints it', async () => {

@@ -1318,6 +1318,106 @@ static void test_pg_aborted_transaction(void **state)
 	refused_with(d->app, "25P01", NULL);
 }
 
+/* Prepare `sql` on `c`, deferrable (drv_pg_deferrable). */
+static struct drv_stmt *deferrable(struct drv_conn *c, const char *sql)
+{
+	struct drv_stmt *s = NULL;
+
+	T_PG(c, D->prepare(c, sql, &s), AT_OK);
+	drv_pg_deferrable(s);
+	return s;
+}
+
+/* Step a statement once; then reset it for the next run. */
+static enum drv_step step_once(struct drv_stmt *s)
+{
+	enum drv_step r = D->step(s);
+
+	D->reset(s);
+	return r;
+}
+
+/*
+ * Deferred writes (drv_pg.c): inside a transaction a deferrable write
+ * answers at once.  600 of them (past PIPE_MAX, so the pipeline is also
+ * read in the middle) commit whole.  A failure among them is reported by
+ * a later call with its own code and words: a step once the pipeline is
+ * read, the next query, or the commit; the rollback then leaves nothing
+ * of the transaction.  Outside a transaction it is an ordinary statement.
+ */
+static void test_pg_deferred_writes(void **state)
+{
+	struct pgdb *d = PG(state);
+	struct drv_conn *c = d->app;
+	struct drv_stmt *up, *bad;
+	char cid[24], note[24];
+	int first_err = -1;
+
+	snprintf(cid, sizeof(cid), "%lld", (long long)mk_case(c, "CASE-D", 3));
+	T_PG(c, mk_asset(c, "AT-1", "SN-1", cid, "1"), AT_OK);
+	up = deferrable(c, "UPDATE assets SET notes = ?1 WHERE tag = 'AT-1'");
+	bad = deferrable(c, "UPDATE assets SET tag = 'AT-9' WHERE tag = 'AT-1'");
+
+	T_PG(c, D->begin_write(c), AT_OK);
+	for (int i = 0; i < 600; i++) {
+		snprintf(note, sizeof(note), "n%d", i);
+		D->bind_text(up, 1, note);
+		assert_int_equal(step_once(up), DRV_DONE);
+	}
+	T_PG(c, D->commit(c), AT_OK);
+	assert_int_equal(sql_int(c, "SELECT count(*) FROM assets WHERE notes = 'n599'"), 1);
+	/* The changes of the last write, once read. */
+	T_PG(c, D->begin_write(c), AT_OK);
+	D->bind_text(up, 1, "counted");
+	assert_int_equal(step_once(up), DRV_DONE);
+	assert_int_equal(D->changes(c), 1);
+	T_PG(c, D->commit(c), AT_OK);
+
+	/* A failure in the middle: the step that reads the pipeline says so,
+	 * every step after it too, and the next query gives its words. */
+	T_PG(c, D->begin_write(c), AT_OK);
+	for (int i = 0; i < 100; i++) {
+		D->bind_text(up, 1, "lost");
+		assert_int_equal(step_once(up), DRV_DONE);
+	}
+	assert_int_equal(step_once(bad), DRV_DONE);
+	for (int i = 0; i < 300; i++) {
+		D->bind_text(up, 1, "lost");
+		if (step_once(up) == DRV_ERROR && first_err < 0)
+			first_err = i;
+	}
+	assert_true(first_err >= 0);
+	assert_true(first_err < 300);
+	T_PG(c, SQL(c, "SELECT 1"), AT_CONFLICT);
+	refused_with(c, SCHEMA_PG_REFUSED, "an asset tag never changes");
+	T_PG(c, D->commit(c), AT_CONFLICT);
+	D->rollback(c);
+	assert_false(D->in_txn(c));
+	assert_int_equal(sql_int(c, "SELECT count(*) FROM assets WHERE tag = 'AT-1' AND "
+	                            "notes = 'counted'"),
+	                 1);
+
+	/* The commit reports one that nothing read before it. */
+	T_PG(c, D->begin_write(c), AT_OK);
+	assert_int_equal(step_once(bad), DRV_DONE);
+	T_PG(c, D->commit(c), AT_CONFLICT);
+	refused_with(c, SCHEMA_PG_REFUSED, "an asset tag never changes");
+	D->rollback(c);
+	/* And a savepoint after it is refused, not taken. */
+	T_PG(c, D->begin_write(c), AT_OK);
+	assert_int_equal(step_once(bad), DRV_DONE);
+	T_PG(c, D->savepoint(c), AT_CONFLICT);
+	D->rollback(c);
+	T_PG(c, mk_holder(c, "After", "B-AFTER"), AT_OK);
+
+	/* Outside a transaction: refused at its own step. */
+	assert_int_equal(step_once(bad), DRV_ERROR);
+	refused_with(c, SCHEMA_PG_REFUSED, "an asset tag never changes");
+	assert_int_equal(sql_int(c, "SELECT count(*) FROM assets WHERE tag = 'AT-1'"), 1);
+	D->finalize(up);
+	D->finalize(bad);
+}
+
 /* A read transaction is READ ONLY: a write in it is refused (on SQLite a
  * deferred transaction would try to become a writer). */
 static void test_pg_read_only_snapshot(void **state)
@@ -1455,6 +1555,7 @@ int main(void)
 		DB_TEST(test_pg_column_oids),
 		DB_TEST(test_pg_interleaved_reads_ahead),
 		DB_TEST(test_pg_aborted_transaction),
+		DB_TEST(test_pg_deferred_writes),
 		DB_TEST(test_pg_read_only_snapshot),
 		DB_TEST(test_pg_trigger_serializes_without_begin_write),
 		cmocka_unit_test(test_pg_connect_failure),

@@ -126,6 +126,12 @@ int cli_refuse(struct cli_ctx *ctx, enum at_code c, const char *fmt, ...)
  * stdout.  Returns 0, or 3 if it could not be built or written. */
 int cli_json_print(json_t *j);
 
+/* Progress of a long run (verify, copy) on stderr, one line rewritten in
+ * place: "PHASE: DONE of TOTAL".  NULL unless stderr is a terminal, so
+ * scripts and logs get none. */
+typedef void (*cli_progress_fn)(void *pctx, const char *phase, int64_t done, int64_t total);
+cli_progress_fn cli_progress_tty(void);
+
 /*
  * A JSON list streamed row by row, so listing every asset never holds
  * them all in memory: `{<head members>, "<key>": [` item, item... `]}`.

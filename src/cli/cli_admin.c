@@ -287,18 +287,6 @@ int cli_cmd_user(struct cli_ctx *ctx, int argc, char **argv)
 
 /* ==== verify ========================================================== */
 
-/* Progress on stderr, only when a person watches it (a TTY). */
-static void verify_progress(void *pctx, const char *phase, int64_t done, int64_t total)
-{
-	(void)pctx;
-	if (strcmp(phase, "done") == 0)
-		fprintf(stderr, "\r%60s\r", "");
-	else if (total > 0)
-		fprintf(stderr, "\r%s: %lld of %lld   ", phase, (long long)done, (long long)total);
-	else
-		fprintf(stderr, "\r%s...   ", phase);
-}
-
 /* Anchors given to verify: --anchor SEQ:HASH (repeatable) and --anchors
  * FILE (one per line; blank lines and lines starting with '#' skipped). */
 struct anchor_list {
@@ -465,7 +453,7 @@ int cli_cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 	if (named || access(cp.file, F_OK) == 0)
 		o.checkpoints = &cp;
 	o.since_checkpoint = since;
-	c = verify_run_ex(ctx->st, &o, &r, isatty(STDERR_FILENO) ? verify_progress : NULL, NULL,
+	c = verify_run_ex(ctx->st, &o, &r, cli_progress_tty(), NULL,
 	                  &e);
 	if (c == AT_OK)
 		c = verify_anchors(ctx->st, anchors.a, anchors.n, &r, &e);
@@ -528,7 +516,7 @@ int cli_cmd_checkpoint(struct cli_ctx *ctx, int argc, char **argv)
 		return rc;
 	checkpoint_paths(ctx, &cp, paths);
 	c = checkpoint_write(ctx->st, &cp, &ck, &written, &r,
-	                     isatty(STDERR_FILENO) ? verify_progress : NULL, NULL, &e);
+	                     cli_progress_tty(), NULL, &e);
 	if (c != AT_OK) {
 		rc = cli_fail(ctx, c, &e);
 		goto out;

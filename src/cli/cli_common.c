@@ -558,3 +558,21 @@ int cli_list_fail(struct cli_list *l, enum at_code c, const struct at_errors *e)
 		table_abandon(&l->table);
 	return cli_fail(l->cli, c, e);
 }
+
+/* ==== progress ========================================================= */
+
+static void cli_progress(void *pctx, const char *phase, int64_t done, int64_t total)
+{
+	(void)pctx;
+	if (strcmp(phase, "done") == 0)
+		fprintf(stderr, "\r%72s\r", "");
+	else if (total > 0)
+		fprintf(stderr, "\r%s: %lld of %lld   ", phase, (long long)done, (long long)total);
+	else
+		fprintf(stderr, "\r%s...   ", phase);
+}
+
+cli_progress_fn cli_progress_tty(void)
+{
+	return isatty(STDERR_FILENO) ? cli_progress : NULL;
+}

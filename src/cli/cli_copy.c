@@ -18,22 +18,6 @@
 #include "core/backup.h"
 #include "core/copy.h"
 
-static void copy_progress(void *pctx, const char *phase, int64_t done, int64_t total)
-{
-	(void)pctx;
-	if (strcmp(phase, "done") == 0)
-		fprintf(stderr, "\r%70s\r", "");
-	else if (total > 0)
-		fprintf(stderr, "\r%s: %lld of %lld   ", phase, (long long)done, (long long)total);
-	else
-		fprintf(stderr, "\r%s...   ", phase);
-}
-
-static verify_progress_cb progress_if_tty(void)
-{
-	return isatty(STDERR_FILENO) ? copy_progress : NULL;
-}
-
 static json_t *result_json(const char *from, const char *to, const struct copy_result *r)
 {
 	char head[AT_ANCHOR_MAX];
@@ -105,7 +89,7 @@ int cli_cmd_copy(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	if ((rc = open_destination(ctx, to, &dst, &made)) != 0)
 		goto out;
-	c = copy_database(src, dst, from_shown, ctx->actor, &res, progress_if_tty(), NULL, &e);
+	c = copy_database(src, dst, from_shown, ctx->actor, &res, cli_progress_tty(), NULL, &e);
 	if (c != AT_OK) {
 		rc = cli_fail(ctx, c, &e);
 		if (made)
@@ -139,7 +123,7 @@ int cli_backup_server(struct cli_ctx *ctx, const char *file)
 
 	if ((rc = cli_open(ctx)) != 0)
 		return rc;
-	c = copy_to_new_file(ctx->st, file, &res, progress_if_tty(), NULL, &e);
+	c = copy_to_new_file(ctx->st, file, &res, cli_progress_tty(), NULL, &e);
 	if (c != AT_OK) {
 		rc = cli_fail(ctx, c, &e);
 	} else if (ctx->json) {

@@ -363,9 +363,51 @@ static const char pg_version_6[] =
  * the asset search scans, as SQLite's did before version 7. */
 static const char pg_version_7[] = "DROP INDEX events_at;";
 
+/* SQLite's migration 8: the counts of assets by state, kept by a
+ * trigger, and the overdue index.  The trigger's function runs as its
+ * owner (SECURITY DEFINER, its search_path fixed as the others'), so the
+ * app role needs no UPDATE on the counts; those who may read the assets
+ * may read the counts (a database upgraded after `init --app-role`). */
+static const char pg_version_8[] =
+	"CREATE TABLE asset_counts("
+	"  state text COLLATE \"C\" PRIMARY KEY"
+	"    CHECK(state IN ('STORAGE', 'IN_CUSTODY', 'RETIRED')),"
+	"  n bigint NOT NULL CHECK(n >= 0));"
+	"INSERT INTO asset_counts(state, n) SELECT s.state, "
+	"  (SELECT count(*) FROM assets a WHERE a.state = s.state) "
+	"  FROM (VALUES ('STORAGE'), ('IN_CUSTODY'), ('RETIRED')) s(state);"
+	"CREATE FUNCTION at_asset_counts() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$ "
+	"BEGIN"
+	"  IF TG_OP = 'UPDATE' THEN"
+	"    UPDATE asset_counts SET n = n + CASE WHEN state = NEW.state THEN 1 ELSE -1 END"
+	"      WHERE state IN (OLD.state, NEW.state);"
+	"  ELSE"
+	"    UPDATE asset_counts SET n = n + 1 WHERE state = NEW.state;"
+	"  END IF;"
+	"  RETURN NULL;"
+	"END $$;"
+	"CREATE TRIGGER asset_counts_insert AFTER INSERT ON assets"
+	"  FOR EACH ROW EXECUTE FUNCTION at_asset_counts();"
+	"CREATE TRIGGER asset_counts_update AFTER UPDATE OF state ON assets"
+	"  FOR EACH ROW WHEN (NEW.state IS DISTINCT FROM OLD.state)"
+	"  EXECUTE FUNCTION at_asset_counts();"
+	PG_NO_DELETE("asset_counts", "the asset counts are kept, never deleted")
+	"CREATE INDEX assets_overdue ON assets(due) WHERE holder_id IS NOT NULL AND due IS NOT NULL;"
+	"DO $$ DECLARE r record; BEGIN"
+	"  EXECUTE format('ALTER FUNCTION at_asset_counts() SET search_path = %I, pg_temp',"
+	"    current_schema());"
+	"  FOR r IN SELECT DISTINCT grantee FROM information_schema.role_table_grants"
+	"      WHERE table_schema = current_schema() AND table_name = 'assets'"
+	"      AND privilege_type = 'SELECT' AND grantee <> current_user LOOP"
+	"    EXECUTE 'GRANT SELECT ON asset_counts TO ' || CASE WHEN r.grantee = 'PUBLIC'"
+	"      THEN 'PUBLIC' ELSE quote_ident(r.grantee) END;"
+	"  END LOOP;"
+	"END $$;";
+
 const struct schema_pg_step schema_pg_steps[] = {
 	{ 0, 6, pg_version_6 },
 	{ 6, 7, pg_version_7 },
+	{ 7, 8, pg_version_8 },
 };
 
 const int schema_pg_nsteps = (int)(sizeof(schema_pg_steps) / sizeof(schema_pg_steps[0]));

@@ -63,6 +63,9 @@
  * list (test_store_pg compares it with pg_trigger).
  */
 #define SCHEMA_PG_TRIGGERS                                                               \
+	"('asset_counts', 'asset_counts_no_delete'), "                                     \
+	"('asset_counts', 'asset_counts_no_truncate'), "                                   \
+	"('assets', 'asset_counts_insert'), ('assets', 'asset_counts_update'), "           \
 	"('assets', 'assets_attributes_insert'), ('assets', 'assets_attributes_update'), " \
 	"('assets', 'assets_id'), ('assets', 'assets_no_delete'), "                        \
 	"('assets', 'assets_no_truncate'), ('assets', 'assets_tag_fixed'), "               \

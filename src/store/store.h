@@ -25,7 +25,7 @@
 #include "util/err.h"
 #include "util/text.h"
 
-#define AT_SCHEMA_VERSION 7
+#define AT_SCHEMA_VERSION 8
 
 struct store;
 

@@ -610,9 +610,9 @@ static void test_pg_schema_matches_sqlite(void **state)
 	}
 	sqlite3_finalize(s);
 	sqlite3_close(lite);
-	assert_int_equal(tables, 10);
-	assert_int_equal(indexes, 15);
-	assert_int_equal(triggers, 14);
+	assert_int_equal(tables, 11);
+	assert_int_equal(indexes, 16);
+	assert_int_equal(triggers, 17);
 }
 
 static void test_pg_schema_version_and_rerun(void **state)

@@ -352,8 +352,8 @@ static void test_open_refuses_other_versions(void **state)
 	db_exec_su(db, "UPDATE schema_version SET version = 6");
 	assert_int_equal(store_open(uri, 0, &st, &e), AT_STORAGE);
 	assert_null(st);
-	assert_non_null(strstr(e.message, "schema version 6, this program expects 7"));
-	db_exec_su(db, "UPDATE schema_version SET version = 8");
+	assert_non_null(strstr(e.message, "schema version 6, this program expects 8"));
+	db_exec_su(db, "UPDATE schema_version SET version = 9");
 	assert_int_equal(store_open(uri, STORE_CREATE, &st, &e), AT_STORAGE);
 	assert_non_null(strstr(e.message, "newer than this program"));
 	su_exec("DROP DATABASE %s WITH (FORCE)", db);

@@ -417,6 +417,33 @@ static void test_verify_bad_holder_deactivated(void **state)
 	expect_caught(d->st, "REPLAY_MISMATCH");
 }
 
+/* The dashboard's counts (migration 8) are checked against the assets:
+ * one moved by hand, or one lost, is named. */
+static void test_verify_bad_asset_counts(void **state)
+{
+	struct t_db *d = &FX(state)->db;
+	struct at_errors e = AT_ERRORS_INIT;
+
+	/* Before: the counts are the assets', state by state. */
+	for (int s = 0; s < ASSET_STATE__MAX; s++) {
+		char sql[128];
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM assets WHERE state = '%s'",
+		         asset_state_name((enum asset_state)s));
+		assert_int_equal(store_asset_count(d->st, 1, (enum asset_state)s),
+		                 t_sql_int(d->path, sql));
+	}
+	assert_int_equal(store_asset_count(d->st, 0, ASSET_STORAGE),
+	                 t_sql_int(d->path, "SELECT count(*) FROM assets"));
+	tamper(d, "UPDATE asset_counts SET n = n + 1 WHERE state = 'STORAGE';");
+	expect_caught(d->st, "ASSET_COUNTS");
+	tamper(d, "UPDATE asset_counts SET n = n - 1 WHERE state = 'STORAGE';"
+	          "DROP TRIGGER asset_counts_no_delete;"
+	          "DELETE FROM asset_counts WHERE state = 'RETIRED';");
+	expect_caught(d->st, "ASSET_COUNTS");
+	at_errors_free(&e);
+}
+
 static void test_verify_bad_case_grown_silently(void **state)
 {
 	struct t_db *d = &FX(state)->db;
@@ -1033,6 +1060,7 @@ int main(void)
 		T(test_verify_bad_asset_inserted),
 		T(test_verify_bad_holder_edited),
 		T(test_verify_bad_holder_deactivated),
+		T(test_verify_bad_asset_counts),
 		T(test_verify_bad_case_grown_silently),
 		T(test_verify_bad_invariant_broken),
 		T(test_verify_bad_each_state_column),

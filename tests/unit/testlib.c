@@ -624,8 +624,8 @@ int t_verify(struct store *st, char *code_out)
  * (schema.c, schema_pg.c).  Into `out`, which must be large enough. */
 static void pg_dialect(const char *sql, char *out, size_t cap)
 {
-	static const char *const tables[] = { "security_log", "events", "assets", "slots",
-		                              "cases", "holders" };
+	static const char *const tables[] = { "security_log", "events", "asset_counts",
+		                              "assets", "slots", "cases", "holders" };
 	size_t o = 0;
 
 	while (*sql && o + 1 < cap) {

@@ -52,19 +52,25 @@ void backup_remove_file(const char *path)
 
 /* ==== backup =========================================================== */
 
-enum at_code backup_write(struct store *st, const char *path, const char *actor,
-                          int64_t *events, struct at_errors *e)
+enum at_code backup_claim_file(const char *path, struct at_errors *e)
 {
-	char now[AT_TIME_LEN + 1], details[64];
-	enum at_code c;
-	int fd;
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
-	/* Claim the name exclusively: a backup never overwrites a file. */
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return at_fail(e, errno == EEXIST ? AT_CONFLICT : AT_STORAGE,
 		               "cannot create %s: %s", path, strerror(errno));
 	close(fd);
+	return AT_OK;
+}
+
+enum at_code backup_write(struct store *st, const char *path, const char *actor,
+                          int64_t *events, struct at_errors *e)
+{
+	char now[AT_TIME_LEN + 1], details[64];
+	enum at_code c = backup_claim_file(path, e);
+
+	if (c != AT_OK)
+		return c;
 	c = store_backup(st, path, e);
 	if (c != AT_OK) {
 		backup_remove_file(path);

@@ -108,6 +108,10 @@ enum at_code backup_restore(struct store *st, const char *db_path, const char *f
                             const char *actor, struct restore_result *res,
                             verify_progress_cb progress, void *pctx, struct at_errors *e);
 
+/* Claim the name `path` for a new file, exclusively (created empty, mode
+ * 0600): a backup never overwrites a file.  AT_CONFLICT if it exists. */
+enum at_code backup_claim_file(const char *path, struct at_errors *e);
+
 /* Remove a database file and its -journal, -wal and -shm companions. */
 void backup_remove_file(const char *path);
 

@@ -3,11 +3,8 @@
  */
 #include "core/copy.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/backup.h"
 #include "core/checkpoint.h"
@@ -118,8 +115,9 @@ enum at_code copy_database(struct store *src, struct store *dst, const char *sou
 	c = copy_rows(src, dst, source, actor, res, &p, e);
 	if (c == AT_OK)
 		c = copy_prove(dst, res, progress, pctx, e);
+	/* A verified chain has no gap: its head's seq is its length. */
 	if (c == AT_OK) {
-		res->events = store_event_count(dst);
+		res->events = res->head.seq;
 		res->assets = store_asset_count(dst, 0, 0);
 	}
 	return c;
@@ -129,15 +127,10 @@ enum at_code copy_to_new_file(struct store *src, const char *path, struct copy_r
                               verify_progress_cb progress, void *pctx, struct at_errors *e)
 {
 	struct store *dst = NULL;
-	enum at_code c;
-	int fd;
+	enum at_code c = backup_claim_file(path, e);
 
-	/* Claim the name exclusively: a backup never overwrites a file. */
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return at_fail(e, errno == EEXIST ? AT_CONFLICT : AT_STORAGE, "cannot create %s: %s",
-		               path, strerror(errno));
-	close(fd);
+	if (c != AT_OK)
+		return c;
 	c = store_open(path, STORE_CREATE, &dst, e);
 	if (c == AT_OK)
 		c = copy_database(src, dst, NULL, NULL, res, progress, pctx, e);

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/internal.h"
@@ -86,6 +87,32 @@ enum at_code asset_resolve(struct store *st, const char *input, struct asset *a,
                            char *cleaned, char *why)
 {
 	return resolve(st, input, a, cleaned, why, store_asset_by_key);
+}
+
+enum at_code asset_prefetch(struct store *st, const char *const *inputs, size_t n)
+{
+	char clean[AT_INPUT_MAX], w[AT_WHY_MAX];
+	char (*keys)[AT_INPUT_MAX];
+	const char **k;
+	size_t m = 0;
+	enum at_code c;
+
+	if (!store_reads_ahead(st) || n < 2)
+		return AT_OK;
+	keys = malloc(n * sizeof(*keys));
+	k = malloc(n * sizeof(*k));
+	if (keys && k) {
+		for (size_t i = 0; i < n; i++)
+			if (inputs[i] && text_clean_scan(inputs[i], clean, sizeof(clean), w) >= 0 &&
+			    text_match_key(clean, keys[m], sizeof(keys[m])) >= 0 && keys[m][0]) {
+				k[m] = keys[m];
+				m++;
+			}
+	}
+	c = m ? store_asset_prefetch(st, k, m) : AT_OK; /* no memory: no reads ahead */
+	free(keys);
+	free(k);
+	return c;
 }
 
 enum at_code asset_lookup(struct store *st, const char *input, struct asset *a, char *cleaned,

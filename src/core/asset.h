@@ -22,6 +22,14 @@
  */
 enum at_code asset_resolve(struct store *st, const char *input, struct asset *a,
                            char *cleaned, char *why);
+/*
+ * Before resolving a batch's inputs[0..n-1] one by one: read their assets
+ * ahead in one statement where that saves round trips (PostgreSQL,
+ * store_asset_prefetch); asset_resolve() then answers the same.  Inputs
+ * that are no tag are left to asset_resolve() to refuse.  AT_OK or the
+ * database's failure.
+ */
+enum at_code asset_prefetch(struct store *st, const char *const *inputs, size_t n);
 /* The same, for showing the asset (SPEC's asset object: the scanner
  * lookup's answer): reads only what that shows, so custody_since and the
  * last slot (last_case_id, last_case_name, last_position) are left empty.

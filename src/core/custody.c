@@ -183,6 +183,8 @@ enum at_code custody_stock_out(struct store *st, const char *actor, struct holde
 		at_item(e, h.badge[0] ? h.badge : h.name, AT_HOLDER_INACTIVE,
 		        "%s is deactivated and cannot take custody", h.name);
 	}
+	if ((c = asset_prefetch(st, tags, n)) != AT_OK)
+		goto storage;
 	for (i = 0; i < n; i++) {
 		c = resolve_item(st, tags[i], i, as, ok, e);
 		if (c == AT_STORAGE || c == AT_BUSY)
@@ -233,13 +235,12 @@ enum at_code custody_stock_out(struct store *st, const char *actor, struct holde
 		snprintf(a->due, sizeof(a->due), "%s", due_clean);
 		memcpy(a->custody_since, w.at, sizeof(a->custody_since));
 		memcpy(a->updated_at, w.at, sizeof(a->updated_at));
-		c = store_asset_save_custody(st, a, e);
-		if (c == AT_OK)
-			c = event_append_text(&w, &ev, details_text, e);
+		c = event_append_text(&w, &ev, details_text, e);
 		if (c != AT_OK)
 			goto out;
 		a->case_name[0] = '\0'; /* after the event, which quotes it */
 	}
+	c = store_assets_save_custody(st, as, n, e);
 	goto out;
 storage:
 	c = storage_fail(st, e, c);
@@ -263,6 +264,52 @@ struct dest {
 	int position;
 	char case_name[AT_NAME_MAX + 1];
 };
+
+/*
+ * A Stock-In's reads made ahead where that saves round trips (PostgreSQL:
+ * store_reads_ahead): its assets, then the slots they go back to when no
+ * destination is given, each in one statement.  The checks below then
+ * read them as before.  Destinations given by case name are left to
+ * those checks (they look the case up by name first).
+ */
+static enum at_code read_ahead_in(struct store *st, const struct stock_in_item *items, size_t n)
+{
+	const char **tags;
+	int64_t *cases;
+	int *pos;
+	size_t m = 0;
+	enum at_code c = AT_OK;
+	char why[AT_MSG_MAX];
+	struct asset a;
+
+	if (!store_reads_ahead(st) || n < 2)
+		return AT_OK;
+	tags = malloc(n * sizeof(*tags));
+	cases = malloc(n * sizeof(*cases));
+	pos = malloc(n * sizeof(*pos));
+	if (tags && cases && pos) {
+		for (size_t i = 0; i < n; i++)
+			tags[i] = items[i].tag;
+		c = asset_prefetch(st, tags, n);
+		for (size_t i = 0; c == AT_OK && i < n; i++) {
+			if (items[i].case_name || !items[i].tag)
+				continue;
+			enum at_code r = asset_resolve(st, items[i].tag, &a, NULL, why);
+			if (r == AT_STORAGE || r == AT_BUSY)
+				c = r;
+			else if (r == AT_OK && a.state == ASSET_IN_CUSTODY && a.last_case_id) {
+				cases[m] = a.last_case_id;
+				pos[m++] = a.last_position;
+			}
+		}
+		if (c == AT_OK && m)
+			c = store_slot_prefetch(st, cases, pos, m);
+	}
+	free(tags);
+	free(cases);
+	free(pos);
+	return c;
+}
 
 enum at_code custody_stock_in(struct store *st, const char *actor,
                               const struct stock_in_item *items, size_t n,
@@ -293,6 +340,8 @@ enum at_code custody_stock_in(struct store *st, const char *actor,
 	c = op_start(st, actor, &w, e);
 	if (c != AT_OK)
 		goto done;
+	if ((c = read_ahead_in(st, items, n)) != AT_OK)
+		goto storage;
 	for (i = 0; i < n; i++) {
 		const struct stock_in_item *it = &items[i];
 		c = resolve_item(st, it->tag, i, as, ok, e);
@@ -380,12 +429,11 @@ enum at_code custody_stock_in(struct store *st, const char *actor,
 		a->position = dst[i].position;
 		memcpy(a->case_name, dst[i].case_name, sizeof(a->case_name));
 		memcpy(a->updated_at, w.at, sizeof(a->updated_at));
-		c = store_asset_save_custody(st, a, e);
-		if (c == AT_OK)
-			c = event_append_text(&w, &ev, "{}", e);
+		c = event_append_text(&w, &ev, "{}", e);
 		if (c != AT_OK)
 			goto out;
 	}
+	c = store_assets_save_custody(st, as, n, e);
 	goto out;
 storage:
 	c = storage_fail(st, e, c);

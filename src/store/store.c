@@ -112,6 +112,10 @@ enum stmt {
 	STMT_REPORT_RETIRED_REASONS,
 	STMT_REPORT_RETIRED_TOTALS,
 	STMT_REPORT_RETIRED,
+	/* a batch's reads and writes in one statement (PostgreSQL) */
+	STMT_ASSETS_BY_KEYS,
+	STMT_ASSETS_IN_SLOTS,
+	STMT_ASSETS_SAVE_CUSTODY,
 	STMT__MAX
 };
 
@@ -553,6 +557,27 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"AND (?2 = 0 OR (r.reason, r.asset_tag) > "
 		"  (SELECT reason, asset_tag FROM events WHERE seq = ?2)) "
 		"ORDER BY r.reason, r.asset_tag LIMIT ?3",
+	/* PostgreSQL's alone (stmt_pg_only).  Arrays go as their text form
+	 * (pg_array_add), so the driver binds text as everywhere else. */
+	[STMT_ASSETS_BY_KEYS] =
+		"SELECT " ASSET_SELECT ", a.match_key FROM assets a " ASSET_JOINS
+		"WHERE a.match_key = ANY(CAST(?1 AS TEXT[]))",
+	[STMT_ASSETS_IN_SLOTS] =
+		"SELECT " ASSET_SELECT "FROM assets a " ASSET_JOINS
+		"WHERE (a.case_id, a.position) IN "
+		"(SELECT * FROM unnest(CAST(?1 AS BIGINT[]), CAST(?2 AS INTEGER[])))",
+	/* STMT_ASSET_SAVE_CUSTODY's columns, one array each, row i of the
+	 * batch at index i of every array. */
+	[STMT_ASSETS_SAVE_CUSTODY] =
+		"UPDATE assets SET state = u.state, holder_id = u.holder_id, due = u.due, "
+		"custody_since = u.since, case_id = u.case_id, position = u.position, "
+		"last_case_id = u.last_case_id, last_position = u.last_position, "
+		"updated_at = u.updated_at "
+		"FROM unnest(CAST(?1 AS BIGINT[]), CAST(?2 AS TEXT[]), CAST(?3 AS BIGINT[]), "
+		"CAST(?4 AS TEXT[]), CAST(?5 AS TEXT[]), CAST(?6 AS BIGINT[]), "
+		"CAST(?7 AS INTEGER[]), CAST(?8 AS BIGINT[]), CAST(?9 AS INTEGER[]), "
+		"CAST(?10 AS TEXT[])) AS u(id, state, holder_id, due, since, case_id, position, "
+		"last_case_id, last_position, updated_at) WHERE assets.id = u.id",
 };
 
 /*
@@ -592,6 +617,16 @@ static const unsigned char stmt_sqlite_only[STMT__MAX] = {
 	[STMT_ASSET_SEARCH_COUNT] = 1,
 	[STMT_ASSET_LIST_SEARCH] = 1,
 	[STMT_DATA_VERSION] = 1,
+};
+
+/* What only PostgreSQL runs: a batch's reads and writes as one statement
+ * each (store_asset_prefetch, store_slot_prefetch, store_assets_save_custody),
+ * where every statement is a round trip and an executor's start.  SQLite
+ * runs the row-at-a-time statements, which cost it microseconds. */
+static const unsigned char stmt_pg_only[STMT__MAX] = {
+	[STMT_ASSETS_BY_KEYS] = 1,
+	[STMT_ASSETS_IN_SLOTS] = 1,
+	[STMT_ASSETS_SAVE_CUSTODY] = 1,
 };
 
 /* Assets kept for a bulk insert (store_asset_defer), each with its unique
@@ -637,6 +672,7 @@ struct store {
 	struct store_sqlite lite;            /* its db NULL unless SQLite */
 	struct drv_stmt *stmts[STMT__MAX];
 	struct kept *kept;                   /* NULL unless deferring */
+	struct prefetch *pf;                 /* NULL unless a batch's reads are */
 	/* store_read_snapshot(): PRAGMA data_version stepped to its row and
 	 * not reset, which holds SQLite's implicit read transaction open;
 	 * NULL when no such snapshot is open.  `pinned_version` is what it
@@ -644,6 +680,15 @@ struct store {
 	struct drv_stmt *pinned;
 	int64_t pinned_version;
 };
+
+/* A batch's reads made ahead (store_asset_prefetch, store_slot_prefetch);
+ * below with the assets. */
+struct prefetch;
+static void prefetch_drop(struct store *st);
+static int prefetch_key(const struct prefetch *pf, const char *key, struct asset *a,
+                        enum at_code *c);
+static int prefetch_slot(const struct prefetch *pf, int64_t case_id, int position,
+                         struct asset *a, enum at_code *c);
 
 struct store_sqlite *store_sqlite_of(struct store *st)
 {
@@ -778,6 +823,7 @@ static const unsigned char stmt_deferrable[STMT__MAX] = {
 	[STMT_ASSET_SAVE_CUSTODY] = 1,
 	[STMT_EVENT_INSERT] = 1,
 	[STMT_EVENT_INSERT_BULK] = 1,
+	[STMT_ASSETS_SAVE_CUSTODY] = 1,
 };
 
 /* Prepared statement for `which`, reset and with bindings cleared. */
@@ -788,6 +834,10 @@ static struct drv_stmt *stmt_get(struct store *st, enum stmt which)
 	if (!s) {
 		const char *sql = stmt_sql[which];
 
+		/* Its callers never ask for it on SQLite. */
+		assert(!st->dv.lite || !stmt_pg_only[which]);
+		if (st->dv.lite && stmt_pg_only[which])
+			return NULL;
 		if (!st->dv.lite) {
 			/* Its callers never ask for it there. */
 			assert(!stmt_sqlite_only[which]);
@@ -1015,6 +1065,7 @@ void store_close(struct store *st)
 	if (st->conn)
 		st->drv->close(st->conn);
 	free(st->kept);
+	prefetch_drop(st);
 	free(st);
 }
 
@@ -1029,6 +1080,7 @@ static enum at_code refuse_nested(struct at_errors *e)
 
 enum at_code store_begin(struct store *st, struct at_errors *e)
 {
+	prefetch_drop(st);
 	if (st->pinned)
 		return refuse_nested(e);
 	return st->drv->begin_write(st->conn) == AT_OK ? AT_OK : fail_code(st, e);
@@ -1073,6 +1125,7 @@ enum at_code store_read_snapshot(struct store *st, struct at_errors *e)
 /* Kept assets are written first: the commit must not go without them. */
 enum at_code store_commit(struct store *st, struct at_errors *e)
 {
+	prefetch_drop(st);
 	if (st->kept && st->kept->n && kept_flush(st, NULL) != AT_OK)
 		return fail_code(st, e);
 	return st->drv->commit(st->conn) == AT_OK ? AT_OK : fail_code(st, e);
@@ -1082,6 +1135,7 @@ void store_rollback(struct store *st)
 {
 	if (!st)
 		return;
+	prefetch_drop(st);
 	/* Kept assets were never written: nothing of them to undo. */
 	if (st->kept)
 		st->kept->n = 0;
@@ -1554,6 +1608,10 @@ enum at_code store_asset_by_tag(struct store *st, const char *tag, struct asset 
 
 enum at_code store_asset_by_key(struct store *st, const char *key, struct asset *a)
 {
+	enum at_code c;
+
+	if (st->pf && prefetch_key(st->pf, key, a, &c))
+		return c;
 	return one_by_text(st, STMT_ASSET_BY_KEY, key, read_asset, a, 1);
 }
 
@@ -1578,8 +1636,12 @@ enum at_code store_asset_by_serial(struct store *st, const char *serial, struct 
 enum at_code store_asset_in_slot(struct store *st, int64_t case_id, int position,
                                  struct asset *a)
 {
-	struct drv_stmt *s = stmt(st, STMT_ASSET_IN_SLOT);
+	struct drv_stmt *s;
+	enum at_code c;
 
+	if (st->pf && prefetch_slot(st->pf, case_id, position, a, &c))
+		return c;
+	s = stmt(st, STMT_ASSET_IN_SLOT);
 	if (!s)
 		return AT_STORAGE;
 	d_bind_int64(st->dv, s, 1, case_id);
@@ -1832,6 +1894,7 @@ enum at_code store_asset_insert(struct store *st, struct asset *a, struct at_err
 	enum at_code c;
 	int kept, sp;
 
+	prefetch_drop(st);
 	if (st->kept) {
 		c = kept_add(st, a, &kept, e);
 		if (c != AT_OK || kept)
@@ -1869,7 +1932,10 @@ enum at_code store_asset_insert(struct store *st, struct asset *a, struct at_err
 static enum at_code save_asset(struct store *st, enum stmt which, const struct asset *a,
                                struct at_errors *e)
 {
-	struct drv_stmt *s = stmt(st, which);
+	struct drv_stmt *s;
+
+	prefetch_drop(st);
+	s = stmt(st, which);
 
 	if (!s)
 		return fail_code(st, e);
@@ -1915,6 +1981,353 @@ enum at_code store_asset_save_meta(struct store *st, const struct asset *a,
 	if (st->kept)
 		st->kept->complete = 0;
 	return save_asset(st, STMT_ASSET_SAVE_META, a, e);
+}
+
+/* ---- a batch's reads and writes in one statement (PostgreSQL) ---- */
+
+/*
+ * On PostgreSQL each statement is a round trip and an executor's start up:
+ * a 500-asset Stock-Out read its assets one statement at a time and wrote
+ * them the same way, 1,000 statements of which the row work was the
+ * smaller part (bench/README.md, "PostgreSQL").  The batch's reads are
+ * made ahead in one statement each and kept here until the transaction
+ * writes an asset or ends; store_asset_by_key() and store_asset_in_slot()
+ * answer from them what they were asked ahead, and ask the database
+ * anything else.  Inside a write transaction nothing else changes the
+ * rows meanwhile (the head's lock), so the answers are the ones the
+ * statements would give.
+ */
+struct pf_key {
+	const char *key;             /* into the caller's copy, pf->text */
+	struct asset *row;           /* NULL: no asset has it */
+	int ambiguous;               /* two rows: asked again, never picked */
+};
+
+struct pf_slot {
+	int64_t case_id;
+	int position;
+	struct asset *row;           /* NULL: the slot is empty */
+};
+
+struct prefetch {
+	struct pf_key *keys;
+	size_t nkeys;
+	struct pf_slot *slots;
+	size_t nslots;
+	char *text;                  /* the keys, one after the other */
+};
+
+static void prefetch_free(struct prefetch *pf)
+{
+	if (!pf)
+		return;
+	for (size_t i = 0; i < pf->nkeys; i++)
+		free(pf->keys[i].row);
+	for (size_t i = 0; i < pf->nslots; i++)
+		free(pf->slots[i].row);
+	free(pf->keys);
+	free(pf->slots);
+	free(pf->text);
+	free(pf);
+}
+
+static void prefetch_drop(struct store *st)
+{
+	if (st->pf) {
+		prefetch_free(st->pf);
+		st->pf = NULL;
+	}
+}
+
+static int pf_key_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct pf_key *)a)->key, ((const struct pf_key *)b)->key);
+}
+
+static int pf_slot_cmp(const void *a, const void *b)
+{
+	const struct pf_slot *x = a, *y = b;
+
+	if (x->case_id != y->case_id)
+		return x->case_id < y->case_id ? -1 : 1;
+	return (x->position > y->position) - (x->position < y->position);
+}
+
+static int prefetch_key(const struct prefetch *pf, const char *key, struct asset *a,
+                        enum at_code *c)
+{
+	struct pf_key k = { .key = key }, *hit;
+
+	if (!pf->nkeys)
+		return 0;
+	hit = bsearch(&k, pf->keys, pf->nkeys, sizeof(k), pf_key_cmp);
+	if (!hit || hit->ambiguous)
+		return 0;
+	if (hit->row)
+		memcpy(a, hit->row, sizeof(*a));
+	*c = hit->row ? AT_OK : AT_NOT_FOUND;
+	return 1;
+}
+
+static int prefetch_slot(const struct prefetch *pf, int64_t case_id, int position,
+                         struct asset *a, enum at_code *c)
+{
+	struct pf_slot k = { .case_id = case_id, .position = position }, *hit;
+
+	if (!pf->nslots)
+		return 0;
+	hit = bsearch(&k, pf->slots, pf->nslots, sizeof(k), pf_slot_cmp);
+	if (!hit)
+		return 0;
+	if (hit->row)
+		memcpy(a, hit->row, sizeof(*a));
+	*c = hit->row ? AT_OK : AT_NOT_FOUND;
+	return 1;
+}
+
+/* Append `x` to `b` as an element of a PostgreSQL array's text form:
+ * quoted, with " and \ escaped, or NULL. */
+static int pg_array_text(struct buf *b, const char *x)
+{
+	int r = buf_addc(b, b->len ? ',' : '{');
+
+	if (!x)
+		return r | buf_adds(b, "NULL");
+	r |= buf_addc(b, '"');
+	for (; *x; x++) {
+		if (*x == '"' || *x == '\\')
+			r |= buf_addc(b, '\\');
+		r |= buf_addc(b, *x);
+	}
+	return r | buf_addc(b, '"');
+}
+
+static int pg_array_int(struct buf *b, int64_t x, int null)
+{
+	if (null)
+		return pg_array_text(b, NULL);
+	return buf_printf(b, "%c%lld", b->len ? ',' : '{', (long long)x);
+}
+
+/* Close array text `b` ("{}" when empty); 0 or -1 (out of memory). */
+static int pg_array_end(struct buf *b)
+{
+	return b->len ? buf_addc(b, '}') : buf_adds(b, "{}");
+}
+
+static struct prefetch *prefetch_of(struct store *st)
+{
+	if (!st->pf)
+		st->pf = calloc(1, sizeof(*st->pf));
+	return st->pf;
+}
+
+/* Read the rows of statement `s` into fresh assets, handing each (and
+ * its extra column `extra`, when asked) to `put`; AT_OK or the failure. */
+typedef int (*pf_put)(struct prefetch *pf, struct asset *row, const char *extra);
+
+static enum at_code prefetch_rows(struct store *st, struct drv_stmt *s, int extra, pf_put put)
+{
+	enum drv_step r;
+	enum at_code c = AT_OK;
+
+	while ((r = d_step(st->dv, s)) == DRV_ROW) {
+		struct asset *row = malloc(sizeof(*row));
+		if (!row) {
+			c = AT_INTERNAL;
+			break;
+		}
+		read_asset(st, s, row);
+		if (put(st->pf, row, extra ? d_text(st->dv, s, extra) : NULL) < 0)
+			free(row);
+	}
+	if (c == AT_OK && r != DRV_DONE)
+		c = code_of(st);
+	done(st->dv, s);
+	return c;
+}
+
+static int put_by_key(struct prefetch *pf, struct asset *row, const char *key)
+{
+	struct pf_key k = { .key = key ? key : "" }, *hit;
+
+	hit = bsearch(&k, pf->keys, pf->nkeys, sizeof(k), pf_key_cmp);
+	if (!hit)
+		return -1;
+	if (hit->row) { /* a second row: the database's answer decides */
+		hit->ambiguous = 1;
+		return -1;
+	}
+	hit->row = row;
+	return 0;
+}
+
+static int put_by_slot(struct prefetch *pf, struct asset *row, const char *unused)
+{
+	struct pf_slot k = { .case_id = row->case_id, .position = row->position }, *hit;
+
+	(void)unused;
+	hit = bsearch(&k, pf->slots, pf->nslots, sizeof(k), pf_slot_cmp);
+	if (!hit || hit->row)
+		return -1;
+	hit->row = row;
+	return 0;
+}
+
+int store_reads_ahead(const struct store *st)
+{
+	return !st->dv.lite;
+}
+
+enum at_code store_asset_prefetch(struct store *st, const char *const *keys, size_t n)
+{
+	struct prefetch *pf;
+	struct drv_stmt *s;
+	struct buf arr;
+	size_t len = 0, j = 0;
+	enum at_code c;
+	char *p;
+
+	if (st->dv.lite || !n)
+		return AT_OK;
+	pf = prefetch_of(st);
+	if (!pf || pf->keys)
+		return AT_OK; /* out of memory: each read asks the database */
+	for (size_t i = 0; i < n; i++)
+		len += strlen(keys[i]) + 1;
+	pf->keys = calloc(n, sizeof(*pf->keys));
+	pf->text = malloc(len);
+	if (!pf->keys || !pf->text) {
+		prefetch_drop(st);
+		return AT_OK;
+	}
+	p = pf->text;
+	buf_init(&arr, 0);
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(keys[i]) + 1;
+		memcpy(p, keys[i], l);
+		pf->keys[i].key = p;
+		p += l;
+	}
+	qsort(pf->keys, n, sizeof(*pf->keys), pf_key_cmp);
+	for (size_t i = 0; i < n; i++) /* each key once */
+		if (!j || strcmp(pf->keys[j - 1].key, pf->keys[i].key))
+			pf->keys[j++] = pf->keys[i];
+	pf->nkeys = j;
+	for (size_t i = 0; i < j; i++)
+		if (pg_array_text(&arr, pf->keys[i].key) < 0)
+			break;
+	if (arr.overflow || pg_array_end(&arr) < 0) {
+		c = AT_OK;
+	} else if (!(s = stmt(st, STMT_ASSETS_BY_KEYS))) {
+		c = code_of(st);
+	} else {
+		d_bind_text(st->dv, s, 1, arr.data);
+		c = prefetch_rows(st, s, 26, put_by_key);
+	}
+	buf_free(&arr);
+	if (c != AT_OK || arr.overflow)
+		prefetch_drop(st);
+	return c == AT_INTERNAL ? AT_OK : c;
+}
+
+enum at_code store_slot_prefetch(struct store *st, const int64_t *case_ids,
+                                 const int *positions, size_t n)
+{
+	struct prefetch *pf;
+	struct drv_stmt *s;
+	struct buf ids, pos;
+	size_t j = 0;
+	enum at_code c;
+	int r = 0;
+
+	if (st->dv.lite || !n)
+		return AT_OK;
+	pf = prefetch_of(st);
+	if (!pf || pf->slots)
+		return AT_OK; /* out of memory: each read asks the database */
+	pf->slots = calloc(n, sizeof(*pf->slots));
+	if (!pf->slots) {
+		prefetch_drop(st);
+		return AT_OK;
+	}
+	for (size_t i = 0; i < n; i++) {
+		pf->slots[i].case_id = case_ids[i];
+		pf->slots[i].position = positions[i];
+	}
+	qsort(pf->slots, n, sizeof(*pf->slots), pf_slot_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (!j || pf_slot_cmp(&pf->slots[j - 1], &pf->slots[i]))
+			pf->slots[j++] = pf->slots[i];
+	pf->nslots = j;
+	buf_init(&ids, 0);
+	buf_init(&pos, 0);
+	for (size_t i = 0; i < j; i++) {
+		r |= pg_array_int(&ids, pf->slots[i].case_id, 0);
+		r |= pg_array_int(&pos, pf->slots[i].position, 0);
+	}
+	r |= pg_array_end(&ids) | pg_array_end(&pos);
+	if (r < 0) {
+		c = AT_INTERNAL;
+	} else if (!(s = stmt(st, STMT_ASSETS_IN_SLOTS))) {
+		c = code_of(st);
+	} else {
+		d_bind_text(st->dv, s, 1, ids.data);
+		d_bind_text(st->dv, s, 2, pos.data);
+		c = prefetch_rows(st, s, 0, put_by_slot);
+	}
+	buf_free(&ids);
+	buf_free(&pos);
+	if (c != AT_OK)
+		prefetch_drop(st);
+	return c == AT_INTERNAL ? AT_OK : c;
+}
+
+enum at_code store_assets_save_custody(struct store *st, const struct asset *as, size_t n,
+                                       struct at_errors *e)
+{
+	enum { ID, STATE, HOLDER, DUE, SINCE, CASE, POS, LAST_CASE, LAST_POS, UPDATED, NCOL };
+	struct buf col[NCOL];
+	struct drv_stmt *s;
+	enum at_code c;
+	int r = 0;
+
+	if (st->dv.lite || n < 2) {
+		for (size_t i = 0; i < n; i++)
+			if ((c = store_asset_save_custody(st, &as[i], e)) != AT_OK)
+				return c;
+		return AT_OK;
+	}
+	prefetch_drop(st);
+	for (int k = 0; k < NCOL; k++)
+		buf_init(&col[k], 0);
+	for (size_t i = 0; i < n; i++) {
+		const struct asset *a = &as[i];
+		r |= pg_array_int(&col[ID], a->id, 0);
+		r |= pg_array_text(&col[STATE], asset_state_name(a->state));
+		r |= pg_array_int(&col[HOLDER], a->holder_id, !a->holder_id);
+		r |= pg_array_text(&col[DUE], a->due[0] ? a->due : NULL);
+		r |= pg_array_text(&col[SINCE], a->custody_since[0] ? a->custody_since : NULL);
+		r |= pg_array_int(&col[CASE], a->case_id, !a->case_id);
+		r |= pg_array_int(&col[POS], a->position, !a->case_id);
+		r |= pg_array_int(&col[LAST_CASE], a->last_case_id, !a->last_case_id);
+		r |= pg_array_int(&col[LAST_POS], a->last_position, !a->last_case_id);
+		r |= pg_array_text(&col[UPDATED], a->updated_at);
+	}
+	for (int k = 0; k < NCOL; k++)
+		r |= pg_array_end(&col[k]);
+	if (r < 0) {
+		c = at_fail(e, AT_INTERNAL, "out of memory for a batch of %zu assets", n);
+	} else if (!(s = stmt(st, STMT_ASSETS_SAVE_CUSTODY))) {
+		c = fail_code(st, e);
+	} else {
+		for (int k = 0; k < NCOL; k++)
+			d_bind_text(st->dv, s, k + 1, col[k].data);
+		c = exec_stmt(st, s, e);
+	}
+	for (int k = 0; k < NCOL; k++)
+		buf_free(&col[k]);
+	return c;
 }
 
 static int64_t count_of(struct store *st, struct drv_stmt *s);

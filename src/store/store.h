@@ -25,7 +25,7 @@
 #include "util/err.h"
 #include "util/text.h"
 
-#define AT_SCHEMA_VERSION 8
+#define AT_SCHEMA_VERSION 9
 
 struct store;
 
@@ -151,6 +151,25 @@ enum at_code store_asset_save(struct store *st, const struct asset *a, struct at
  * retirement time; never for an asset kept by store_asset_defer). */
 enum at_code store_asset_save_custody(struct store *st, const struct asset *a,
                                       struct at_errors *e);
+/* store_asset_save_custody() for each of as[0..n-1]: on PostgreSQL one
+ * statement for the whole batch. */
+enum at_code store_assets_save_custody(struct store *st, const struct asset *as, size_t n,
+                                       struct at_errors *e);
+/*
+ * A batch's reads, made ahead in one statement (PostgreSQL; nothing on
+ * SQLite, whose row-at-a-time reads cost microseconds): the assets with
+ * match keys keys[0..n-1], and which asset (if any) fills each slot
+ * (case_ids[i], positions[i]).  Until the transaction writes an asset or
+ * ends, store_asset_by_key() and store_asset_in_slot() answer what was
+ * asked here from these rows.  Call inside a write transaction, once
+ * each.  AT_OK, or the database's failure (AT_STORAGE, AT_BUSY); without
+ * memory for them the reads are left to the database.
+ */
+enum at_code store_asset_prefetch(struct store *st, const char *const *keys, size_t n);
+enum at_code store_slot_prefetch(struct store *st, const int64_t *case_ids,
+                                 const int *positions, size_t n);
+/* Whether the two above do anything (PostgreSQL). */
+int store_reads_ahead(const struct store *st);
 /* Write the metadata columns (serial ... notes, condition, updated_at,
  * attributes). */
 enum at_code store_asset_save_meta(struct store *st, const struct asset *a,

@@ -230,7 +230,7 @@ static int pair_teardown(void **state)
 static void prepare_all(struct store *st, const char *engine)
 {
 	for (int i = 0; i < STMT__MAX; i++) {
-		if (!st->dv.lite && stmt_sqlite_only[i])
+		if (st->dv.lite ? stmt_pg_only[i] : stmt_sqlite_only[i])
 			continue;
 		if (!stmt_get(st, (enum stmt)i))
 			fail_msg("%s: statement %d does not prepare: %s\n%s", engine, i,
@@ -265,6 +265,16 @@ static void test_every_statement_prepares(void **state)
 			assert_non_null(p->lite->stmts[i]);
 		}
 		overrides += stmt_sql_pg[i] != NULL;
+	}
+	assert_int_equal(only, 3);
+	/* ...and what is PostgreSQL's alone never on SQLite. */
+	only = 0;
+	for (int i = 0; i < STMT__MAX; i++) {
+		if (stmt_pg_only[i]) {
+			only++;
+			assert_null(p->lite->stmts[i]);
+			assert_non_null(p->pg->stmts[i]);
+		}
 	}
 	assert_int_equal(only, 3);
 	/* ...and each override is needed: SQLite's text is refused there
@@ -323,7 +333,7 @@ static void test_open_refuses_other_versions(void **state)
 	struct pair *p = *state;
 	struct at_errors e = AT_ERRORS_INIT;
 	struct store *st = NULL;
-	char db[80], uri[1200];
+	char db[80], uri[1200], want[128];
 	int fr = 1, mv = 1;
 
 	assert_int_equal(store_schema_version(p->pg), AT_SCHEMA_VERSION);
@@ -352,8 +362,11 @@ static void test_open_refuses_other_versions(void **state)
 	db_exec_su(db, "UPDATE schema_version SET version = 6");
 	assert_int_equal(store_open(uri, 0, &st, &e), AT_STORAGE);
 	assert_null(st);
-	assert_non_null(strstr(e.message, "schema version 6, this program expects 8"));
-	db_exec_su(db, "UPDATE schema_version SET version = 9");
+	snprintf(want, sizeof(want), "schema version 6, this program expects %d", AT_SCHEMA_VERSION);
+	assert_non_null(strstr(e.message, want));
+	snprintf(want, sizeof(want), "UPDATE schema_version SET version = %d",
+	         AT_SCHEMA_VERSION + 1);
+	db_exec_su(db, want);
 	assert_int_equal(store_open(uri, STORE_CREATE, &st, &e), AT_STORAGE);
 	assert_non_null(strstr(e.message, "newer than this program"));
 	su_exec("DROP DATABASE %s WITH (FORCE)", db);
@@ -1093,6 +1106,112 @@ static void expect_found(struct store *st, const char *want)
 /* Behind the program's back (the superuser, who may): a disabled and a
  * dropped trigger, and rows past dropped constraints.  Each check's
  * PostgreSQL text finds its row, in SQLite's words. */
+/* ==== a batch's reads made ahead ======================================= */
+
+static void same_asset(const struct asset *x, const struct asset *y)
+{
+	assert_int_equal(x->id, y->id);
+	assert_string_equal(x->tag, y->tag);
+	assert_int_equal(x->state, y->state);
+	assert_int_equal(x->holder_id, y->holder_id);
+	assert_string_equal(x->holder_name, y->holder_name);
+	assert_int_equal(x->case_id, y->case_id);
+	assert_string_equal(x->case_name, y->case_name);
+	assert_int_equal(x->position, y->position);
+	assert_int_equal(x->last_case_id, y->last_case_id);
+	assert_string_equal(x->last_case_name, y->last_case_name);
+	assert_int_equal(x->last_position, y->last_position);
+	assert_string_equal(x->custody_since, y->custody_since);
+	assert_string_equal(x->due, y->due);
+	assert_string_equal(x->attributes, y->attributes);
+	assert_string_equal(x->updated_at, y->updated_at);
+}
+
+/*
+ * store_asset_prefetch and store_slot_prefetch (PostgreSQL's one
+ * statement for a batch's reads) answer exactly what the row-at-a-time
+ * reads answer: found, not found, a key asked twice, a key with the array
+ * text's special characters, occupied and empty slots, a slot not asked;
+ * and a write drops them.  On SQLite they keep nothing.
+ */
+static void reads_ahead(struct store *st)
+{
+	static const char *const inputs[] = { "AT-0001", "at-0002", "AT-0006", "NO-SUCH",
+		                              "AT-0001" };
+	enum { NK = 6, NS = 6 };
+	char kb[NK][64];
+	const char *keys[NK];
+	struct asset direct[NK], got, one;
+	enum at_code dc[NK], sc[NS];
+	struct asset sdirect[NS];
+	int64_t cases[NS];
+	int pos[NS];
+	struct at_errors e = AT_ERRORS_INIT;
+
+	for (int i = 0; i < NK - 1; i++) {
+		assert_true(text_match_key(inputs[i], kb[i], sizeof(kb[i])) >= 0);
+		keys[i] = kb[i];
+	}
+	keys[NK - 1] = "Q\"{,}\\ NULL"; /* quoted and escaped in the array text */
+	T_OK(store_begin(st, &e), &e);
+	for (int i = 0; i < NK; i++)
+		dc[i] = store_asset_by_key(st, keys[i], &direct[i]);
+	assert_int_equal(dc[0], AT_OK);
+	assert_int_equal(dc[3], AT_NOT_FOUND);
+	assert_int_equal(dc[NK - 1], AT_NOT_FOUND);
+	/* Slots 1-4 of AT-0001's case and one past them, and one of another
+	 * case; asked ahead: all but the last. */
+	for (int i = 0; i < NS; i++) {
+		cases[i] = i < NS - 1 ? direct[0].case_id : direct[2].case_id;
+		pos[i] = i < NS - 1 ? i + 1 : direct[2].position;
+		sc[i] = store_asset_in_slot(st, cases[i], pos[i], &sdirect[i]);
+	}
+	assert_int_equal(sc[0], AT_OK);
+	assert_int_equal(sc[4], AT_NOT_FOUND);
+	assert_int_equal(sc[NS - 1], AT_OK);
+
+	assert_int_equal(store_asset_prefetch(st, keys, NK), AT_OK);
+	assert_int_equal(store_slot_prefetch(st, cases, pos, NS - 1), AT_OK);
+	assert_int_equal(st->pf != NULL, store_reads_ahead(st));
+	if (st->pf) {
+		assert_int_equal(st->pf->nkeys, NK - 1); /* AT-0001 once */
+		assert_int_equal(st->pf->nslots, NS - 1);
+	}
+	for (int i = 0; i < NK; i++) {
+		assert_int_equal(store_asset_by_key(st, keys[i], &got), dc[i]);
+		if (dc[i] == AT_OK)
+			same_asset(&got, &direct[i]);
+	}
+	for (int i = 0; i < NS; i++) {
+		assert_int_equal(store_asset_in_slot(st, cases[i], pos[i], &got), sc[i]);
+		if (sc[i] == AT_OK)
+			same_asset(&got, &sdirect[i]);
+	}
+	/* A write: what was read ahead goes, and the next read is the
+	 * database's, with the write in it. */
+	one = direct[0];
+	snprintf(one.updated_at, sizeof(one.updated_at), "2026-03-12T10:00:00.000Z");
+	T_OK(store_asset_save_custody(st, &one, &e), &e);
+	assert_null(st->pf);
+	assert_int_equal(store_asset_by_key(st, keys[0], &got), AT_OK);
+	assert_string_equal(got.updated_at, "2026-03-12T10:00:00.000Z");
+	store_rollback(st);
+	assert_null(st->pf);
+}
+
+static void test_reads_ahead(void **state)
+{
+	struct pair *p = *state;
+	int64_t ids[3];
+
+	scenario(p->lite, ids);
+	scenario(p->pg, ids);
+	assert_false(store_reads_ahead(p->lite));
+	assert_true(store_reads_ahead(p->pg));
+	reads_ahead(p->lite);
+	reads_ahead(p->pg);
+}
+
 static void test_pg_checks_find_violations(void **state)
 {
 	struct pair *p = *state;
@@ -1123,6 +1242,20 @@ static void test_pg_checks_find_violations(void **state)
 	                    "sn-at-0006");
 	db_exec_su(p->db, "UPDATE assets SET tag = 'AT0006' WHERE tag = 'AT-0099'");
 	expect_found(p->pg, "DUPLICATE_MATCH_KEY: assets AT-0006, AT0006 share the match key AT0006");
+	/* Two assets with one key: read ahead, the key is asked again, and
+	 * the answer is the database's (an ambiguity, never a pick). */
+	{
+		const char *key[] = { "AT0006", "AT0001" };
+		struct at_errors e = AT_ERRORS_INIT;
+		struct asset a;
+
+		T_OK(store_begin(p->pg, &e), &e);
+		assert_int_equal(store_asset_prefetch(p->pg, key, 2), AT_OK);
+		assert_true(p->pg->pf->keys[1].ambiguous);
+		assert_int_equal(store_asset_by_key(p->pg, "AT0006", &a), AT_AMBIGUOUS);
+		assert_int_equal(store_asset_by_key(p->pg, "AT0001", &a), AT_OK);
+		store_rollback(p->pg);
+	}
 	db_exec_su(p->db, "UPDATE assets SET attributes = '[1]' WHERE tag = 'at-0002'");
 	expect_found(p->pg, "BAD_ATTRIBUTES: at-0002 has attributes");
 	db_exec_su(p->db, "UPDATE assets SET attributes = '{\"a\": 1}' WHERE tag = 'AT-0001'");
@@ -1146,6 +1279,7 @@ int main(void)
 		                                pair_teardown),
 		cmocka_unit_test_setup_teardown(test_open_readonly, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_same_answers, pair_setup, pair_teardown),
+		cmocka_unit_test_setup_teardown(test_reads_ahead, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_pg_checks_find_violations, pair_setup,
 		                                pair_teardown),
 	};

@@ -122,10 +122,10 @@ char *event_details_text(json_t *details)
  * (NUL-terminated, by offset: the buffer may move as it grows). */
 #define NSTR 8
 struct event_pending {
-	struct event ev[STORE_EVENT_BULK];
-	size_t off[STORE_EVENT_BULK][NSTR];
+	struct event *ev;
+	size_t (*off)[NSTR];
 	struct buf text;
-	size_t n;
+	size_t n, cap;                     /* cap: store_event_bulk() */
 };
 
 static size_t keep_str(struct buf *b, const char *s)
@@ -145,10 +145,23 @@ static const char *str_at(const struct buf *b, size_t o)
 
 enum at_code event_writer_bulk(struct event_writer *w, struct at_errors *e)
 {
-	w->bulk = calloc(1, sizeof(*w->bulk));
-	if (!w->bulk)
+	struct event_pending *p = calloc(1, sizeof(*p));
+
+	if (p) {
+		p->cap = store_event_bulk(w->st);
+		p->ev = calloc(p->cap, sizeof(*p->ev));
+		p->off = calloc(p->cap, sizeof(*p->off));
+	}
+	if (!p || !p->ev || !p->off) {
+		if (p) {
+			free(p->ev);
+			free(p->off);
+		}
+		free(p);
 		return at_fail(e, AT_INTERNAL, "out of memory");
-	buf_init(&w->bulk->text, 0);
+	}
+	buf_init(&p->text, 0);
+	w->bulk = p;
 	return AT_OK;
 }
 
@@ -183,6 +196,8 @@ void event_writer_release(struct event_writer *w)
 	if (!w->bulk)
 		return;
 	buf_free(&w->bulk->text);
+	free(w->bulk->ev);
+	free(w->bulk->off);
 	free(w->bulk);
 	w->bulk = NULL;
 }
@@ -204,7 +219,7 @@ static enum at_code keep_event(struct event_writer *w, const struct event *ev,
 	p->off[i][5] = keep_str(&p->text, ev->reason);
 	p->off[i][6] = keep_str(&p->text, ev->batch_id);
 	p->off[i][7] = keep_str(&p->text, ev->details ? ev->details : "{}");
-	return p->n == STORE_EVENT_BULK ? event_writer_flush(w, e) : AT_OK;
+	return p->n == p->cap ? event_writer_flush(w, e) : AT_OK;
 }
 
 /* ==== appending ======================================================== */

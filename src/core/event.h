@@ -45,8 +45,8 @@ enum at_code event_writer_begin(struct event_writer *w, struct store *st, const 
 
 /*
  * Bulk mode, for a writer of thousands of events in one transaction (the
- * import): appended events are kept and inserted STORE_EVENT_BULK at a
- * time, which halves what the schema's per-statement checks cost.  Until
+ * import): appended events are kept and inserted store_event_bulk() at
+ * a time, which halves what the schema's per-statement checks cost.  Until
  * event_writer_flush() the log in the database lags behind the writer, so
  * a bulk writer must not read events, and must flush before it commits;
  * an insert that fails is reported by the append that flushes, or by the

@@ -72,7 +72,8 @@
 	"('cases', 'cases_id'), ('cases', 'cases_no_delete'), "                            \
 	"('cases', 'cases_no_truncate'), ('cases', 'cases_only_grow'), "                   \
 	"('event_head', 'event_head_fixed'), ('event_head', 'event_head_no_truncate'), "   \
-	"('events', 'events_chained'), ('events', 'events_no_delete'), "                   \
+	"('events', 'events_chained'), ('events', 'events_head_lock'), "                \
+	"('events', 'events_no_delete'), "                   \
 	"('events', 'events_no_truncate'), ('events', 'events_no_update'), "               \
 	"('holders', 'holders_id'), ('holders', 'holders_no_delete'), "                    \
 	"('holders', 'holders_no_truncate'), ('security_log', 'security_log_no_delete'), " \

@@ -116,6 +116,7 @@ enum stmt {
 	STMT_ASSETS_BY_KEYS,
 	STMT_ASSETS_IN_SLOTS,
 	STMT_ASSETS_SAVE_CUSTODY,
+	STMT_EVENTS_INSERT_MANY,
 	STMT__MAX
 };
 
@@ -578,6 +579,21 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"CAST(?7 AS INTEGER[]), CAST(?8 AS BIGINT[]), CAST(?9 AS INTEGER[]), "
 		"CAST(?10 AS TEXT[])) AS u(id, state, holder_id, due, since, case_id, position, "
 		"last_case_id, last_position, updated_at) WHERE assets.id = u.id",
+	/* A bulk writer's events, one array a column, inserted in the
+	 * arrays' order (the chain trigger checks each row against the one
+	 * before it).  A json keeps its text as given: the hashed bytes. */
+	[STMT_EVENTS_INSERT_MANY] =
+		"INSERT INTO events(seq, at, type, asset_tag, from_case, from_position, to_case, "
+		"to_position, holder_id, actor, reason, batch_id, details, prev_hash, hash) "
+		"SELECT u.seq, u.at, u.type, u.asset_tag, u.from_case, u.from_position, u.to_case, "
+		"u.to_position, u.holder_id, u.actor, u.reason, u.batch_id, CAST(u.details AS JSON), "
+		"u.prev_hash, u.hash FROM unnest(CAST(?1 AS BIGINT[]), CAST(?2 AS TEXT[]), "
+		"CAST(?3 AS TEXT[]), CAST(?4 AS TEXT[]), CAST(?5 AS TEXT[]), CAST(?6 AS INTEGER[]), "
+		"CAST(?7 AS TEXT[]), CAST(?8 AS INTEGER[]), CAST(?9 AS BIGINT[]), CAST(?10 AS TEXT[]), "
+		"CAST(?11 AS TEXT[]), CAST(?12 AS TEXT[]), CAST(?13 AS TEXT[]), CAST(?14 AS TEXT[]), "
+		"CAST(?15 AS TEXT[])) WITH ORDINALITY AS u(seq, at, type, asset_tag, from_case, "
+		"from_position, to_case, to_position, holder_id, actor, reason, batch_id, details, "
+		"prev_hash, hash, n) ORDER BY u.n",
 };
 
 /*
@@ -627,6 +643,7 @@ static const unsigned char stmt_pg_only[STMT__MAX] = {
 	[STMT_ASSETS_BY_KEYS] = 1,
 	[STMT_ASSETS_IN_SLOTS] = 1,
 	[STMT_ASSETS_SAVE_CUSTODY] = 1,
+	[STMT_EVENTS_INSERT_MANY] = 1,
 };
 
 /* Assets kept for a bulk insert (store_asset_defer), each with its unique
@@ -824,6 +841,7 @@ static const unsigned char stmt_deferrable[STMT__MAX] = {
 	[STMT_EVENT_INSERT] = 1,
 	[STMT_EVENT_INSERT_BULK] = 1,
 	[STMT_ASSETS_SAVE_CUSTODY] = 1,
+	[STMT_EVENTS_INSERT_MANY] = 1,
 };
 
 /* Prepared statement for `which`, reset and with bindings cleared. */
@@ -2892,6 +2910,56 @@ enum at_code store_event_insert(struct store *st, const struct event *ev, struct
 	return exec_stmt(st, s, e);
 }
 
+size_t store_event_bulk(const struct store *st)
+{
+	return st->dv.lite ? STORE_EVENT_BULK : STORE_EVENT_BULK_PG;
+}
+
+/* PostgreSQL: events evs[0..n-1] in one statement, a column an array. */
+static enum at_code events_insert_arrays(struct store *st, const struct event *evs, size_t n,
+                                         struct at_errors *e)
+{
+	struct buf col[15];
+	struct drv_stmt *s;
+	enum at_code c;
+	int r = 0;
+
+	for (int k = 0; k < 15; k++)
+		buf_init(&col[k], 0);
+	for (size_t i = 0; i < n; i++) {
+		const struct event *ev = &evs[i];
+		r |= pg_array_int(&col[0], ev->seq, 0);
+		r |= pg_array_text(&col[1], ev->at);
+		r |= pg_array_text(&col[2], ev->type);
+		r |= pg_array_text(&col[3], ev->asset_tag && *ev->asset_tag ? ev->asset_tag : NULL);
+		r |= pg_array_text(&col[4], ev->from_case && *ev->from_case ? ev->from_case : NULL);
+		r |= pg_array_int(&col[5], ev->from_position, !ev->from_case);
+		r |= pg_array_text(&col[6], ev->to_case && *ev->to_case ? ev->to_case : NULL);
+		r |= pg_array_int(&col[7], ev->to_position, !ev->to_case);
+		r |= pg_array_int(&col[8], ev->holder_id, !ev->holder_id);
+		r |= pg_array_text(&col[9], ev->actor);
+		r |= pg_array_text(&col[10], ev->reason && *ev->reason ? ev->reason : NULL);
+		r |= pg_array_text(&col[11], ev->batch_id);
+		r |= pg_array_text(&col[12], ev->details ? ev->details : "{}");
+		r |= pg_array_text(&col[13], ev->prev_hash);
+		r |= pg_array_text(&col[14], ev->hash);
+	}
+	for (int k = 0; k < 15; k++)
+		r |= pg_array_end(&col[k]);
+	if (r < 0) {
+		c = at_fail(e, AT_INTERNAL, "out of memory for %zu events", n);
+	} else if (!(s = stmt(st, STMT_EVENTS_INSERT_MANY))) {
+		c = fail_code(st, e);
+	} else {
+		for (int k = 0; k < 15; k++)
+			d_bind_text(st->dv, s, k + 1, col[k].data);
+		c = exec_stmt(st, s, e);
+	}
+	for (int k = 0; k < 15; k++)
+		buf_free(&col[k]);
+	return c;
+}
+
 enum at_code store_event_insert_many(struct store *st, const struct event *evs, size_t n,
                                      struct at_errors *e)
 {
@@ -2899,6 +2967,8 @@ enum at_code store_event_insert_many(struct store *st, const struct event *evs, 
 	enum at_code c = AT_OK;
 	size_t i = 0;
 
+	if (!st->dv.lite && n > 1)
+		return events_insert_arrays(st, evs, n, e);
 	if (n == STORE_EVENT_BULK) {
 		s = stmt(st, STMT_EVENT_INSERT_BULK);
 		if (!s)

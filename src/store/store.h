@@ -247,9 +247,13 @@ enum at_code store_event_last(struct store *st, int64_t *seq, char hash[AT_HASH_
 enum at_code store_event_last_at(struct store *st, int64_t *seq, char hash[AT_HASH_HEX + 1],
                                  char at[AT_TIME_LEN + 1]);
 enum at_code store_event_insert(struct store *st, const struct event *ev, struct at_errors *e);
-/* Insert `n` consecutive events in order: one statement when n is
- * STORE_EVENT_BULK, else one each. */
+/* Insert `n` consecutive events in order: on SQLite one statement when n
+ * is STORE_EVENT_BULK, else one each; on PostgreSQL one statement for
+ * any n over 1 (each is a round trip and an executor's start there). */
 #define STORE_EVENT_BULK 32
+#define STORE_EVENT_BULK_PG 1024
+/* How many events a bulk writer keeps before it inserts them. */
+size_t store_event_bulk(const struct store *st);
 enum at_code store_event_insert_many(struct store *st, const struct event *evs, size_t n,
                                      struct at_errors *e);
 /* The stored hash of event `seq`; AT_NOT_FOUND if the log is shorter. */

@@ -145,19 +145,22 @@ enum stmt {
 	"e.prev_hash, e.hash FROM events e LEFT JOIN holders h ON h.id = e.holder_id "
 
 /* An optional filter's parameter is tested as a text: PostgreSQL cannot
- * type a parameter whose first use is IS NULL (all of these are texts). */
+ * type a parameter whose first use is IS NULL (all of these are texts).
+ * An id or seq tested against 0 is cast to BIGINT first: PostgreSQL types
+ * a parameter by its first use, and "?6 = 0" made it an integer, so an id
+ * past 2^31 in a request was a database error (a 500) there. */
 #define EVENT_WHERE                                                                   \
 	"WHERE (CAST(?2 AS TEXT) IS NULL OR e.type = ?2) "                           \
 	"AND (CAST(?3 AS TEXT) IS NULL OR e.at >= ?3) "                              \
 	"AND (CAST(?4 AS TEXT) IS NULL OR e.at <= ?4) "                              \
 	"AND (CAST(?5 AS TEXT) IS NULL OR e.batch_id = ?5) "                         \
-	"AND (?6 = 0 OR e.holder_id = ?6) "
+	"AND (CAST(?6 AS BIGINT) = 0 OR e.holder_id = ?6) "
 
 /* A newest-first page: the events before ?7, or from the last when ?7 is 0.
  * Written as one range on seq so the planner seeks; "(?7 = 0 OR e.seq <
  * ?7)" made it walk the log from its end (older pages of /events took
  * 400 ms at 10 million events, 0.1 ms this way). */
-#define SEQ_BEFORE "AND e.seq < CASE WHEN ?7 > 0 THEN ?7 ELSE 9223372036854775807 END "
+#define SEQ_BEFORE "AND e.seq < CASE WHEN CAST(?7 AS BIGINT) > 0 THEN ?7 ELSE 9223372036854775807 END "
 
 #define USER_COLS "id, username, role, pw_hash, active, created_at FROM users "
 
@@ -195,7 +198,8 @@ enum stmt {
 	"  OR a.model LIKE ?2 ESCAPE '\\' OR a.notes LIKE ?2 ESCAPE '\\' "                \
 	"  OR (a.attributes LIKE ?9 ESCAPE '\\' AND EXISTS (SELECT 1 FROM "               \
 	"      json_each(a.attributes) j WHERE j.value LIKE ?2 ESCAPE '\\'))) "           \
-	"AND (?3 = 0 OR a.holder_id = ?3) AND (?4 = 0 OR a.case_id = ?4) "                \
+	"AND (CAST(?3 AS BIGINT) = 0 OR a.holder_id = ?3) "                                 \
+	"AND (CAST(?4 AS BIGINT) = 0 OR a.case_id = ?4) "                \
 	"AND (?5 = 0 OR (a.state = 'STORAGE' AND a.case_id IS NULL)) "                    \
 	"AND (CAST(?6 AS TEXT) IS NULL OR (a.due IS NOT NULL AND a.due < ?6)) "           \
 	"AND a.tag > coalesce(?7, '') "
@@ -216,7 +220,8 @@ enum stmt {
 	"  OR (CAST(a.attributes AS TEXT) COLLATE \"C\" ILIKE ?9 ESCAPE '\\' AND EXISTS (" \
 	"      SELECT 1 FROM json_each_text(a.attributes) j "                             \
 	"      WHERE j.value COLLATE \"C\" ILIKE ?2 ESCAPE '\\'))) "                      \
-	"AND (?3 = 0 OR a.holder_id = ?3) AND (?4 = 0 OR a.case_id = ?4) "                \
+	"AND (CAST(?3 AS BIGINT) = 0 OR a.holder_id = ?3) "                                 \
+	"AND (CAST(?4 AS BIGINT) = 0 OR a.case_id = ?4) "                \
 	"AND (?5 = 0 OR (a.state = 'STORAGE' AND a.case_id IS NULL)) "                    \
 	"AND (CAST(?6 AS TEXT) IS NULL OR (a.due IS NOT NULL AND a.due < ?6)) "           \
 	"AND a.tag > coalesce(?7, '') "
@@ -532,7 +537,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"s.from_case, s.from_position, x.seq, x.at, x.type, x.to_case, x.to_position, "
 		"a.equipment_type, a.model " HOLDINGS_FROM
 		"LEFT JOIN assets a ON a.tag = s.asset_tag " HOLDINGS_WHERE
-		"AND (?2 = 0 OR s.seq < ?2) ORDER BY s.seq DESC LIMIT ?3",
+		"AND (CAST(?2 AS BIGINT) = 0 OR s.seq < ?2) ORDER BY s.seq DESC LIMIT ?3",
 	/* Periods, those ended, and those ended after their due date (the
 	 * date of the return, UTC, past it: core's rule for a row). */
 	[STMT_REPORT_HOLDING_COUNTS] =
@@ -555,7 +560,7 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"SELECT " ASSET_SELECT ", r.seq, r.at, r.actor, r.reason "
 		"FROM events r INDEXED BY events_retired JOIN assets a ON a.tag = r.asset_tag "
 		ASSET_JOINS "WHERE r.type = 'ASSET_RETIRED' AND (CAST(?1 AS TEXT) IS NULL OR r.reason = ?1) "
-		"AND (?2 = 0 OR (r.reason, r.asset_tag) > "
+		"AND (CAST(?2 AS BIGINT) = 0 OR (r.reason, r.asset_tag) > "
 		"  (SELECT reason, asset_tag FROM events WHERE seq = ?2)) "
 		"ORDER BY r.reason, r.asset_tag LIMIT ?3",
 	/* PostgreSQL's alone (stmt_pg_only).  Arrays go as their text form

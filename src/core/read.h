@@ -13,6 +13,13 @@
 
 #include "core/types.h"
 
+/* How many assets a page of a search without an index reads at most
+ * (asset_filter's walk_max), for the API and the web page: about 25 ms of
+ * LIKEs at 0.6 us an asset, where a rare two-letter search once walked a
+ * million assets (544-692 ms, bench/README.md "Scale").  A page cut short
+ * says where to go on (walked_to). */
+#define READ_WALK_MAX 40000
+
 /* Assets matching `f`, ordered by tag. */
 enum at_code read_assets(struct store *st, const struct asset_filter *f, asset_cb cb, void *ctx,
                          struct at_errors *e);

@@ -150,6 +150,13 @@ struct asset_filter {
 	const char *today;
 	const char *after_tag;     /* keyset cursor */
 	int limit;                 /* 0: no limit */
+	/* A page (limit > 0) searched for q without an index (q shorter than
+	 * three characters; any q on PostgreSQL) reads at most walk_max
+	 * assets in tag order (0: all).  If that stops it short of a page,
+	 * `walked_to` (AT_TAG_MAX + 1, may be NULL) gets the last tag read:
+	 * the next page starts after it.  Else it is "". */
+	int walk_max;
+	char *walked_to;
 };
 typedef int (*asset_cb)(void *ctx, const struct asset *a);
 

@@ -64,6 +64,8 @@ enum stmt {
 	STMT_ASSET_COUNT_OVERDUE,
 	STMT_ASSET_SEARCH_COUNT,
 	STMT_ASSET_LIST_SEARCH,
+	STMT_ASSET_LIST_WALK,
+	STMT_ASSET_WALK_END,
 	STMT_EVENT_LAST,
 	STMT_EVENT_INSERT,
 	STMT_EVENT_LIST,
@@ -298,6 +300,17 @@ static const char *const stmt_sql[STMT__MAX] = {
 	 * statement, most of a one-row insert's cost. */
 	[STMT_ASSET_INSERT_BULK] = ASSET_INSERT_COLS ASSET_ROWS32,
 	[STMT_ASSET_LIST] = "SELECT " ASSET_COLS ASSET_LIST_WHERE "ORDER BY a.tag LIMIT ?8",
+	/* The same list up to tag ?11: a search the trigram index cannot
+	 * serve (fewer than three characters; any on PostgreSQL) reads at
+	 * most asset_filter's walk_max assets for a page, the ones up to the
+	 * tag STMT_ASSET_WALK_END finds.  A bound, not a LIMIT in a subquery:
+	 * SQLite read the subquery's 40,000 rows even when the page filled
+	 * in the first hundred (0.9 -> 43 ms for q=7 at 100,000 assets). */
+	[STMT_ASSET_LIST_WALK] =
+		"SELECT " ASSET_COLS ASSET_LIST_WHERE "AND a.tag <= ?11 ORDER BY a.tag LIMIT ?8",
+	/* The ?2-th tag after tag ?1 (OFFSET counts from 0), if there is one. */
+	[STMT_ASSET_WALK_END] =
+		"SELECT tag FROM assets WHERE tag > coalesce(?1, '') ORDER BY tag LIMIT 1 OFFSET ?2",
 	/* How many assets hold all of the trigrams ?1 (a MATCH of
 	 * search_match), counted up to ?2: the search below when they are
 	 * few, the walk in tag order above when they are many (that walk then
@@ -628,6 +641,8 @@ static const char *const stmt_sql_pg[STMT__MAX] = {
 		"JOIN assets a ON a.holder_id = h.id "
 		CUSTODY_REPORT_TAIL,
 	[STMT_ASSET_LIST] = "SELECT " ASSET_COLS ASSET_LIST_WHERE_PG "ORDER BY a.tag LIMIT ?8",
+	[STMT_ASSET_LIST_WALK] =
+		"SELECT " ASSET_COLS ASSET_LIST_WHERE_PG "AND a.tag <= ?11 ORDER BY a.tag LIMIT ?8",
 };
 
 /* Statements only SQLite has: never prepared on another engine (their
@@ -2354,6 +2369,8 @@ enum at_code store_assets_save_custody(struct store *st, const struct asset *as,
 }
 
 static int64_t count_of(struct store *st, struct drv_stmt *s);
+static enum at_code walk_end(struct store *st, const struct asset_filter *f,
+                             char end[AT_TAG_MAX + 1]);
 
 /* The byte length of the UTF-8 character at p, 0 if it is not one. */
 static size_t utf8_char_len(const unsigned char *p)
@@ -2429,7 +2446,8 @@ enum at_code store_asset_list(struct store *st, const struct asset_filter *f, as
 	char q[AT_FIELD_MAX * 2 + 4], match[SEARCH_TRIGRAMS * 32];
 	enum at_code c = AT_OK;
 	struct asset a;
-	int rc;
+	char walked[AT_TAG_MAX + 1] = "";
+	int rc, walk = 0, got = 0;
 
 	/* Only a case, or only a holder: the indexed statements. */
 	if (!f->has_state && !(f->q && *f->q) && !f->unslotted && !f->overdue_before &&
@@ -2440,6 +2458,8 @@ enum at_code store_asset_list(struct store *st, const struct asset_filter *f, as
 		d_bind_int64(st->dv, s, 1, f->case_id ? f->case_id : f->holder_id);
 		goto rows;
 	}
+	if (f->walked_to)
+		f->walked_to[0] = '\0';
 	if (f->q && *f->q && st->dv.lite && search_match(f->q, match, sizeof(match))) {
 		struct drv_stmt *n = stmt(st, STMT_ASSET_SEARCH_COUNT);
 
@@ -2451,6 +2471,18 @@ enum at_code store_asset_list(struct store *st, const struct asset_filter *f, as
 			s = stmt(st, STMT_ASSET_LIST_SEARCH);
 			if (s)
 				bind_text(st->dv, s, 10, match, 0);
+		}
+	} else if (f->q && *f->q && f->walk_max > 0 && f->limit > 0) {
+		/* `walked` outlives the statement's run: SQLite binds text
+		 * without copying it (drv_sqlite.h). */
+		c = walk_end(st, f, walked);
+		if (c != AT_OK)
+			return c;
+		if (walked[0]) { /* else fewer than walk_max are left */
+			s = stmt(st, STMT_ASSET_LIST_WALK);
+			if (s)
+				bind_text(st->dv, s, 11, walked, 0);
+			walk = 1;
 		}
 	}
 	if (!s)
@@ -2487,10 +2519,36 @@ rows:
 			c = AT_OK;
 			goto out;
 		}
+		got++;
 	}
 	if (rc != DRV_DONE)
 		c = code_of(st);
+	else if (walk && got < f->limit && f->walked_to)
+		snprintf(f->walked_to, AT_TAG_MAX + 1, "%s", walked);
 out:
+	done(st->dv, s);
+	return c;
+}
+
+/* The walk_max-th tag after f's cursor into `end` ("" when fewer are
+ * left: the walk reads to the end). */
+static enum at_code walk_end(struct store *st, const struct asset_filter *f,
+                             char end[AT_TAG_MAX + 1])
+{
+	struct drv_stmt *s = stmt(st, STMT_ASSET_WALK_END);
+	enum drv_step r;
+	enum at_code c = AT_OK;
+
+	end[0] = '\0';
+	if (!s)
+		return AT_STORAGE;
+	bind_text(st->dv, s, 1, f->after_tag, 1);
+	d_bind_int64(st->dv, s, 2, f->walk_max - 1);
+	r = d_step(st->dv, s);
+	if (r == DRV_ROW)
+		snprintf(end, AT_TAG_MAX + 1, "%s", d_text(st->dv, s, 0));
+	else if (r != DRV_DONE)
+		c = code_of(st);
 	done(st->dv, s);
 	return c;
 }

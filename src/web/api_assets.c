@@ -14,6 +14,7 @@
 #include "core/import.h"
 #include "core/jsonw.h"
 #include "core/place.h"
+#include "core/read.h"
 #include "core/report.h"
 #include "core/verify.h"
 #include "util/text.h"
@@ -33,6 +34,7 @@ void list_assets(struct request *rq)
 	struct asset_filter f;
 	struct page p = { 0 };
 	const char *state = web_query(rq, "state");
+	char walked[AT_TAG_MAX + 1];
 	enum at_code c;
 
 	memset(&f, 0, sizeof(f));
@@ -52,8 +54,17 @@ void list_assets(struct request *rq)
 	}
 	f.after_tag = web_query(rq, "after");
 	f.limit = p.limit + 1;
+	f.walk_max = READ_WALK_MAX;
+	f.walked_to = walked;
 	p.arr = json_array();
 	c = read_assets(rq->st, &f, page_asset, &p, &e);
+	if (c == AT_OK && walked[0] && !p.more) {
+		/* A search cut short by its walk: fewer than a page, and the
+		 * next page goes on after the last asset read. */
+		json_decref(p.cursor);
+		p.cursor = json_string(walked);
+		p.more = 1;
+	}
 	reply_page(rq, &p, "assets", c, &e);
 }
 

@@ -17,6 +17,7 @@
 #include "core/attr.h"
 #include "core/fields.h"
 #include "core/place.h"
+#include "core/read.h"
 #include "util/text.h"
 #include "web/page.h"
 
@@ -155,26 +156,36 @@ static enum at_code assets_table(struct pg *p, struct asset_filter *f, const cha
 	};
 	struct asset_rows r = { p, 0, 0, "" };
 	struct html *h = &p->h;
-	int depth;
-	char url[URL_MAX] = "/assets";
+	int depth, cut;
+	char url[URL_MAX] = "/assets", walked[AT_TAG_MAX + 1], note[AT_TAG_MAX + 96];
 	enum at_code c;
 
 	depth = page_table_open(p, NULL, NULL, cols, sizeof(cols) / sizeof(cols[0]));
 	f->limit = ASSET_PAGE + 1;
+	f->walk_max = READ_WALK_MAX;
+	f->walked_to = walked;
 	c = read_assets(p->rq->st, f, asset_row, &r, e);
 	html_closeto(h, depth);
 	if (c != AT_OK)
 		return c;
-	if (r.n == 0)
+	/* A search that read READ_WALK_MAX assets without filling the page:
+	 * say how far it looked, and go on from there. */
+	cut = walked[0] && !r.more;
+	if (cut) {
+		snprintf(note, sizeof(note), "%s the assets up to %s in tag order; more may match after it.",
+		         r.n ? "Searched" : "No match yet: searched", walked);
+		html_elem(h, "p", note, "class", "text-muted", "role", "status", HTML_END);
+	} else if (r.n == 0) {
 		html_elem(h, "p", f->after_tag ? "No more assets." : "No assets match.", "class",
 		          "text-muted", HTML_END);
-	if (r.more) {
+	}
+	if (r.more || cut) {
 		page_url_add(url, sizeof(url), "q", q);
 		page_url_add(url, sizeof(url), "state", state);
 		page_url_add(url, sizeof(url), "case", case_name);
-		page_url_add(url, sizeof(url), "after", r.last);
+		page_url_add(url, sizeof(url), "after", cut ? walked : r.last);
 		html_open(h, "nav", "aria-label", "Pages", HTML_END);
-		link_btn(p, url, "Next page", "btn btn-outline-primary");
+		link_btn(p, url, cut ? "Search further" : "Next page", "btn btn-outline-primary");
 		html_close(h);
 	}
 	return AT_OK;

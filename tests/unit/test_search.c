@@ -156,10 +156,17 @@ static int by_tag(const void *x, const void *y)
 	return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
+/* When set: each page reads at most this many assets where no index
+ * serves q (asset_filter's walk_max), and the pages cut short by it are
+ * counted. */
+static int g_walk_max;
+static int g_walk_cuts;
+
 /* Every page of `limit` for q, joined, against the assets filtered here;
  * returns how many matched. */
 static size_t check_query(struct store *st, const char *q, int limit)
 {
+	char walked[AT_TAG_MAX + 1];
 	struct at_errors e = AT_ERRORS_INIT;
 	const char **want = malloc(nmade * sizeof(*want));
 	struct got g = { 0 };
@@ -179,7 +186,20 @@ static size_t check_query(struct store *st, const char *q, int limit)
 		f.q = q;
 		f.limit = limit;
 		f.after_tag = after[0] ? after : NULL;
+		f.walk_max = g_walk_max;
+		f.walked_to = walked;
 		T_OK(read_assets(st, &f, take, &g, &e), &e);
+		if (walked[0]) {
+			/* Cut short by the walk: less than a page, and past the
+			 * cursor and every asset it gave. */
+			assert_true(g_walk_max > 0);
+			assert_true(g.n - before < (size_t)limit);
+			assert_true(strcmp(walked, after) > 0);
+			assert_true(g.n == before || strcmp(walked, g.tag[g.n - 1]) >= 0);
+			g_walk_cuts++;
+			snprintf(after, sizeof(after), "%s", walked);
+			continue;
+		}
 		if (g.n == before || g.n - before < (size_t)limit)
 			break;
 		snprintf(after, sizeof(after), "%s", g.tag[g.n - 1]);
@@ -324,6 +344,28 @@ static void test_search_many_candidates(void **state)
 	assert_true(some > 10);
 }
 
+/* A walk capped at 17 assets a page (the server reads 40,000): short
+ * queries (and any on PostgreSQL) come page by page, some pages cut
+ * short and continued after the last tag read, and still give exactly
+ * the assets that match, in order. */
+static void test_search_walk_capped(void **state)
+{
+	struct store *st = T_ST(state);
+	int some = 0, none = 0;
+
+	nmade = 0;
+	make_assets(st, NASSETS, NULL);
+	g_walk_max = 17;
+	g_walk_cuts = 0;
+	check_query(st, "zz", 7);
+	check_query(st, "7", 100);
+	check_query(st, "%", 7);
+	assert_true(g_walk_cuts > 10);
+	check_many(st, 60, &some, &none);
+	assert_true(some > 10);
+	g_walk_max = 0;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +373,7 @@ int main(void)
 		                                t_teardown),
 		cmocka_unit_test_setup_teardown(test_search_follows_updates, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_search_many_candidates, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_search_walk_capped, t_setup, t_teardown),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
 

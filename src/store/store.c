@@ -2321,12 +2321,35 @@ enum at_code store_slot_prefetch(struct store *st, const int64_t *case_ids,
 	return c == AT_INTERNAL ? AT_OK : c;
 }
 
+/* Close the `n` array texts col[], run statement `which` with them as
+ * its parameters 1..n, and free them.  `r`: -1 if filling one failed. */
+static enum at_code run_arrays(struct store *st, enum stmt which, struct buf *col, int n, int r,
+                               struct at_errors *e)
+{
+	struct drv_stmt *s;
+	enum at_code c;
+
+	for (int k = 0; k < n; k++)
+		r |= pg_array_end(&col[k]);
+	if (r < 0) {
+		c = at_fail(e, AT_INTERNAL, "out of memory for a batch's statement");
+	} else if (!(s = stmt(st, which))) {
+		c = fail_code(st, e);
+	} else {
+		for (int k = 0; k < n; k++)
+			d_bind_text(st->dv, s, k + 1, col[k].data);
+		c = exec_stmt(st, s, e);
+	}
+	for (int k = 0; k < n; k++)
+		buf_free(&col[k]);
+	return c;
+}
+
 enum at_code store_assets_save_custody(struct store *st, const struct asset *as, size_t n,
                                        struct at_errors *e)
 {
 	enum { ID, STATE, HOLDER, DUE, SINCE, CASE, POS, LAST_CASE, LAST_POS, UPDATED, NCOL };
 	struct buf col[NCOL];
-	struct drv_stmt *s;
 	enum at_code c;
 	int r = 0;
 
@@ -2352,20 +2375,7 @@ enum at_code store_assets_save_custody(struct store *st, const struct asset *as,
 		r |= pg_array_int(&col[LAST_POS], a->last_position, !a->last_case_id);
 		r |= pg_array_text(&col[UPDATED], a->updated_at);
 	}
-	for (int k = 0; k < NCOL; k++)
-		r |= pg_array_end(&col[k]);
-	if (r < 0) {
-		c = at_fail(e, AT_INTERNAL, "out of memory for a batch of %zu assets", n);
-	} else if (!(s = stmt(st, STMT_ASSETS_SAVE_CUSTODY))) {
-		c = fail_code(st, e);
-	} else {
-		for (int k = 0; k < NCOL; k++)
-			d_bind_text(st->dv, s, k + 1, col[k].data);
-		c = exec_stmt(st, s, e);
-	}
-	for (int k = 0; k < NCOL; k++)
-		buf_free(&col[k]);
-	return c;
+	return run_arrays(st, STMT_ASSETS_SAVE_CUSTODY, col, NCOL, r, e);
 }
 
 static int64_t count_of(struct store *st, struct drv_stmt *s);
@@ -2983,8 +2993,6 @@ static enum at_code events_insert_arrays(struct store *st, const struct event *e
                                          struct at_errors *e)
 {
 	struct buf col[15];
-	struct drv_stmt *s;
-	enum at_code c;
 	int r = 0;
 
 	for (int k = 0; k < 15; k++)
@@ -3007,20 +3015,7 @@ static enum at_code events_insert_arrays(struct store *st, const struct event *e
 		r |= pg_array_text(&col[13], ev->prev_hash);
 		r |= pg_array_text(&col[14], ev->hash);
 	}
-	for (int k = 0; k < 15; k++)
-		r |= pg_array_end(&col[k]);
-	if (r < 0) {
-		c = at_fail(e, AT_INTERNAL, "out of memory for %zu events", n);
-	} else if (!(s = stmt(st, STMT_EVENTS_INSERT_MANY))) {
-		c = fail_code(st, e);
-	} else {
-		for (int k = 0; k < 15; k++)
-			d_bind_text(st->dv, s, k + 1, col[k].data);
-		c = exec_stmt(st, s, e);
-	}
-	for (int k = 0; k < 15; k++)
-		buf_free(&col[k]);
-	return c;
+	return run_arrays(st, STMT_EVENTS_INSERT_MANY, col, 15, r, e);
 }
 
 enum at_code store_event_insert_many(struct store *st, const struct event *evs, size_t n,

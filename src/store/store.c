@@ -2459,6 +2459,8 @@ enum at_code store_asset_list(struct store *st, const struct asset_filter *f, as
 	char walked[AT_TAG_MAX + 1] = "";
 	int rc, walk = 0, got = 0;
 
+	if (f->walked_to)
+		f->walked_to[0] = '\0';
 	/* Only a case, or only a holder: the indexed statements. */
 	if (!f->has_state && !(f->q && *f->q) && !f->unslotted && !f->overdue_before &&
 	    !f->after_tag && f->limit <= 0 && (!f->case_id != !f->holder_id)) {
@@ -2468,8 +2470,6 @@ enum at_code store_asset_list(struct store *st, const struct asset_filter *f, as
 		d_bind_int64(st->dv, s, 1, f->case_id ? f->case_id : f->holder_id);
 		goto rows;
 	}
-	if (f->walked_to)
-		f->walked_to[0] = '\0';
 	if (f->q && *f->q && st->dv.lite && search_match(f->q, match, sizeof(match))) {
 		struct drv_stmt *n = stmt(st, STMT_ASSET_SEARCH_COUNT);
 

@@ -34,7 +34,7 @@ void list_assets(struct request *rq)
 	struct asset_filter f;
 	struct page p = { 0 };
 	const char *state = web_query(rq, "state");
-	char walked[AT_TAG_MAX + 1];
+	char walked[AT_TAG_MAX + 1] = "";
 	enum at_code c;
 
 	memset(&f, 0, sizeof(f));

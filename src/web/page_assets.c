@@ -157,7 +157,7 @@ static enum at_code assets_table(struct pg *p, struct asset_filter *f, const cha
 	struct asset_rows r = { p, 0, 0, "" };
 	struct html *h = &p->h;
 	int depth, cut;
-	char url[URL_MAX] = "/assets", walked[AT_TAG_MAX + 1], note[AT_TAG_MAX + 96];
+	char url[URL_MAX] = "/assets", walked[AT_TAG_MAX + 1] = "", note[AT_TAG_MAX + 96];
 	enum at_code c;
 
 	depth = page_table_open(p, NULL, NULL, cols, sizeof(cols) / sizeof(cols[0]));

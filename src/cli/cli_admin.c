@@ -453,6 +453,7 @@ int cli_cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 	if (named || access(cp.file, F_OK) == 0)
 		o.checkpoints = &cp;
 	o.since_checkpoint = since;
+	o.large_cache = 1; /* not the server: the replay may take 64 MiB */
 	c = verify_run_ex(ctx->st, &o, &r, cli_progress_tty(), NULL,
 	                  &e);
 	if (c == AT_OK)

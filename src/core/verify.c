@@ -83,6 +83,7 @@ struct ev_copy {
 
 struct replay {
 	struct store *scratch;
+	int scratch_flags;                 /* STORE_SCRATCH_LARGE or 0 */
 	struct verify_report *r;
 	struct ev_copy *batch;
 	size_t n, cap;
@@ -859,7 +860,7 @@ static enum at_code start_from_checkpoint(struct replay *rp, const struct checkp
 	at_errors_free(&le);
 	store_close(rp->scratch);
 	rp->scratch = NULL;
-	return store_open("", STORE_CREATE | STORE_SCRATCH, &rp->scratch, e);
+	return store_open("", STORE_CREATE | STORE_SCRATCH | rp->scratch_flags, &rp->scratch, e);
 }
 
 /* Compare the live tables with the replayed ones, both ways. */
@@ -945,7 +946,8 @@ enum at_code verify_run_ex(struct store *st, const struct verify_opts *o,
 	rp.check_chain = 1;
 	rp.progress = progress;
 	rp.pctx = pctx;
-	c = store_open("", STORE_CREATE | STORE_SCRATCH, &rp.scratch, e);
+	rp.scratch_flags = o && o->large_cache ? STORE_SCRATCH_LARGE : 0;
+	c = store_open("", STORE_CREATE | STORE_SCRATCH | rp.scratch_flags, &rp.scratch, e);
 	if (c == AT_OK && o && o->since_checkpoint && ngood)
 		c = start_from_checkpoint(&rp, o->checkpoints, &good[ngood - 1], r, e);
 	if (c != AT_OK)

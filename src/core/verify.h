@@ -56,6 +56,9 @@ struct verify_opts {
 	 * saved with it (whose digest must match the signed line); the whole
 	 * log when there is none or the state does not match (r->note says). */
 	int since_checkpoint;
+	/* The replay's scratch database with a 64 MiB page cache instead of
+	 * 2 MiB (STORE_SCRATCH_LARGE): for the command line, not the server. */
+	int large_cache;
 	/* If set: the replayed state is handed back (caller closes), and the
 	 * head the replay reached. */
 	struct store **scratch;

@@ -10,6 +10,7 @@
 
 #include "core/checkpoint.h"
 #include "core/verify.h"
+#include "store/store_impl.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -158,6 +159,46 @@ static void test_verify_ok_busy(void **state)
 	assert_int_equal(r.nproblems, 0);
 	assert_int_equal(r.events, t_events(st));
 	verify_report_free(&r);
+	at_errors_free(&e);
+}
+
+/* The replay's page cache: 2 MiB as the server's verify has it, 64 MiB
+ * when asked (the command line's, o.large_cache); the answer the same. */
+static int64_t cache_kib(struct store *scratch)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t v = 0;
+
+	assert_non_null(store_sqlite_of(scratch));
+	assert_int_equal(sqlite3_prepare_v2(store_sqlite_of(scratch)->db, "PRAGMA cache_size",
+	                                    -1, &s, NULL),
+	                 SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static void test_verify_scratch_cache(void **state)
+{
+	struct store *st = FX(state)->db.st;
+	struct at_errors e = AT_ERRORS_INIT;
+
+	for (int large = 0; large < 2; large++) {
+		struct verify_report r;
+		struct verify_opts o = { 0 };
+		struct store *scratch = NULL;
+
+		memset(&r, 0, sizeof(r));
+		o.large_cache = large;
+		o.scratch = &scratch;
+		T_OK(verify_run_ex(st, &o, &r, NULL, NULL, &e), &e);
+		assert_int_equal(r.ok, 1);
+		assert_int_equal(r.events, t_events(st));
+		assert_int_equal(cache_kib(scratch), large ? -65536 : -2048);
+		store_close(scratch);
+		verify_report_free(&r);
+	}
 	at_errors_free(&e);
 }
 
@@ -1061,6 +1102,7 @@ int main(void)
 		T(test_verify_bad_holder_edited),
 		T(test_verify_bad_holder_deactivated),
 		T(test_verify_bad_asset_counts),
+		T(test_verify_scratch_cache),
 		T(test_verify_bad_case_grown_silently),
 		T(test_verify_bad_invariant_broken),
 		T(test_verify_bad_each_state_column),

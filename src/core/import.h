@@ -43,7 +43,8 @@
  * the first 500); then, if any was refused, nothing at all is imported.
  * Otherwise everything is one transaction and one batch.  A dry run does
  * the same work and rolls it back, so it reports exactly what a real run
- * would.  The input is read in chunks and rows are handled as they come:
+ * would (on a scratch that reads the database through, so that the
+ * check holds no write lock: import_options).  The input is read in chunks and rows are handled as they come:
  * memory holds one row, the report's bounded lists and one entry per
  * distinct holder, whatever the file's size.
  */
@@ -74,7 +75,14 @@ enum import_encoding { IMPORT_UTF8, IMPORT_LATIN1 };
 typedef void (*import_progress_cb)(void *ctx, size_t rows, size_t bytes, size_t total);
 
 struct import_options {
+	/* A dry run checks the file on a private scratch that reads the
+	 * database through (store_overlay): it takes no write lock, so
+	 * writers are not held while it runs, and it reports what a real run
+	 * would at the moment it started.  `dry_run_in_place` does the work
+	 * in the database itself and rolls it back, as before (the tests
+	 * compare the two). */
 	int dry_run;
+	int dry_run_in_place;
 	const char *const *maps;             /* "COLUMN=DESTINATION" */
 	size_t nmaps;
 	const char *const *statuses;         /* "NAME=STATE[:CONDITION]" */

@@ -710,6 +710,7 @@ struct store {
 	struct drv_stmt *stmts[STMT__MAX];
 	struct kept *kept;                   /* NULL unless deferring */
 	struct prefetch *pf;                 /* NULL unless a batch's reads are */
+	struct overlay *ov;                  /* NULL unless a scratch reads through */
 	/* store_read_snapshot(): PRAGMA data_version stepped to its row and
 	 * not reset, which holds SQLite's implicit read transaction open;
 	 * NULL when no such snapshot is open.  `pinned_version` is what it
@@ -726,6 +727,13 @@ static int prefetch_key(const struct prefetch *pf, const char *key, struct asset
                         enum at_code *c);
 static int prefetch_slot(const struct prefetch *pf, int64_t case_id, int position,
                          struct asset *a, enum at_code *c);
+
+/* A scratch's reads of the source's rows (store_overlay), below. */
+struct overlay;
+static enum at_code ov_key(struct store *st, const char *match_key);
+static enum at_code ov_serial(struct store *st, const char *serial_key);
+static enum at_code ov_case_name(struct store *st, const char *name);
+static enum at_code ov_case_full(struct store *st, int64_t id);
 
 struct store_sqlite *store_sqlite_of(struct store *st)
 {
@@ -1093,10 +1101,13 @@ out:
 	return c;
 }
 
+static void overlay_free(struct store *st);
+
 void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	overlay_free(st);
 	for (int i = 0; st->conn && i < STMT__MAX; i++)
 		if (st->stmts[i])
 			st->drv->finalize(st->stmts[i]);
@@ -1454,6 +1465,396 @@ enum at_code store_copy(struct store *src, struct store *dst, store_copy_cb cb, 
 	return AT_OK;
 }
 
+/* ==== an overlay: a scratch that reads through to a database ========== */
+
+/*
+ * store_overlay() (store.h).  Each row is copied from the source the first
+ * time a read or an insert of the scratch could meet it, so that every
+ * answer the scratch gives is the source's, plus the scratch's own
+ * writes: an asset by its match key or serial key, and a case with its
+ * slots and every asset in it (its occupancy), the first time the case
+ * is named or its slots are read.  An asset copied brings its case rows
+ * and the two slots it names (the foreign keys); holders come all at
+ * once.  What was asked is remembered in the scratch's table ov_seen:
+ * 'k' match key, 's' serial key, 'n' case name, 'c' case row, 'C' case
+ * with its slots and assets, 'a' asset id.
+ */
+enum ovq { OVQ_BY_KEY, OVQ_BY_SERIAL, OVQ_IN_CASE, OVQ_CASE_BY_NAME, OVQ_CASE_BY_ID,
+	   OVQ_SLOTS, OVQ__MAX };
+enum ovi { OVI_CASE, OVI_SLOT, OVI_ASSET, OVI_SEEN_GET, OVI_SEEN_PUT, OVI__MAX };
+
+struct overlay {
+	struct store *src;
+	struct drv_stmt *q[OVQ__MAX];        /* on the source */
+	struct drv_stmt *ins[OVI__MAX];      /* on the scratch */
+};
+
+#define OV_CASES (&copy_tables[1])
+#define OV_SLOTS (&copy_tables[2])
+#define OV_ASSETS (&copy_tables[3])
+
+/* Before the scratch's connection closes; the source is still open. */
+static void overlay_free(struct store *st)
+{
+	struct overlay *ov = st->ov;
+
+	if (!ov)
+		return;
+	for (int i = 0; i < OVQ__MAX; i++)
+		if (ov->q[i])
+			ov->src->drv->finalize(ov->q[i]);
+	for (int i = 0; i < OVI__MAX; i++)
+		if (ov->ins[i])
+			st->drv->finalize(ov->ins[i]);
+	free(ov);
+	st->ov = NULL;
+}
+
+/* Is `kind`+`key` asked for the first time?  1 (and now remembered), 0,
+ * or -1 on failure. */
+static int ov_first(struct store *st, char kind, const char *key)
+{
+	struct overlay *ov = st->ov;
+	char k[2 + 4 * AT_FIELD_MAX + 1];
+	enum drv_step rc;
+
+	snprintf(k, sizeof(k), "%c%s", kind, key);
+	d_bind_text(st->dv, ov->ins[OVI_SEEN_GET], 1, k);
+	rc = d_step(st->dv, ov->ins[OVI_SEEN_GET]);
+	d_end(st->dv, ov->ins[OVI_SEEN_GET]);
+	if (rc == DRV_ROW)
+		return 0;
+	if (rc != DRV_DONE)
+		return -1;
+	d_bind_text(st->dv, ov->ins[OVI_SEEN_PUT], 1, k);
+	rc = d_step(st->dv, ov->ins[OVI_SEEN_PUT]);
+	d_end(st->dv, ov->ins[OVI_SEEN_PUT]);
+	return rc == DRV_DONE ? 1 : -1;
+}
+
+static int ov_first_id(struct store *st, char kind, int64_t id)
+{
+	char k[24];
+
+	snprintf(k, sizeof(k), "%lld", (long long)id);
+	return ov_first(st, kind, k);
+}
+
+/* The source's current row of `from` into the scratch's `to` (`n`
+ * columns). */
+static enum at_code ov_put(struct store *st, struct drv_stmt *from, struct drv_stmt *to, int n)
+{
+	struct store *src = st->ov->src;
+	enum drv_step rc;
+
+	for (int i = 0; i < n; i++)
+		if (!copy_value(src, from, st, to, i))
+			return AT_STORAGE;
+	rc = d_step(st->dv, to);
+	d_end(st->dv, to);
+	return rc == DRV_DONE ? AT_OK : AT_STORAGE;
+}
+
+/* Run the source query `q` (its parameter bound) and return its first
+ * row's step; the caller reads the row and resets. */
+static enum drv_step ov_step(struct store *st, enum ovq q)
+{
+	return d_step(st->ov->src->dv, st->ov->q[q]);
+}
+
+/* The case row `id` (not its slots or assets). */
+static enum at_code ov_case_row(struct store *st, int64_t id)
+{
+	struct store *src = st->ov->src;
+	struct drv_stmt *q = st->ov->q[OVQ_CASE_BY_ID];
+	enum drv_step rc;
+	enum at_code c = AT_OK;
+	int first = ov_first_id(st, 'c', id);
+
+	if (first <= 0)
+		return first < 0 ? AT_STORAGE : AT_OK;
+	d_bind_int64(src->dv, q, 1, id);
+	rc = ov_step(st, OVQ_CASE_BY_ID);
+	if (rc == DRV_ROW)
+		c = ov_put(st, q, st->ov->ins[OVI_CASE], OV_CASES->ncols);
+	else if (rc != DRV_DONE)
+		c = AT_STORAGE;
+	d_end(src->dv, q);
+	return c;
+}
+
+/* The slot (`case_id`, `position`) and its case row. */
+static enum at_code ov_slot(struct store *st, int64_t case_id, int64_t position)
+{
+	struct drv_stmt *to = st->ov->ins[OVI_SLOT];
+	enum drv_step rc;
+	enum at_code c = ov_case_row(st, case_id);
+
+	if (c != AT_OK)
+		return c;
+	d_bind_int64(st->dv, to, 1, case_id);
+	d_bind_int64(st->dv, to, 2, position);
+	rc = d_step(st->dv, to);
+	d_end(st->dv, to);
+	return rc == DRV_DONE ? AT_OK : AT_STORAGE;
+}
+
+/* The asset at the current row of source statement `q` (the copy
+ * columns: id 0, case_id 15, position 16, last_case_id 17,
+ * last_position 18), with the slots it names. */
+static enum at_code ov_asset_row(struct store *st, struct drv_stmt *q)
+{
+	struct dv v = st->ov->src->dv;
+	enum at_code c = AT_OK;
+	int first = ov_first_id(st, 'a', d_int64(v, q, 0));
+
+	if (first <= 0)
+		return first < 0 ? AT_STORAGE : AT_OK;
+	for (int i = 15; c == AT_OK && i <= 17; i += 2)
+		if (d_type(v, q, i) == DRV_INT)
+			c = ov_slot(st, d_int64(v, q, i), d_int64(v, q, i + 1));
+	return c == AT_OK ? ov_put(st, q, st->ov->ins[OVI_ASSET], OV_ASSETS->ncols) : c;
+}
+
+/* Every asset source query `which` finds with text `key`. */
+static enum at_code ov_assets_by(struct store *st, enum ovq which, char kind, const char *key)
+{
+	struct store *src = st->ov->src;
+	struct drv_stmt *q = st->ov->q[which];
+	enum drv_step rc;
+	enum at_code c = AT_OK;
+	int first = ov_first(st, kind, key);
+
+	if (first <= 0)
+		return first < 0 ? AT_STORAGE : AT_OK;
+	d_bind_text(src->dv, q, 1, key);
+	while (c == AT_OK && (rc = ov_step(st, which)) == DRV_ROW)
+		c = ov_asset_row(st, q);
+	if (c == AT_OK && rc != DRV_DONE)
+		c = AT_STORAGE;
+	d_end(src->dv, q);
+	return c;
+}
+
+/* Case `id` whole: its row, every slot and every asset in it. */
+static enum at_code ov_case_full(struct store *st, int64_t id)
+{
+	struct store *src = st->ov->src;
+	struct drv_stmt *q;
+	enum drv_step rc;
+	enum at_code c;
+	int first = ov_first_id(st, 'C', id);
+
+	if (first <= 0)
+		return first < 0 ? AT_STORAGE : AT_OK;
+	c = ov_case_row(st, id);
+	q = st->ov->q[OVQ_SLOTS];
+	d_bind_int64(src->dv, q, 1, id);
+	while (c == AT_OK && (rc = ov_step(st, OVQ_SLOTS)) == DRV_ROW)
+		c = ov_slot(st, id, d_int64(src->dv, q, 1));
+	if (c == AT_OK && rc != DRV_DONE)
+		c = AT_STORAGE;
+	d_end(src->dv, q);
+	q = st->ov->q[OVQ_IN_CASE];
+	d_bind_int64(src->dv, q, 1, id);
+	while (c == AT_OK && (rc = ov_step(st, OVQ_IN_CASE)) == DRV_ROW)
+		c = ov_asset_row(st, q);
+	if (c == AT_OK && rc != DRV_DONE)
+		c = AT_STORAGE;
+	d_end(src->dv, q);
+	return c;
+}
+
+static enum at_code ov_case_name(struct store *st, const char *name)
+{
+	struct store *src = st->ov->src;
+	struct drv_stmt *q = st->ov->q[OVQ_CASE_BY_NAME];
+	enum drv_step rc;
+	enum at_code c = AT_OK;
+	int64_t id = 0;
+	int first = ov_first(st, 'n', name);
+
+	if (first <= 0)
+		return first < 0 ? AT_STORAGE : AT_OK;
+	d_bind_text(src->dv, q, 1, name);
+	rc = ov_step(st, OVQ_CASE_BY_NAME);
+	if (rc == DRV_ROW)
+		id = d_int64(src->dv, q, 0);
+	else if (rc != DRV_DONE)
+		c = AT_STORAGE;
+	d_end(src->dv, q);
+	return c == AT_OK && id ? ov_case_full(st, id) : c;
+}
+
+static enum at_code ov_key(struct store *st, const char *match_key)
+{
+	return ov_assets_by(st, OVQ_BY_KEY, 'k', match_key);
+}
+
+static enum at_code ov_serial(struct store *st, const char *serial_key)
+{
+	return ov_assets_by(st, OVQ_BY_SERIAL, 's', serial_key);
+}
+
+/* The source's last event, put in as the scratch's only one: the
+ * triggers that keep the log gapless and chained are set aside for it
+ * (a private scratch's own), then put back as they were. */
+static enum at_code ov_head(struct store *st, struct at_errors *e)
+{
+	static const char *const names[] = { "events_gapless", "events_chained" };
+	struct store *src = st->ov->src;
+	struct drv_stmt *from = NULL, *to = NULL, *get = NULL;
+	char *sql[2] = { NULL, NULL };
+	char q[768];
+	enum drv_step rc;
+	enum at_code c = AT_OK;
+
+	snprintf(q, sizeof(q), "SELECT %s FROM events ORDER BY seq DESC LIMIT 1",
+	         copy_tables[4].cols);
+	if (src->drv->prepare(src->conn, q, &from) != AT_OK)
+		return fail_code(src, e);
+	rc = d_step(src->dv, from);
+	if (rc != DRV_ROW) {
+		c = rc == DRV_DONE ? AT_OK : fail_code(src, e);
+		goto out;
+	}
+	if (st->drv->prepare(st->conn, "SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+	                                "AND name = ?1", &get) != AT_OK) {
+		c = fail_code(st, e);
+		goto out;
+	}
+	for (int i = 0; i < 2; i++) {
+		d_bind_text(st->dv, get, 1, names[i]);
+		if (d_step(st->dv, get) == DRV_ROW)
+			sql[i] = strdup(d_text(st->dv, get, 0));
+		d_end(st->dv, get);
+		if (!sql[i]) {
+			c = at_fail(e, AT_INTERNAL, "the scratch has no trigger %s", names[i]);
+			goto out;
+		}
+		snprintf(q, sizeof(q), "DROP TRIGGER %s", names[i]);
+		if (st->drv->exec(st->conn, q) != AT_OK) {
+			c = fail_code(st, e);
+			goto out;
+		}
+	}
+	snprintf(q, sizeof(q), "INSERT INTO events(%s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	         "?9, ?10, ?11, ?12, ?13, ?14, ?15)", copy_tables[4].cols);
+	if (st->drv->prepare(st->conn, q, &to) != AT_OK) {
+		c = fail_code(st, e);
+		goto out;
+	}
+	if (ov_put(st, from, to, copy_tables[4].ncols) != AT_OK)
+		c = fail_code(st, e);
+	for (int i = 0; c == AT_OK && i < 2; i++)
+		if (st->drv->exec(st->conn, sql[i]) != AT_OK)
+			c = fail_code(st, e);
+out:
+	free(sql[0]);
+	free(sql[1]);
+	if (get)
+		st->drv->finalize(get);
+	if (to)
+		st->drv->finalize(to);
+	src->drv->finalize(from);
+	return c;
+}
+
+/* The asset and the case with the highest ids: SQLite gives a new row
+ * the highest id plus one, so the scratch's own rows then take ids no
+ * row of the source has (one copied later would collide). */
+static enum at_code ov_top_ids(struct store *st, struct at_errors *e)
+{
+	struct store *src = st->ov->src;
+	struct drv_stmt *q = NULL;
+	char sql[640];
+	enum drv_step rc;
+	enum at_code c = AT_OK;
+	int64_t top = 0;
+
+	snprintf(sql, sizeof(sql), "SELECT %s FROM assets ORDER BY id DESC LIMIT 1",
+	         OV_ASSETS->cols);
+	if (src->drv->prepare(src->conn, sql, &q) != AT_OK)
+		return fail_code(src, e);
+	rc = d_step(src->dv, q);
+	if (rc == DRV_ROW)
+		c = ov_asset_row(st, q);
+	else if (rc != DRV_DONE)
+		c = AT_STORAGE;
+	src->drv->finalize(q);
+	if (c == AT_OK)
+		top = copy_scalar(src, "SELECT coalesce(max(id), 0) FROM cases");
+	if (c == AT_OK && top > 0)
+		c = ov_case_row(st, top);
+	if (c != AT_OK || top < 0)
+		return at_fail(e, AT_STORAGE, "database error: cannot read through: %s / %s",
+		               store_errmsg(src), store_errmsg(st));
+	return AT_OK;
+}
+
+enum at_code store_overlay(struct store *st, struct store *src, struct at_errors *e)
+{
+	static const char *const seen =
+		"CREATE TABLE ov_seen(k TEXT PRIMARY KEY) WITHOUT ROWID";
+	char sql[OVQ__MAX][640], ins[3][640];
+	const struct copy_table *into[3] = { OV_CASES, OV_SLOTS, OV_ASSETS };
+	struct overlay *ov;
+	enum at_code c;
+
+	if (!st->dv.lite || st->ov)
+		return at_fail(e, AT_INTERNAL, "an overlay is a scratch store's, once");
+	snprintf(sql[OVQ_BY_KEY], sizeof(sql[0]), "SELECT %s FROM assets WHERE match_key = ?1",
+	         OV_ASSETS->cols);
+	snprintf(sql[OVQ_BY_SERIAL], sizeof(sql[0]), "SELECT %s FROM assets WHERE serial_key = ?1",
+	         OV_ASSETS->cols);
+	snprintf(sql[OVQ_IN_CASE], sizeof(sql[0]), "SELECT %s FROM assets WHERE case_id = ?1",
+	         OV_ASSETS->cols);
+	snprintf(sql[OVQ_CASE_BY_NAME], sizeof(sql[0]), "SELECT id FROM cases WHERE name = ?1");
+	snprintf(sql[OVQ_CASE_BY_ID], sizeof(sql[0]), "SELECT %s FROM cases WHERE id = ?1",
+	         OV_CASES->cols);
+	snprintf(sql[OVQ_SLOTS], sizeof(sql[0]), "SELECT case_id, position FROM slots "
+	         "WHERE case_id = ?1");
+	for (int t = 0; t < 3; t++) {
+		size_t n = (size_t)snprintf(ins[t], sizeof(ins[t]), "INSERT %sINTO %s(%s) VALUES (",
+		                            t == 1 ? "OR IGNORE " : "", into[t]->name, into[t]->cols);
+		for (int i = 1; i <= into[t]->ncols; i++)
+			n += (size_t)snprintf(ins[t] + n, sizeof(ins[t]) - n, "%s?%d", i > 1 ? ", " : "",
+			                      i);
+		snprintf(ins[t] + n, sizeof(ins[t]) - n, ")");
+	}
+	if (st->drv->exec(st->conn, seen) != AT_OK)
+		return fail_code(st, e);
+	ov = calloc(1, sizeof(*ov));
+	if (!ov)
+		return at_fail(e, AT_INTERNAL, "out of memory");
+	ov->src = src;
+	st->ov = ov;
+	for (int i = 0; i < OVQ__MAX; i++)
+		if (src->drv->prepare(src->conn, sql[i], &ov->q[i]) != AT_OK) {
+			c = fail_code(src, e);
+			overlay_free(st);
+			return c;
+		}
+	for (int t = 0; t < 3; t++)
+		if (st->drv->prepare(st->conn, ins[t], &ov->ins[t]) != AT_OK)
+			goto fail;
+	if (st->drv->prepare(st->conn, "SELECT 1 FROM ov_seen WHERE k = ?1",
+	                     &ov->ins[OVI_SEEN_GET]) != AT_OK ||
+	    st->drv->prepare(st->conn, "INSERT INTO ov_seen(k) VALUES (?1)",
+	                     &ov->ins[OVI_SEEN_PUT]) != AT_OK)
+		goto fail;
+	c = copy_table_rows(src, st, &copy_tables[0], NULL, NULL, e);
+	if (c == AT_OK)
+		c = ov_top_ids(st, e);
+	if (c != AT_OK)
+		return c;
+	return ov_head(st, e);
+fail:
+	c = fail_code(st, e);
+	overlay_free(st);
+	return c;
+}
+
 /* ==== row readers ===================================================== */
 
 /* Fills a record from the current row of a statement. */
@@ -1641,6 +2042,13 @@ static void read_asset_shown(const struct store *st, struct drv_stmt *s, void *o
 
 enum at_code store_asset_by_tag(struct store *st, const char *tag, struct asset *a)
 {
+	char key[AT_TAG_MAX + 1];
+
+	if (st->ov) {
+		text_match_key(tag, key, sizeof(key));
+		if (ov_key(st, key) != AT_OK)
+			return AT_STORAGE;
+	}
 	return one_by_text(st, STMT_ASSET_BY_TAG, tag, read_asset, a, 1);
 }
 
@@ -1650,6 +2058,8 @@ enum at_code store_asset_by_key(struct store *st, const char *key, struct asset 
 
 	if (st->pf && prefetch_key(st->pf, key, a, &c))
 		return c;
+	if (st->ov && ov_key(st, key) != AT_OK)
+		return AT_STORAGE;
 	return one_by_text(st, STMT_ASSET_BY_KEY, key, read_asset, a, 1);
 }
 
@@ -1668,6 +2078,8 @@ enum at_code store_asset_by_serial(struct store *st, const char *serial, struct 
 
 	if (!serial || key_serial(serial, key, sizeof(key)) != 0)
 		return AT_NOT_FOUND;
+	if (st->ov && ov_serial(st, key) != AT_OK)
+		return AT_STORAGE;
 	return one_by_text(st, STMT_ASSET_BY_SERIAL, key, read_asset, a, 1);
 }
 
@@ -1679,6 +2091,8 @@ enum at_code store_asset_in_slot(struct store *st, int64_t case_id, int position
 
 	if (st->pf && prefetch_slot(st->pf, case_id, position, a, &c))
 		return c;
+	if (st->ov && ov_case_full(st, case_id) != AT_OK)
+		return AT_STORAGE;
 	s = stmt(st, STMT_ASSET_IN_SLOT);
 	if (!s)
 		return AT_STORAGE;
@@ -1933,6 +2347,19 @@ enum at_code store_asset_insert(struct store *st, struct asset *a, struct at_err
 	int kept, sp;
 
 	prefetch_drop(st);
+	if (st->ov) {
+		/* what the unique indexes will compare it with */
+		char key[4 * AT_FIELD_MAX + 1];
+
+		text_match_key(a->tag, key, sizeof(key));
+		c = ov_key(st, key);
+		if (c == AT_OK && key_serial(a->serial, key, sizeof(key)) == 0)
+			c = ov_serial(st, key);
+		if (c == AT_OK && a->case_id)
+			c = ov_case_full(st, a->case_id);
+		if (c != AT_OK)
+			return fail_code(st, e);
+	}
 	if (st->kept) {
 		c = kept_add(st, a, &kept, e);
 		if (c != AT_OK || kept)
@@ -2635,13 +3062,18 @@ static void read_case(const struct store *st, struct drv_stmt *s, void *out)
 
 enum at_code store_case_by_name(struct store *st, const char *name, struct case_info *c)
 {
+	if (st->ov && ov_case_name(st, name) != AT_OK)
+		return AT_STORAGE;
 	return one_by_text(st, STMT_CASE_BY_NAME, name, read_case, c, 0);
 }
 
 enum at_code store_case_by_id(struct store *st, int64_t id, struct case_info *c)
 {
-	struct drv_stmt *s = stmt(st, STMT_CASE_BY_ID);
+	struct drv_stmt *s;
 
+	if (st->ov && ov_case_full(st, id) != AT_OK)
+		return AT_STORAGE;
+	s = stmt(st, STMT_CASE_BY_ID);
 	if (!s)
 		return AT_STORAGE;
 	d_bind_int64(st->dv, s, 1, id);

@@ -132,6 +132,16 @@ typedef void (*store_copy_cb)(void *ctx, const char *table, int64_t done, int64_
 enum at_code store_copy(struct store *src, struct store *dst, store_copy_cb cb, void *ctx,
                         struct at_errors *e);
 
+/* Make scratch store `st` (STORE_SCRATCH) read through to `src`: every
+ * holder and the last event are copied now, and an asset, a case with
+ * its slots and assets, the first time a read or an insert of `st` could
+ * meet it (by match key, serial, case name or id, slot).  So `st` answers
+ * exactly what `src` would, plus its own writes, while `src` is only
+ * read: an import's dry run checks a file this way without taking the
+ * write lock (core/import.c).  Hold `src` in a read transaction (one
+ * snapshot) until `st` is closed; close `st` first. */
+enum at_code store_overlay(struct store *st, struct store *src, struct at_errors *e);
+
 /* ---- assets -------------------------------------------------------- */
 
 enum at_code store_asset_by_tag(struct store *st, const char *tag, struct asset *a);

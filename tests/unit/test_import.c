@@ -51,12 +51,83 @@ static char *sample(const char *name, size_t *len)
 	return buf;
 }
 
-/* import_buffer over a C string with options `o` (may be NULL). */
+/* What a run reported, for comparing runs: the report's JSON without
+ * the time it took, and the outcome's code and message. */
+static json_t *outcome(const struct import_report *r, enum at_code c, struct at_errors *e,
+                       int real)
+{
+	json_t *j = import_report_json(r, e);
+
+	assert_non_null(j);
+	json_object_del(j, "seconds");
+	json_object_del(j, "dry_run");
+	json_object_del(j, "batch_id");
+	json_object_set_new(j, "code", json_integer(c));
+	json_object_set_new(j, "message", json_string(e->message));
+	/* A real run that failed created nothing; a dry run counts what a
+	 * successful one would have. */
+	if (real || c != AT_OK)
+		json_object_del(j, "created");
+	return j;
+}
+
+static void same_outcome(json_t *a, json_t *b, const char *what)
+{
+	if (!json_equal(a, b)) {
+		char *x = json_dumps(a, JSON_SORT_KEYS), *y = json_dumps(b, JSON_SORT_KEYS);
+
+		fail_msg("%s:\n%s\n%s", what, x, y);
+	}
+}
+
+/* A dry run of `csv` with `o`'s options in both ways: aside (on a
+ * scratch that reads the database through, the default) and in place
+ * (the work done in the database and rolled back).  Both must report the
+ * same, and change nothing.  Returns the outcome (the caller frees). */
+static json_t *both_dry_runs(struct store *st, const char *csv, const struct import_options *o)
+{
+	struct import_options d = o ? *o : (struct import_options){ 0 };
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_report rep;
+	json_t *aside, *in_place;
+	uint64_t snap = t_snapshot(st);
+	enum at_code c;
+
+	d.dry_run = 1;
+	d.progress = NULL;
+	d.dry_run_in_place = 1;
+	c = import_buffer(st, T_ACTOR, &d, csv, strlen(csv), &rep, &e);
+	in_place = outcome(&rep, c, &e, 0);
+	import_report_free(&rep);
+	at_errors_reset(&e);
+	d.dry_run_in_place = 0;
+	c = import_buffer(st, T_ACTOR, &d, csv, strlen(csv), &rep, &e);
+	aside = outcome(&rep, c, &e, 0);
+	import_report_free(&rep);
+	at_errors_free(&e);
+	assert_int_equal(t_snapshot(st), snap);
+	same_outcome(aside, in_place, "the dry run aside and in place differ");
+	json_decref(in_place);
+	return aside;
+}
+
+/* import_buffer over a C string with options `o` (may be NULL).  Every
+ * call also checks that a dry run, aside and in place, reports exactly
+ * what this run does. */
 static enum at_code imp(struct store *st, const char *csv, const struct import_options *o,
                         struct import_report *rep, struct at_errors *e)
 {
+	json_t *dry = both_dry_runs(st, csv, o), *got;
+	enum at_code c;
+
 	at_errors_reset(e);
-	return import_buffer(st, T_ACTOR, o, csv, strlen(csv), rep, e);
+	c = import_buffer(st, T_ACTOR, o, csv, strlen(csv), rep, e);
+	got = outcome(rep, c, e, 1);
+	json_object_del(dry, "created");
+	same_outcome(dry, got, "the dry run and the run differ");
+	json_decref(dry);
+	json_decref(got);
+	return c;
 }
 
 /* The value of attribute `name` of asset `tag` ("" if none); static. */
@@ -1103,6 +1174,133 @@ static void test_import_dry_run_matches(void **state)
 	at_errors_free(&e);
 }
 
+/*
+ * A dry run reads the database through a scratch (store_overlay): every
+ * row the file could meet must come across, or the scratch would accept
+ * what the database refuses.  Each refusal and each match with the
+ * database's rows, compared aside, in place and for real by imp().
+ */
+static void test_import_dry_run_aside(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_report rep;
+	const char *hdr = "asset_tag,serial_number,manufacturer,equipment_type,building,room,"
+	                  "state,holder_name,holder_badge,holder_email,custody_since,case,"
+	                  "position\n";
+	char csv[4096], rows[64];
+	int64_t ann;
+
+	t_case(st, "BOX", 4);
+	t_case(st, "SPARE", 2);
+	t_asset(st, "OLD-1", "BOX", 1);
+	t_asset(st, "OLD-2", NULL, 0);
+	t_asset(st, "OLD-3", "SPARE", 2);
+	ann = t_holder(st, "Ann Lee", "B1");
+	t_holder(st, "Bob Roe", "B2");
+	t_stock_out(st, ann, "OLD-3", NULL);
+	/* Every kind of meeting refused: the same tag, a tag that scans as
+	 * another, a serial taken, a slot taken, a slot that is not there,
+	 * the same new tag twice in the file. */
+	snprintf(csv, sizeof(csv),
+	         "%sOLD-1,X1,Acme,Radio,HQ,1,STORAGE,,,,,,\n"
+	         "old1,X2,Acme,Radio,HQ,1,STORAGE,,,,,,\n"
+	         "N-1,SN-OLD-2,Acme,Radio,HQ,1,STORAGE,,,,,,\n"
+	         "N-2,X3,Acme,Radio,HQ,1,STORAGE,,,,,BOX,1\n"
+	         "N-3,X4,Acme,Radio,HQ,1,STORAGE,,,,,BOX,9\n"
+	         "N-4,X5,Acme,Radio,HQ,1,STORAGE,,,,,,\n"
+	         "N-4,X6,Acme,Radio,HQ,1,STORAGE,,,,,,\n"
+	         "N-5,sn-old-3 ,Acme,Radio,HQ,1,STORAGE,,,,,,\n",
+	         hdr);
+	T_EXPECT(imp(st, csv, NULL, &rep, &e), AT_DUPLICATE, &e);
+	refused_rows(&e, rows, sizeof(rows));
+	assert_string_equal(rows, "2,3,4,5,6,8,9");
+	assert_true(t_mentions(&e, "slot BOX/1 holds OLD-1"));
+	assert_true(t_mentions(&e, "serial number SN-OLD-2 already belongs to OLD-2"));
+	import_report_free(&rep);
+	/* Every kind accepted: a free slot of a case the database has (the
+	 * one OLD-3 left), holders found by badge and by name, a new holder,
+	 * a new case. */
+	snprintf(csv, sizeof(csv),
+	         "%sN-10,Y1,Acme,Radio,HQ,1,STORAGE,,,,,SPARE,2\n"
+	         "N-11,Y2,Acme,Radio,HQ,1,IN_CUSTODY,Ann Lee,B1,,2026-01-02,,\n"
+	         "N-12,Y3,Acme,Radio,HQ,1,IN_CUSTODY,Bob Roe,,,2026-01-02,,\n"
+	         "N-13,Y4,Acme,Radio,HQ,1,IN_CUSTODY,Cy New,B3,cy@example.org,2026-01-02,,\n"
+	         "N-14,Y5,Acme,Radio,HQ,1,STORAGE,,,,,NEWBOX,3\n"
+	         "N-15,Y6,Acme,Radio,HQ,1,IN_CUSTODY,Cy New,B3,,2026-01-03,,\n",
+	         hdr);
+	T_OK(imp(st, csv, NULL, &rep, &e), &e);
+	assert_int_equal(rep.created, 6);
+	assert_int_equal(rep.holders_new, 1);
+	assert_int_equal(rep.cases_new, 1);
+	assert_int_equal(t_get(st, "N-12").holder_id, ann + 1); /* Bob, found by name */
+	import_report_free(&rep);
+	/* Now those are the database's, and meet the next file. */
+	snprintf(csv, sizeof(csv),
+	         "%sN-20,Y1,Acme,Radio,HQ,1,STORAGE,,,,,,\n"
+	         "N-21,Z1,Acme,Radio,HQ,1,STORAGE,,,,,NEWBOX,3\n"
+	         "N-22,Z2,Acme,Radio,HQ,1,STORAGE,,,,,NEWBOX,2\n",
+	         hdr);
+	T_EXPECT(imp(st, csv, NULL, &rep, &e), AT_DUPLICATE, &e);
+	refused_rows(&e, rows, sizeof(rows));
+	assert_string_equal(rows, "2,3");
+	import_report_free(&rep);
+	T_VERIFY_OK(st);
+	at_errors_free(&e);
+}
+
+/* A dry run aside takes no write lock: another connection writes while
+ * it runs (in place, the write would wait for the whole run), and the
+ * run reports what the database held when it started. */
+struct writer_ctx {
+	const char *path;
+	int calls;
+	enum at_code wrote;
+};
+
+static void write_meanwhile(void *ctx, size_t rows, size_t bytes, size_t total)
+{
+	struct writer_ctx *w = ctx;
+	struct at_errors e = AT_ERRORS_INIT;
+	struct store *other;
+
+	(void)bytes;
+	(void)total;
+	if (w->calls++ || rows == 0)
+		return;
+	other = t_store_open(w->path);
+	/* AT-D-1 is in the file too: the run must not see it. */
+	w->wrote = asset_create(other, T_ACTOR, &(struct asset_input){
+		.tag = "AT-D-1", .serial = "other", .manufacturer = "Acme",
+		.equipment_type = "Radio", .building = "HQ", .room = "1" }, NULL, &e);
+	at_errors_free(&e);
+	store_close(other);
+}
+
+static void test_import_dry_run_holds_no_lock(void **state)
+{
+	struct t_db *d = T_DB(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_report rep;
+	struct writer_ctx w = { .path = d->path, .calls = 0, .wrote = AT_INTERNAL };
+	struct import_options o = { .dry_run = 1, .progress = write_meanwhile, .pctx = &w };
+	struct buf csv;
+
+	buf_init(&csv, 0);
+	buf_printf(&csv, "asset_tag,serial_number,manufacturer,equipment_type,building,room\n");
+	/* AT-D-1 last: read after the other connection wrote it */
+	for (int i = 2; i <= 4501; i++)
+		buf_printf(&csv, "AT-D-%d,S%d,Acme,Radio,HQ,1\n", i > 4500 ? 1 : i, i);
+	T_OK(import_buffer(d->st, T_ACTOR, &o, csv.data, csv.len, &rep, &e), &e);
+	assert_true(w.calls >= 2);
+	assert_int_equal(w.wrote, AT_OK);
+	assert_int_equal(rep.created, 4500);
+	assert_int_equal(t_get(d->st, "AT-D-1").serial[0], 'o');
+	import_report_free(&rep);
+	buf_free(&csv);
+	at_errors_free(&e);
+}
+
 /* The report's JSON carries what the CLI and the API show. */
 static void test_import_report_json(void **state)
 {
@@ -1410,6 +1608,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_import_bulk_in_row_order, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_import_bulk_refusals, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_import_dry_run_matches, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_dry_run_aside, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_dry_run_holds_no_lock, t_setup,
+		                                t_teardown),
 		cmocka_unit_test_setup_teardown(test_import_report_json, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_import_assets_wrapper, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_import_new_cases, t_setup, t_teardown),

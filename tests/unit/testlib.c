@@ -3,6 +3,8 @@
  */
 #include "testlib.h"
 
+#include "core/db.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
@@ -90,6 +92,9 @@ static void pg_db_path(char *out, size_t cap, const char *label)
 	if (!template[0]) {
 		struct store *st;
 
+		/* a URI's checkpoint files go here, not into the working folder */
+		setenv("ASSETTRACK_STATE_DIR", AT_TEST_TMP, 0);
+
 		snprintf(template, sizeof(template), "at_unit_tpl_%ld", (long)getpid());
 		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", template);
 		pg_admin(sql);
@@ -133,19 +138,24 @@ void t_db_remove(const char *path)
 {
 	/* ...and the signed checkpoints and keys beside it (core/checkpoint.h). */
 	static const char *const suffix[] = { "", "-wal", "-shm", "-journal", ".checkpoints",
-		                              ".checkpoints.state", ".checkpoints.state.tmp",
+		                              ".checkpoints.state", ".checkpoints.state.tmp", ".checkpoints.lock",
 		                              ".checkpoint-key", ".checkpoint-key.pub" };
 	char p[T_PATH_MAX + 32];
+	size_t first = 0;
 
 	if (is_pg(path)) {
 		const char *name = strstr(path + 13, "/");
 		size_t n = name ? strcspn(name + 1, "?") : 0;
+		char base[T_PATH_MAX];
 
 		snprintf(p, sizeof(p), "DROP DATABASE IF EXISTS %.*s WITH (FORCE)", (int)n, name + 1);
 		pg_admin(p);
-		return;
+		if (db_local_base(path, base, sizeof(base)) < 0)
+			return;
+		path = base;
+		first = 1; /* the database itself is gone */
 	}
-	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+	for (size_t i = first; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
 		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
 		unlink(p);
 	}

@@ -2,6 +2,7 @@
 # bench/mixed.sh — latency held under mixed load (issue 9, item 3).
 #
 #   bash bench/mixed.sh            (after `make bench` made bench/out/base.db)
+#   PHASES="alone preview" bash bench/mixed.sh      (some of the phases)
 #
 # An operator scans while other work runs.  On a copy of the benchmark
 # database (100,000 assets, 1,000,000 events) the server runs with
@@ -9,6 +10,7 @@
 # connection, a single-asset Stock-Out (timed), a lookup of another asset
 # (timed) and the Stock-In that puts the first back.  The probe runs alone
 # (the baseline) and then while each of these runs, one at a time:
+#   - preview: the same POST with ?dry_run=1 (checked aside: no write lock)
 #   - import:  POST /api/v1/import/assets, 100,000 Snipe-IT rows, committed
 #   - verify:  GET /api/v1/verify (the whole log replayed in the server)
 #   - report:  GET /api/v1/reports/custody (about 30,000 rows), back to back
@@ -27,6 +29,8 @@ PORT=${PORT:-18090}
 ROWS=${ROWS:-100000}
 GAP_MS=${GAP_MS:-20}
 BASE_SECS=${BASE_SECS:-10}
+# The phases, in order (a subset may be given).
+PHASES=${PHASES:-alone preview import verify report lookups}
 
 say() { printf '== %s\n' "$*" >&2; }
 die() { printf 'mixed.sh: %s\n' "$*" >&2; exit 1; }
@@ -34,7 +38,7 @@ die() { printf 'mixed.sh: %s\n' "$*" >&2; exit 1; }
 [ -f "$OUT/base.db" ] || die "no $OUT/base.db: run 'make bench' (bench/run.sh) first"
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$BUILD" -j "$(nproc)" --target bench_tools >/dev/null
-AT=$BUILD/assettrack
+AT=${AT_BIN:-$BUILD/assettrack}   # AT_BIN: another build's binary, to compare
 LAT=$BUILD/bench/latency
 DB=$OUT/mixed.db
 
@@ -105,6 +109,12 @@ bg_import() {
     --data-binary "@$OUT/mixed-import.csv")
   [ "$s" = 201 ] || die "import answered $s: $(head -c 600 "$OUT/mixed-answer.txt")"
 }
+bg_preview() {
+  local s
+  s=$(api POST '/api/v1/import/assets?dry_run=1' -H 'Content-Type: text/csv' \
+    --data-binary "@$OUT/mixed-import.csv")
+  [ "$s" = 200 ] || die "the preview answered $s: $(head -c 600 "$OUT/mixed-answer.txt")"
+}
 bg_verify() {
   local s
   s=$(api GET /api/v1/verify)
@@ -125,16 +135,17 @@ bg_lookups() {
 
 start_server
 : >"$OUT/mixed.rows"
-say "baseline: the probe alone for ${BASE_SECS} s"
-phase alone
-say "while importing $ROWS rows"
-phase import bg_import
-say "while verifying the whole log"
-phase verify bg_verify
-say "while reading the full custody report, 8 times"
-phase report bg_report
-say "while 2,000 lookups/s run"
-phase lookups bg_lookups
+for p in $PHASES; do
+  case $p in
+    alone) say "baseline: the probe alone for ${BASE_SECS} s"; phase alone ;;
+    preview) say "while previewing an import of $ROWS rows (dry run)"; phase preview bg_preview ;;
+    import) say "while importing $ROWS rows"; phase import bg_import ;;
+    verify) say "while verifying the whole log"; phase verify bg_verify ;;
+    report) say "while reading the full custody report, 8 times"; phase report bg_report ;;
+    lookups) say "while 2,000 lookups/s run"; phase lookups bg_lookups ;;
+    *) die "no phase $p" ;;
+  esac
+done
 stop_server
 SERVER_PID=
 

@@ -42,11 +42,11 @@
  * Every row is checked and every refused row reported ("row 17: ...",
  * the first 500); then, if any was refused, nothing at all is imported.
  * Otherwise everything is one transaction and one batch.  A dry run does
- * the same work and rolls it back, so it reports exactly what a real run
- * would (on a scratch that reads the database through, so that the
- * check holds no write lock: import_options).  The input is read in chunks and rows are handled as they come:
- * memory holds one row, the report's bounded lists and one entry per
- * distinct holder, whatever the file's size.
+ * the same work, on a scratch that reads the database through, and throws
+ * it away, so it reports exactly what a real run would and holds no write
+ * lock (import_options).  The input is read in chunks and rows are handled
+ * as they come: memory holds one row, the report's bounded lists and one
+ * entry per distinct holder, whatever the file's size.
  */
 #ifndef AT_CORE_IMPORT_H
 #define AT_CORE_IMPORT_H

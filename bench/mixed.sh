@@ -15,6 +15,8 @@
 #   - verify:  GET /api/v1/verify (the whole log replayed in the server)
 #   - report:  GET /api/v1/reports/custody (about 30,000 rows), back to back
 #   - lookups: 2,000 lookups/s from another connection (latency pace)
+#   - batches: 500-asset Stock-Outs and Stock-Ins back to back from another
+#              connection (latency custody; only when PHASES names it)
 # Each phase prints p50, p99 and max of the probe's Stock-Outs and lookups,
 # its refusals, and the answers that said the database was busy (503 or a
 # "locked" message), which must be none.  Results: stdout and
@@ -52,6 +54,11 @@ HOLDER=$(cat "$OUT/holder.txt")
 # Assets in storage with a slot, so Stock-In has a slot to return them to.
 sqlite3 "$DB" "SELECT tag FROM assets WHERE state = 'STORAGE' AND case_id IS NOT NULL
                ORDER BY id DESC LIMIT 4000" >"$OUT/mixed_tags.txt"
+# Others for the batches phase's 500-asset Stock-Outs (never the probe's).
+sqlite3 "$DB" "SELECT tag FROM assets WHERE state = 'STORAGE' AND case_id IS NOT NULL
+               ORDER BY id DESC LIMIT 10000 OFFSET 4000" >"$OUT/mixed_batch_1.txt"
+# Each batch is returned before the next, so the list may go round again.
+for _ in 1 2 3 4; do cat "$OUT/mixed_batch_1.txt"; done >"$OUT/mixed_batch_tags.txt"
 # The import's rows must not collide with the database's AT- tags.
 "$BUILD/bench/gen_snipeit" "$ROWS" 7 | sed 's/,AT-/,IM-/' >"$OUT/mixed-import.csv"
 
@@ -127,6 +134,11 @@ bg_report() {
     [ "$s" = 200 ] || die "report answered $s"
   done
 }
+bg_batches() {
+  "$LAT" --port "$PORT" --token "$TOKEN" custody --tags "$OUT/mixed_batch_tags.txt" \
+    --holder "$HOLDER" --sizes 500 --reps 70 --warmup 0 >"$OUT/mixed-batch-load.txt"
+  cat "$OUT/mixed-batch-load.txt" >&2
+}
 bg_lookups() {
   "$LAT" --port "$PORT" --token "$TOKEN" pace --tags "$OUT/mixed_tags.txt" --rate 2000 \
     --secs 10 >"$OUT/mixed-pace.txt"
@@ -143,6 +155,8 @@ for p in $PHASES; do
     verify) say "while verifying the whole log"; phase verify bg_verify ;;
     report) say "while reading the full custody report, 8 times"; phase report bg_report ;;
     lookups) say "while 2,000 lookups/s run"; phase lookups bg_lookups ;;
+    batches) say "while another client issues and returns 500 assets, back to back"
+      phase batches bg_batches ;;
     *) die "no phase $p" ;;
   esac
 done

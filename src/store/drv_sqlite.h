@@ -118,6 +118,11 @@ static inline size_t drv_sqlite_column_bytes(struct drv_stmt *s, int i)
  * store.c's fail_rc() mapping, which phase 2 replaces with this. */
 enum at_code drv_sqlite_code(int rc);
 
+/* Wait for a lock up to `ms` milliseconds, trying again every half
+ * millisecond (every connection opened here waits DRV_BUSY_TIMEOUT_MS),
+ * or not at all (0). */
+void drv_sqlite_busy_wait(sqlite3 *db, int ms);
+
 /* The connection's handle, for what only SQLite has: pragmas, the WAL
  * hook and checkpoints, the backup API, scratch databases. */
 sqlite3 *drv_sqlite_db(struct drv_conn *c);

@@ -228,9 +228,9 @@ enum at_code store_wal_checkpoint(struct store *st, enum store_ckpt mode, int *f
 		return AT_OK;
 	}
 	if (mode == STORE_CKPT_TRUNCATE) {
-		sqlite3_busy_timeout(l->db, 0);
+		drv_sqlite_busy_wait(l->db, 0);
 		rc = sqlite3_wal_checkpoint_v2(l->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log, &done);
-		sqlite3_busy_timeout(l->db, DRV_BUSY_TIMEOUT_MS);
+		drv_sqlite_busy_wait(l->db, DRV_BUSY_TIMEOUT_MS);
 	} else {
 		rc = sqlite3_wal_checkpoint_v2(l->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
 	}

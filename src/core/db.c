@@ -2,6 +2,7 @@
  * db.c — database lifecycle for front ends (core/db.h), over store/.
  */
 #include "core/db.h"
+#include "core/import.h"
 
 #include "store/store.h"
 #include "store/drv_pg.h"
@@ -97,12 +98,43 @@ int db_local_base(const char *db, char *out, size_t cap)
 	return w < 0 || (size_t)w >= cap ? -1 : 0;
 }
 
+/*
+ * An import a crash interrupted (core/import_job.c) is finished when the
+ * database is opened to work on, as SQLite rolls back a hot journal: a
+ * job that began applying was decided, and only its rows' slices remain.
+ * Its process must be gone (on this host) or silent for IMPORT_STALE_S
+ * seconds; one still running is left to finish.  A failure here is said
+ * and left for the next open: the database is usable meanwhile (the
+ * import's gate holds off only what could change its outcome).
+ */
+static void finish_interrupted_import(struct store *st)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_report rep;
+	enum at_code c;
+
+	memset(&rep, 0, sizeof(rep));
+	c = import_recover(st, IMPORT_STALE_S, &rep, &e);
+	if (c == AT_OK && rep.rows)
+		fprintf(stderr, "assettrack: finished an import a crash interrupted: %zu more rows "
+		        "applied (batch %s)\n", rep.created, rep.batch_id);
+	else if (c != AT_OK && c != AT_CONFLICT)
+		fprintf(stderr, "assettrack: an import a crash interrupted is not finished yet: %s\n",
+		        e.message);
+	import_report_free(&rep);
+	at_errors_free(&e);
+}
+
 enum at_code db_open(const char *path, int flags, struct store **out, struct at_errors *e)
 {
-	return store_open(path,
-	                  ((flags & DB_CREATE) ? STORE_CREATE : 0) |
-	                          ((flags & DB_READONLY) ? STORE_READONLY : 0),
-	                  out, e);
+	enum at_code c = store_open(path,
+	                            ((flags & DB_CREATE) ? STORE_CREATE : 0) |
+	                                    ((flags & DB_READONLY) ? STORE_READONLY : 0),
+	                            out, e);
+
+	if (c == AT_OK && (flags & DB_CREATE))
+		finish_interrupted_import(*out);
+	return c;
 }
 
 void db_close(struct store *st)

@@ -50,7 +50,65 @@ enum at_code event_writer_begin(struct event_writer *w, struct store *st, const 
 	 * A time a test fixed is its own (text_now_fixed: test builds). */
 	if (!text_now_fixed() && strcmp(w->at, head_at) < 0)
 		memcpy(w->at, head_at, sizeof(w->at));
+	if (store_job_gate(st, &w->gate) != AT_OK)
+		return at_fail(e, AT_STORAGE, "cannot read the import jobs: %s", store_errmsg(st));
 	return AT_OK;
+}
+
+enum at_code event_writer_continue(struct event_writer *w, struct at_errors *e)
+{
+	char head_at[AT_TIME_LEN + 1];
+	enum at_code c = store_event_last_at(w->st, &w->seq, w->hash, head_at);
+
+	if (c != AT_OK)
+		return at_fail(e, c, "cannot read the event log: %s", store_errmsg(w->st));
+	if (!text_now_fixed()) {
+		text_now(w->at);
+		if (strcmp(w->at, head_at) < 0)
+			memcpy(w->at, head_at, sizeof(w->at));
+	}
+	if (store_job_gate(w->st, &w->gate) != AT_OK)
+		return at_fail(e, AT_STORAGE, "cannot read the import jobs: %s", store_errmsg(w->st));
+	return AT_OK;
+}
+
+/* The gate of an open import job (event.h): AT_OK, or the refusal. */
+static enum at_code gate_pass(struct event_writer *w, const struct event *ev,
+                              struct at_errors *e)
+{
+	char key[AT_NAME_MAX + 32];
+	enum at_code c;
+
+	if (!w->gate.job || w->gate.job == w->own_job || w->dry_run)
+		return AT_OK;
+	if (strcmp(ev->type, "STOCK_OUT") == 0 || strcmp(ev->type, "FORCE_VACATE") == 0 ||
+	    strcmp(ev->type, "AUDIT_RECORDED") == 0)
+		return AT_OK;
+	if (strcmp(ev->type, "STOCK_IN") == 0) {
+		/* Checking: its slots are not known yet; the job looks for
+		 * Stock-Ins to them before it applies a row. */
+		if (!w->gate.applying || !ev->to_case)
+			return AT_OK;
+		snprintf(key, sizeof(key), "s%lld:%s", (long long)ev->to_position, ev->to_case);
+		c = store_job_key_has(w->st, w->gate.job, key);
+		if (c == AT_NOT_FOUND)
+			return AT_OK;
+		if (c != AT_OK)
+			return at_fail(e, AT_STORAGE, "cannot read the import job: %s",
+			               store_errmsg(w->st));
+		return at_fail(e, AT_CONFLICT, "slot %s/%lld is being filled by an import (%lld of "
+		               "%lld rows applied); try again when it ends", ev->to_case,
+		               (long long)ev->to_position, (long long)w->gate.rows_done,
+		               (long long)w->gate.rows_total);
+	}
+	if (!w->gate.applying)
+		return at_fail(e, AT_CONFLICT, "an import is being checked; only Stock-Out, Stock-In, "
+		               "force-vacate and audits can be recorded until it ends (seconds); try "
+		               "again then");
+	return at_fail(e, AT_CONFLICT, "an import is being applied (%lld of %lld rows); only "
+	               "Stock-Out, Stock-In, force-vacate and audits can be recorded until it ends; "
+	               "try again then", (long long)w->gate.rows_done,
+	               (long long)w->gate.rows_total);
 }
 
 /*
@@ -227,8 +285,10 @@ static enum at_code keep_event(struct event_writer *w, const struct event *ev,
 enum at_code event_append_text(struct event_writer *w, struct event *ev, const char *details,
                                struct at_errors *e)
 {
-	enum at_code c;
+	enum at_code c = gate_pass(w, ev, e);
 
+	if (c != AT_OK)
+		return c;
 	ev->seq = w->seq + 1;
 	memcpy(ev->at, w->at, sizeof(ev->at));
 	ev->actor = w->actor;

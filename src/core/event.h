@@ -37,9 +37,23 @@ struct event_writer {
 	 * reports depends on a hash. */
 	int dry_run;
 	struct event_pending *bulk;        /* NULL unless event_writer_bulk() */
+	/* The import job open when the writer began (job 0: none), whose
+	 * gate the writer's events pass unless it is the job's own. */
+	struct job_gate gate;
+	int64_t own_job;
 };
 
-/* Start writing events for one operation; call inside the transaction. */
+/*
+ * Start writing events for one operation; call inside the transaction.
+ *
+ * While an import job is open (core/import.c applies it in slices, each
+ * its own transaction), another writer may append only what cannot change
+ * the job's outcome: STOCK_OUT, FORCE_VACATE, AUDIT_RECORDED, and STOCK_IN
+ * to a slot the job does not fill.  Anything else is refused, AT_CONFLICT
+ * (409) "an import is being applied".  The job is read here, inside the
+ * write transaction (SQLite's write lock, PostgreSQL's head row lock), so
+ * no job can open between this read and the commit.
+ */
 enum at_code event_writer_begin(struct event_writer *w, struct store *st, const char *actor,
                                 struct at_errors *e);
 
@@ -56,6 +70,11 @@ enum at_code event_writer_begin(struct event_writer *w, struct store *st, const 
 enum at_code event_writer_bulk(struct event_writer *w, struct at_errors *e);
 enum at_code event_writer_flush(struct event_writer *w, struct at_errors *e);
 void event_writer_release(struct event_writer *w);
+
+/* Go on writing after a commit, in a new transaction (an import's next
+ * slice): the same batch id and actor; the log's head read again, and the
+ * time moved on as far as the log's last event. */
+enum at_code event_writer_continue(struct event_writer *w, struct at_errors *e);
 
 /* Append `ev` (type, asset_tag, from/to, holder_id, reason; seq, at, actor,
  * batch_id, hashes are filled in).  `details` may be NULL for {}; it is

@@ -138,6 +138,11 @@ struct parse {
 	struct strmap cases;                 /* case name -> 2 x slots (+1: a fixed size) */
 	char now[AT_TIME_LEN + 1];
 	size_t bytes, total;
+	/* Applying an import job (import_job.c): commit every SLICE_ROWS
+	 * rows; the first `skip` rows were applied before a crash. */
+	const struct import_slices *sl;
+	size_t slice_rows;                   /* applied since the last commit */
+	size_t committed;                    /* rows committed (the job's rows_done) */
 };
 
 static const char *field(const struct parse *p, size_t i)
@@ -326,30 +331,49 @@ static void key_of(char *out, size_t cap, char kind, const char *v)
 	out[j] = '\0';
 }
 
+/* Put k -> v in `m`; a job's new or changed entry also goes into its
+ * keys, in the row's transaction, so that a roll forward knows it.
+ * -1: out of memory; -2: the job's key not written (in p->e). */
+static int map_put(struct parse *p, struct strmap *m, const char *k, int64_t v)
+{
+	char key[AT_PERSON_MAX + AT_NAME_MAX + 4];
+	int64_t old;
+	int had = strmap_get(m, k, &old);
+
+	if (strmap_put(m, k, v) < 0)
+		return -1;
+	if (!p->sl || (had && old == v))
+		return 0;
+	/* Holders' keys carry their kind's letter; case names get 'c'. */
+	snprintf(key, sizeof(key), "%s%s", m == &p->cases ? "c" : "", k);
+	return store_job_key_put(p->st, p->sl->job, key, v, p->e) == AT_OK ? 0 : -2;
+}
+
 /* Remember holder `id` under every key of `who`. */
 static int remember(struct parse *p, const struct person *who, int64_t id)
 {
 	char k[AT_PERSON_MAX + 2];
+	int r;
 
 	if (who->badge[0]) {
 		key_of(k, sizeof(k), 'b', who->badge);
-		if (strmap_put(&p->holders, k, id) < 0)
-			return -1;
+		if ((r = map_put(p, &p->holders, k, id)) < 0)
+			return r;
 	}
 	if (who->username[0]) {
 		key_of(k, sizeof(k), 'u', who->username);
-		if (strmap_put(&p->holders, k, id) < 0)
-			return -1;
+		if ((r = map_put(p, &p->holders, k, id)) < 0)
+			return r;
 	}
 	if (who->email[0]) {
 		key_of(k, sizeof(k), 'e', who->email);
-		if (strmap_put(&p->holders, k, id) < 0)
-			return -1;
+		if ((r = map_put(p, &p->holders, k, id)) < 0)
+			return r;
 	}
 	if (who->name[0]) {
 		key_of(k, sizeof(k), 'n', who->name);
-		if (strmap_put(&p->holders, k, id) < 0)
-			return -1;
+		if ((r = map_put(p, &p->holders, k, id)) < 0)
+			return r;
 	}
 	return 0;
 }
@@ -502,10 +526,11 @@ static enum at_code row_holder(struct parse *p, const struct person *who, const 
 		refuse(p, c, tag, "%s", why[0] ? why : "the holder cannot be found");
 		return c;
 	}
-	if (remember(p, who, h->id) < 0) {
-		p->fatal = AT_INTERNAL;
-		at_fail(p->e, AT_INTERNAL, "out of memory");
-		return AT_INTERNAL;
+	if ((met = remember(p, who, h->id)) < 0) {
+		p->fatal = met == -2 ? p->e->code : AT_INTERNAL;
+		if (met == -1)
+			at_fail(p->e, AT_INTERNAL, "out of memory");
+		return p->fatal;
 	}
 	snprintf(idkey, sizeof(idkey), "i%lld", (long long)h->id);
 	if (!strmap_get(&p->seen, idkey, &dummy)) {
@@ -904,7 +929,7 @@ static int row_case(struct parse *p, struct plan *pl, const char *tag)
 	const char *slots_text = val(p, ID_CASE_SLOTS), *b = val(p, ID_CASE_BUILDING),
 	           *r = val(p, ID_CASE_ROOM);
 	int64_t known = 0, slots = pl->in.slot_position;
-	int fixed = !blank(slots_text);
+	int fixed = !blank(slots_text), put;
 	enum at_code c;
 
 	c = store_case_by_name(p->st, pl->in.slot_case, &cs);
@@ -931,8 +956,10 @@ static int row_case(struct parse *p, struct plan *pl, const char *tag)
 		                   p->L.at[ID_CASE_BUILDING] < 0 ? pl->in.building : b,
 		                   p->L.at[ID_CASE_ROOM] < 0 ? pl->in.room : r, NULL,
 		                   extra, &cs, &ce);
-	if (c == AT_OK && strmap_put(&p->cases, cs.name, 2 * (int64_t)cs.slot_count + fixed) < 0)
-		c = at_fail(&ce, AT_INTERNAL, "out of memory");
+	if (c == AT_OK && (put = map_put(p, &p->cases, cs.name, 2 * (int64_t)cs.slot_count +
+	                                 fixed)) < 0)
+		c = put == -2 ? at_fail(&ce, p->e->code, "%s", p->e->message)
+		    : at_fail(&ce, AT_INTERNAL, "out of memory");
 	if (c == AT_OK && !known)
 		list_new_case(p, &cs);
 	if (fatal_code(c)) {
@@ -989,6 +1016,8 @@ static void import_row(struct parse *p)
 	                     "status", NULL) < 0)
 		snprintf(pl->reason, sizeof(pl->reason), "retired before the import");
 
+	if (pl->in.slot_case && pl->in.slot_position > 0 && p->o->slot_seen)
+		p->o->slot_seen(p->o->sctx, pl->in.slot_case, pl->in.slot_position);
 	if (pl->in.slot_case && pl->in.slot_position > 0 && row_case(p, pl, tag) < 0)
 		goto out; /* reported */
 	c = asset_create_in(p->st, p->w, &pl->in, (int64_t)p->rownum, &a, &re);
@@ -1044,6 +1073,57 @@ out:
 	at_errors_free(&re);
 }
 
+/* A key the job wrote before a crash (map_put), back in its map; the
+ * slots ('s') are the gate's, not the rows'. */
+static int load_key(void *ctx, const char *key, int64_t value)
+{
+	struct parse *p = ctx;
+
+	if (!key || key[0] == 's')
+		return 0;
+	if (key[0] == 'c')
+		return strmap_put(&p->cases, key + 1, value);
+	return strmap_put(&p->holders, key, value);
+}
+
+/*
+ * Commit the rows of this slice with the job's progress, and begin the
+ * next.  Between the two, other writers get their turn: on SQLite a
+ * writer waiting on the lock polls every half millisecond (drv_sqlite's
+ * busy handler), so the slice waits a millisecond before taking it back;
+ * PostgreSQL queues the waiters on the head row's lock and serves them
+ * in turn.
+ */
+static void slice_commit(struct parse *p)
+{
+	enum at_code c = store_asset_flush(p->st, p->e);
+
+	if (c == AT_OK)
+		c = event_writer_flush(p->w, p->e);
+	if (c == AT_OK)
+		c = store_job_progress(p->st, p->sl->job, (int64_t)p->committed,
+		                       (int64_t)p->rep->rows, (int64_t)time(NULL), NULL, p->e);
+	if (c == AT_OK)
+		c = store_commit(p->st, p->e);
+	if (c != AT_OK) {
+		p->fatal = c;
+		return;
+	}
+	p->committed = p->rep->rows;
+	p->slice_rows = 0;
+	if (store_is_sqlite(p->st)) {
+		struct timespec gap = { 0, 1000 * 1000 };
+		nanosleep(&gap, NULL);
+	}
+	c = store_begin(p->st, p->e);
+	if (c == AT_OK) {
+		op_hook_begun();
+		c = event_writer_continue(p->w, p->e);
+	}
+	if (c != AT_OK)
+		p->fatal = c;
+}
+
 static void on_record(int term, void *ctx)
 {
 	struct parse *p = ctx;
@@ -1091,11 +1171,24 @@ static void on_record(int term, void *ctx)
 		at_fail(p->e, AT_TOO_LARGE, "an import holds at most %d rows", AT_IMPORT_MAX_ROWS);
 		goto next;
 	}
+	if (p->sl && p->rep->rows < p->sl->skip) {
+		p->rep->rows++; /* applied before the roll forward */
+		goto next;
+	}
 	p->row_refused = 0;
 	import_row(p);
 	/* A row is refused once, whatever number of reasons it gave. */
 	if (p->row_refused && !p->fatal)
 		p->refused++;
+	if (p->sl && !p->fatal) {
+		/* The check passed and the gate kept out what could change
+		 * that: a refusal now is not the file's fault, and the rows
+		 * before it are committed.  import_job_run() says so. */
+		if (p->row_refused)
+			p->fatal = AT_CONFLICT;
+		else if (++p->slice_rows >= IMPORT_SLICE_ROWS)
+			slice_commit(p);
+	}
 	if (p->o->progress && p->rep->rows % PROGRESS_EVERY == 0) {
 		p->o->progress(p->o->pctx, p->rep->rows, p->bytes, p->total);
 		op_hook_import_progress();
@@ -1215,9 +1308,9 @@ void import_report_free(struct import_report *r)
  * the writes; `st` is only read, so its writers go on (a 100,000-row
  * check held them for seconds in place).
  */
-static enum at_code dry_run_aside(struct store *st, const char *actor,
-                                  const struct import_options *o, import_read_fn rd,
-                                  void *rctx, struct import_report *rep, struct at_errors *e)
+enum at_code import_check_aside(struct store *st, const char *actor,
+                                const struct import_options *o, import_read_fn rd, void *rctx,
+                                struct import_report *rep, struct at_errors *e)
 {
 	struct import_options in = *o;
 	struct store *scratch = NULL;
@@ -1231,7 +1324,7 @@ static enum at_code dry_run_aside(struct store *st, const char *actor,
 	if (c == AT_OK)
 		c = store_overlay(scratch, st, e);
 	if (c == AT_OK)
-		c = import_run(scratch, actor, &in, rd, rctx, rep, e);
+		c = import_engine(scratch, actor, &in, rd, rctx, rep, e, NULL);
 	store_close(scratch);
 	store_rollback(st);
 	return c;
@@ -1242,6 +1335,20 @@ enum at_code import_run(struct store *st, const char *actor, const struct import
                         struct at_errors *e)
 {
 	static const struct import_options defaults;
+
+	if (!o)
+		o = &defaults;
+	if (!o->dry_run)
+		return import_job_run(st, actor, o, rd, rctx, rep, e);
+	if (!o->dry_run_in_place)
+		return import_check_aside(st, actor, o, rd, rctx, rep, e);
+	return import_engine(st, actor, o, rd, rctx, rep, e, NULL);
+}
+
+enum at_code import_engine(struct store *st, const char *actor, const struct import_options *o,
+                           import_read_fn rd, void *rctx, struct import_report *rep,
+                           struct at_errors *e, const struct import_slices *sl)
+{
 	struct csv_parser csv;
 	struct event_writer w;
 	struct timespec t0;
@@ -1249,10 +1356,6 @@ enum at_code import_run(struct store *st, const char *actor, const struct import
 	enum at_code c;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (!o)
-		o = &defaults;
-	if (o->dry_run && !o->dry_run_in_place)
-		return dry_run_aside(st, actor, o, rd, rctx, rep, e);
 	memset(rep, 0, sizeof(*rep));
 	rep->dry_run = o->dry_run;
 	snprintf(rep->format, sizeof(rep->format), "csv");
@@ -1280,6 +1383,10 @@ enum at_code import_run(struct store *st, const char *actor, const struct import
 		return c;
 	}
 	w.dry_run = o->dry_run;
+	if (sl) {
+		memcpy(w.batch_id, sl->batch_id, sizeof(w.batch_id));
+		w.own_job = sl->job;
+	}
 	c = event_writer_bulk(&w, e);
 	/* Assets too go in many to a statement (store_asset_defer). */
 	if (c == AT_OK)
@@ -1298,6 +1405,15 @@ enum at_code import_run(struct store *st, const char *actor, const struct import
 	p->e = e;
 	p->rep = rep;
 	p->o = o;
+	p->sl = sl;
+	if (sl && sl->skip) {
+		p->committed = sl->skip;
+		c = store_job_keys(st, sl->job, load_key, p);
+		if (c != AT_OK) {
+			c = at_fail(e, c, "cannot read the import job's keys: %s", store_errmsg(st));
+			goto out;
+		}
+	}
 	p->total = o->total_bytes;
 	memcpy(p->now, w.at, sizeof(p->now));
 	buf_init(&p->row, ROW_MAX + AT_IMPORT_MAX_COLS * 4);
@@ -1329,6 +1445,15 @@ enum at_code import_run(struct store *st, const char *actor, const struct import
 	c = store_asset_flush(st, e);
 	if (c == AT_OK)
 		c = event_writer_flush(&w, e);
+	if (c == AT_OK && sl) {
+		/* The last slice ends the job: done, its working rows gone. */
+		char at[AT_TIME_LEN + 1];
+		text_now(at);
+		c = store_job_progress(st, sl->job, (int64_t)p->committed, (int64_t)rep->rows,
+		                       (int64_t)time(NULL), at, e);
+		if (c == AT_OK)
+			c = store_job_clear(st, sl->job, e);
+	}
 	if (c != AT_OK)
 		goto out;
 	if (o->dry_run) {

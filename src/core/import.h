@@ -92,7 +92,19 @@ struct import_options {
 	import_progress_cb progress;         /* may be NULL */
 	void *pctx;
 	size_t total_bytes;                  /* for progress; 0 unknown */
+	/* Each slot a row names, as it is read (may be NULL): the check of
+	 * an import job collects the slots the job will fill. */
+	void (*slot_seen)(void *ctx, const char *case_name, int64_t position);
+	void *sctx;
+	/* A commit of a file larger than this many bytes (0:
+	 * IMPORT_SLICES_OVER) is a job applied in slices (import_job.c); a
+	 * smaller one is one transaction. */
+	size_t slices_over;
 };
+
+/* About 230 rows of a Snipe-IT export: one transaction of them holds
+ * other writers about as long as two slices do (bench/README.md). */
+#define IMPORT_SLICES_OVER (64 * 1024)
 
 /* Fill `buf` with up to `cap` bytes of the CSV; the count, 0 at the end,
  * or -1 when it cannot be read (then the import fails). */
@@ -176,6 +188,21 @@ struct import_report {
 };
 
 void import_report_free(struct import_report *r);
+
+/* A job whose heartbeat is this old (seconds) is one nobody runs: a
+ * crash left it, and import_recover() finishes it. */
+#define IMPORT_STALE_S 60
+
+/*
+ * Finish an import a crash left half applied (core/import_job.c): the
+ * open job, if its heartbeat is at least `stale_seconds` old, is rolled
+ * forward from its kept file (or cancelled, if it was still being
+ * checked: nothing of it was applied).  AT_OK when no job is open or it
+ * was finished, with what the roll forward applied in `rep` (may be
+ * NULL); AT_CONFLICT when a job is open and alive.
+ */
+enum at_code import_recover(struct store *st, int stale_seconds, struct import_report *rep,
+                            struct at_errors *e);
 
 /*
  * Import the CSV that `rd` reads, as `actor`, with options `o` (NULL:

@@ -115,4 +115,39 @@ int import_parse_date(const char *in, char *date, char *when, char *why);
 /* Yes/no cells: 1 for yes/true/1/y/x, 0 for no/false/0/n/"", -1 else. */
 int import_yes_no(const char *s);
 
+/* ==== import jobs (import_job.c) ====================================== */
+
+/* Rows per slice of an applied job: about 10 ms each on a 2-core VM
+ * (bench/README.md, "The import's commit in slices"). */
+#define IMPORT_SLICE_ROWS 100
+
+/* An import job being applied (import_job.c): its rows are committed a
+ * slice at a time under its batch id; the first `skip` rows are in the
+ * database already (a roll forward). */
+struct import_slices {
+	int64_t job;
+	char batch_id[AT_BATCH_ID_LEN + 1];
+	size_t skip;
+};
+
+/* One run over the file (import.c): in one transaction when `sl` is
+ * NULL (a dry run in place, or a check aside on a scratch store), else in
+ * slices.  import_run() is this for a dry run and import_job_run() for
+ * a commit. */
+enum at_code import_engine(struct store *st, const char *actor, const struct import_options *o,
+                           import_read_fn rd, void *rctx, struct import_report *rep,
+                           struct at_errors *e, const struct import_slices *sl);
+
+/* The check aside (import.c): a dry run on a scratch store reading `st`
+ * through. */
+enum at_code import_check_aside(struct store *st, const char *actor,
+                                const struct import_options *o, import_read_fn rd, void *rctx,
+                                struct import_report *rep, struct at_errors *e);
+
+/* A commit: the file kept as a job, checked aside, then applied in
+ * slices (import_job.c). */
+enum at_code import_job_run(struct store *st, const char *actor, const struct import_options *o,
+                            import_read_fn rd, void *rctx, struct import_report *rep,
+                            struct at_errors *e);
+
 #endif

@@ -94,6 +94,14 @@ struct case_info {
 	char updated_at[AT_TIME_LEN + 1];
 };
 
+/* The import job that is open (core/import.c), as the event writer's
+ * gate sees it; job 0: none. */
+struct job_gate {
+	int64_t job;
+	int applying;                          /* else still checking */
+	int64_t rows_done, rows_total;
+};
+
 struct holder {
 	int64_t id;
 	char name[AT_PERSON_MAX + 1];

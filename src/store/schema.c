@@ -323,6 +323,55 @@ static const char *const migration_8 =
  * its only kind, and costs it microseconds. */
 static const char *const migration_9 = "SELECT 9;";
 
+/* Version 10: an import applied in slices (issue #9, core/import.c).  A
+ * 100,000-row import in one transaction held every other writer for
+ * seconds; now its rows are committed a slice at a time, and these tables
+ * keep all or nothing: once a job is applying it is finished, by its own
+ * process or, after a crash, by the next one (roll forward).
+ *  - import_jobs: one per committed import.  `open` is 1 while it is
+ *    checking or applying and NULL after: UNIQUE lets one job be open at
+ *    a time.  While one is open the event writer lets others append only
+ *    what cannot change its outcome (core/event.c).  rows_done is how
+ *    many of the file's rows are committed; heartbeat (Unix seconds) is
+ *    renewed by every slice, so a stale one is a job nobody is running;
+ *    owner ("HOST PID") says who runs it, so that a process found dead on
+ *    this host need not wait for its heartbeat to go stale.
+ *  - import_job_parts: the file's bytes, base64 in 1 MiB pieces, for the
+ *    roll forward; deleted when the job ends.
+ *  - import_job_keys: what the job must remember across a crash: the
+ *    holders it met by each of their keys and the cases it made (by
+ *    name, with their size), and the slots its rows fill ('s' keys),
+ *    which the gate refuses to Stock-In to.  Deleted when the job ends. */
+static const char *const migration_10 =
+	"CREATE TABLE import_jobs("
+	"  id INTEGER PRIMARY KEY,"
+	"  batch_id TEXT NOT NULL UNIQUE CHECK(length(batch_id) = 36),"
+	"  actor TEXT NOT NULL,"
+	"  options TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK(state IN ('checking', 'applying', 'done', 'cancelled',"
+	"    'failed')),"
+	"  open INTEGER UNIQUE CHECK(open = 1),"
+	"  since_seq INTEGER NOT NULL CHECK(since_seq >= 0),"
+	"  bytes INTEGER NOT NULL DEFAULT 0 CHECK(bytes >= 0),"
+	"  rows_total INTEGER NOT NULL DEFAULT 0 CHECK(rows_total >= 0),"
+	"  rows_done INTEGER NOT NULL DEFAULT 0 CHECK(rows_done >= 0),"
+	"  heartbeat INTEGER NOT NULL,"
+	"  owner TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  ended_at TEXT,"
+	"  note TEXT,"
+	"  CHECK((open IS NOT NULL) = (state IN ('checking', 'applying'))));"
+	"CREATE TABLE import_job_parts("
+	"  job_id INTEGER NOT NULL REFERENCES import_jobs(id),"
+	"  n INTEGER NOT NULL CHECK(n >= 0),"
+	"  data TEXT NOT NULL,"
+	"  PRIMARY KEY(job_id, n)) WITHOUT ROWID;"
+	"CREATE TABLE import_job_keys("
+	"  job_id INTEGER NOT NULL REFERENCES import_jobs(id),"
+	"  key TEXT NOT NULL,"
+	"  value INTEGER NOT NULL,"
+	"  PRIMARY KEY(job_id, key)) WITHOUT ROWID;";
+
 const char *const schema_migrations[] = {
 	migration_1,
 	migration_2,
@@ -333,6 +382,7 @@ const char *const schema_migrations[] = {
 	migration_7,
 	migration_8,
 	migration_9,
+	migration_10,
 };
 
 const int schema_nmigrations = (int)(sizeof(schema_migrations) / sizeof(schema_migrations[0]));

@@ -119,6 +119,22 @@ enum stmt {
 	STMT_ASSETS_IN_SLOTS,
 	STMT_ASSETS_SAVE_CUSTODY,
 	STMT_EVENTS_INSERT_MANY,
+	/* import jobs (core/import.c) */
+	STMT_JOB_OPEN,
+	STMT_JOB_GET_OPEN,
+	STMT_JOB_UPDATE,
+	STMT_JOB_CLAIM,
+	STMT_JOB_PART_PUT,
+	STMT_JOB_PART_GET,
+	STMT_JOB_KEY_PUT,
+	STMT_JOB_KEY_HAS,
+	STMT_JOB_KEYS,
+	STMT_JOB_CLEAR_PARTS,
+	STMT_JOB_CLEAR_KEYS,
+	STMT_JOB_SLOT_CONFLICTS,
+	STMT_JOB_GATE,
+	STMT_JOB_PROGRESS,
+	STMT_JOB_FINISH,
 	STMT__MAX
 };
 
@@ -240,6 +256,40 @@ enum stmt {
 	"ORDER BY h.name, h.id, a.custody_since, a.tag LIMIT ?7"
 
 static const char *const stmt_sql[STMT__MAX] = {
+	[STMT_JOB_OPEN] =
+		"INSERT INTO import_jobs(batch_id, actor, options, state, open, since_seq, heartbeat, "
+		"owner, created_at) VALUES (?1, ?2, ?3, 'checking', 1, ?4, ?5, ?7, ?6) RETURNING id",
+	[STMT_JOB_GET_OPEN] =
+		"SELECT id, batch_id, actor, options, state, since_seq, bytes, rows_total, rows_done, "
+		"heartbeat, owner FROM import_jobs WHERE open = 1",
+	[STMT_JOB_UPDATE] =
+		"UPDATE import_jobs SET state = ?2, open = CASE WHEN ?2 IN ('checking', 'applying') "
+		"THEN 1 END, since_seq = ?3, bytes = ?4, rows_total = ?5, rows_done = ?6, "
+		"heartbeat = ?7, ended_at = ?8, note = ?9 WHERE id = ?1",
+	[STMT_JOB_CLAIM] =
+		"UPDATE import_jobs SET heartbeat = ?3, owner = ?4 "
+		"WHERE id = ?1 AND heartbeat = ?2 AND open = 1",
+	[STMT_JOB_PART_PUT] = "INSERT INTO import_job_parts(job_id, n, data) VALUES (?1, ?2, ?3)",
+	[STMT_JOB_PART_GET] = "SELECT data FROM import_job_parts WHERE job_id = ?1 AND n = ?2",
+	[STMT_JOB_KEY_PUT] =
+		"INSERT INTO import_job_keys(job_id, key, value) VALUES (?1, ?2, ?3) "
+		"ON CONFLICT(job_id, key) DO UPDATE SET value = ?3",
+	[STMT_JOB_KEY_HAS] = "SELECT value FROM import_job_keys WHERE job_id = ?1 AND key = ?2",
+	[STMT_JOB_KEYS] = "SELECT key, value FROM import_job_keys WHERE job_id = ?1",
+	[STMT_JOB_CLEAR_PARTS] = "DELETE FROM import_job_parts WHERE job_id = ?1",
+	[STMT_JOB_CLEAR_KEYS] = "DELETE FROM import_job_keys WHERE job_id = ?1",
+	[STMT_JOB_PROGRESS] =
+		"UPDATE import_jobs SET rows_done = ?3, heartbeat = ?4 "
+		"WHERE id = ?1 AND state = 'applying' AND rows_done = ?2",
+	[STMT_JOB_FINISH] =
+		"UPDATE import_jobs SET state = 'done', open = NULL, rows_done = ?3, heartbeat = ?4, "
+		"ended_at = ?5 WHERE id = ?1 AND state = 'applying' AND rows_done = ?2",
+	[STMT_JOB_GATE] = "SELECT id, state, rows_done, rows_total FROM import_jobs WHERE open = 1",
+	/* Stock-Ins after event ?2 to a slot job ?1 fills ('s' keys). */
+	[STMT_JOB_SLOT_CONFLICTS] =
+		"SELECT count(*) FROM events e WHERE e.seq > ?2 AND e.type = 'STOCK_IN' AND EXISTS ("
+		"SELECT 1 FROM import_job_keys k WHERE k.job_id = ?1 "
+		"AND k.key = 's' || e.to_position || ':' || e.to_case)",
 	[STMT_ASSET_BY_TAG] = "SELECT " ASSET_COLS "WHERE a.tag = ?1",
 	/* Collect up to two rows: more than one is an ambiguity, never a pick. */
 	[STMT_ASSET_BY_KEY] = "SELECT " ASSET_COLS "WHERE a.match_key = ?1 LIMIT 2",
@@ -1309,6 +1359,11 @@ static const struct copy_table {
 	{ "security_log", "id", "id, at, actor, action, subject, details", 6, 1 },
 	{ "sessions", "id", "id, token_hash, user_id, csrf, created_at, last_seen, ended_at", 7, 1 },
 	{ "login_throttle", "key", "key, failures, next_ok, updated_at", 4, 0 },
+	{ "import_jobs", "id",
+	  "id, batch_id, actor, options, state, open, since_seq, bytes, rows_total, rows_done, "
+	  "heartbeat, owner, created_at, ended_at, note", 15, 1 },
+	{ "import_job_parts", "job_id, n", "job_id, n, data", 3, 0 },
+	{ "import_job_keys", "job_id, key", "job_id, key, value", 3, 0 },
 };
 
 #define COPY_NTABLES (sizeof(copy_tables) / sizeof(copy_tables[0]))
@@ -1771,6 +1826,7 @@ static enum at_code ov_top_ids(struct store *st, struct at_errors *e)
 	enum drv_step rc;
 	enum at_code c = AT_OK;
 	int64_t top = 0;
+	char why[2 * AT_MSG_MAX] = "";
 
 	snprintf(sql, sizeof(sql), "SELECT %s FROM assets ORDER BY id DESC LIMIT 1",
 	         OV_ASSETS->cols);
@@ -1781,14 +1837,20 @@ static enum at_code ov_top_ids(struct store *st, struct at_errors *e)
 		c = ov_asset_row(st, q);
 	else if (rc != DRV_DONE)
 		c = AT_STORAGE;
+	/* The reason before finalize() forgets it. */
+	if (c != AT_OK)
+		snprintf(why, sizeof(why), "%s / %s", store_errmsg(src), store_errmsg(st));
 	src->drv->finalize(q);
 	if (c == AT_OK)
 		top = copy_scalar(src, "SELECT coalesce(max(id), 0) FROM cases");
 	if (c == AT_OK && top > 0)
 		c = ov_case_row(st, top);
+	if (c == AT_OK && top < 0)
+		snprintf(why, sizeof(why), "%s", store_errmsg(src));
+	else if (c != AT_OK && !why[0])
+		snprintf(why, sizeof(why), "%s / %s", store_errmsg(src), store_errmsg(st));
 	if (c != AT_OK || top < 0)
-		return at_fail(e, AT_STORAGE, "database error: cannot read through: %s / %s",
-		               store_errmsg(src), store_errmsg(st));
+		return at_fail(e, AT_STORAGE, "database error: cannot read through: %s", why);
 	return AT_OK;
 }
 
@@ -4344,4 +4406,260 @@ enum at_code store_retired(struct store *st, const char *reason, int64_t after_s
 out:
 	done(v, s);
 	return c;
+}
+
+/* ==== import jobs (core/import.c) ===================================== */
+
+enum at_code store_job_open(struct store *st, const struct import_job *j, int64_t *id,
+                            struct at_errors *e)
+{
+	struct drv_stmt *s = stmt(st, STMT_JOB_OPEN);
+
+	if (!s)
+		return fail_code(st, e);
+	bind_text(st->dv, s, 1, j->batch_id, 0);
+	bind_text(st->dv, s, 2, j->actor, 0);
+	bind_text(st->dv, s, 3, j->options ? j->options : "{}", 0);
+	d_bind_int64(st->dv, s, 4, j->since_seq);
+	d_bind_int64(st->dv, s, 5, j->heartbeat);
+	bind_text(st->dv, s, 6, j->created_at, 0);
+	bind_text(st->dv, s, 7, j->owner, 0);
+	return insert_id(st, s, id, e);
+}
+
+void store_job_free(struct import_job *j)
+{
+	free(j->options);
+	j->options = NULL;
+}
+
+enum at_code store_job_get_open(struct store *st, struct import_job *j)
+{
+	const struct dv v = st->dv;
+	struct drv_stmt *s = stmt(st, STMT_JOB_GET_OPEN);
+	int rc;
+
+	memset(j, 0, sizeof(*j));
+	if (!s)
+		return AT_STORAGE;
+	rc = d_step(v, s);
+	if (rc == DRV_DONE) {
+		done(v, s);
+		return AT_NOT_FOUND;
+	}
+	if (rc != DRV_ROW) {
+		done(v, s);
+		return code_of(st);
+	}
+	j->id = d_int64(v, s, 0);
+	col_text(v, s, 1, j->batch_id, sizeof(j->batch_id));
+	col_text(v, s, 2, j->actor, sizeof(j->actor));
+	j->options = strdup(col_ptr(v, s, 3) ? col_ptr(v, s, 3) : "{}");
+	col_text(v, s, 4, j->state, sizeof(j->state));
+	j->since_seq = d_int64(v, s, 5);
+	j->bytes = d_int64(v, s, 6);
+	j->rows_total = d_int64(v, s, 7);
+	j->rows_done = d_int64(v, s, 8);
+	j->heartbeat = d_int64(v, s, 9);
+	col_text(v, s, 10, j->owner, sizeof(j->owner));
+	done(v, s);
+	return j->options ? AT_OK : AT_INTERNAL;
+}
+
+enum at_code store_job_update(struct store *st, const struct import_job *j, struct at_errors *e)
+{
+	struct drv_stmt *s = stmt(st, STMT_JOB_UPDATE);
+
+	if (!s)
+		return fail_code(st, e);
+	d_bind_int64(st->dv, s, 1, j->id);
+	bind_text(st->dv, s, 2, j->state, 0);
+	d_bind_int64(st->dv, s, 3, j->since_seq);
+	d_bind_int64(st->dv, s, 4, j->bytes);
+	d_bind_int64(st->dv, s, 5, j->rows_total);
+	d_bind_int64(st->dv, s, 6, j->rows_done);
+	d_bind_int64(st->dv, s, 7, j->heartbeat);
+	bind_text(st->dv, s, 8, j->ended_at, 1);
+	bind_text(st->dv, s, 9, j->note, 1);
+	return exec_stmt(st, s, e);
+}
+
+enum at_code store_job_claim(struct store *st, int64_t id, int64_t seen, int64_t now,
+                             const char *owner, struct at_errors *e)
+{
+	struct drv_stmt *s = stmt(st, STMT_JOB_CLAIM);
+	enum at_code c;
+
+	if (!s)
+		return fail_code(st, e);
+	d_bind_int64(st->dv, s, 1, id);
+	d_bind_int64(st->dv, s, 2, seen);
+	d_bind_int64(st->dv, s, 3, now);
+	bind_text(st->dv, s, 4, owner, 0);
+	c = exec_stmt(st, s, e);
+	if (c == AT_OK && st->drv->changes(st->conn) != 1)
+		return AT_CONFLICT;
+	return c;
+}
+
+enum at_code store_job_part_put(struct store *st, int64_t id, int64_t n, const char *data,
+                                struct at_errors *e)
+{
+	struct drv_stmt *s = stmt(st, STMT_JOB_PART_PUT);
+
+	if (!s)
+		return fail_code(st, e);
+	d_bind_int64(st->dv, s, 1, id);
+	d_bind_int64(st->dv, s, 2, n);
+	bind_text(st->dv, s, 3, data, 0);
+	return exec_stmt(st, s, e);
+}
+
+enum at_code store_job_part_get(struct store *st, int64_t id, int64_t n, char **data)
+{
+	const struct dv v = st->dv;
+	struct drv_stmt *s = stmt(st, STMT_JOB_PART_GET);
+	int rc;
+
+	*data = NULL;
+	if (!s)
+		return AT_STORAGE;
+	d_bind_int64(v, s, 1, id);
+	d_bind_int64(v, s, 2, n);
+	rc = d_step(v, s);
+	if (rc == DRV_ROW) {
+		*data = strdup(col_ptr(v, s, 0) ? col_ptr(v, s, 0) : "");
+		done(v, s);
+		return *data ? AT_OK : AT_INTERNAL;
+	}
+	done(v, s);
+	return rc == DRV_DONE ? AT_NOT_FOUND : code_of(st);
+}
+
+enum at_code store_job_key_put(struct store *st, int64_t id, const char *key, int64_t value,
+                               struct at_errors *e)
+{
+	struct drv_stmt *s = stmt(st, STMT_JOB_KEY_PUT);
+
+	if (!s)
+		return fail_code(st, e);
+	d_bind_int64(st->dv, s, 1, id);
+	bind_text(st->dv, s, 2, key, 0);
+	d_bind_int64(st->dv, s, 3, value);
+	return exec_stmt(st, s, e);
+}
+
+enum at_code store_job_key_has(struct store *st, int64_t id, const char *key)
+{
+	const struct dv v = st->dv;
+	struct drv_stmt *s = stmt(st, STMT_JOB_KEY_HAS);
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	d_bind_int64(v, s, 1, id);
+	bind_text(v, s, 2, key, 0);
+	rc = d_step(v, s);
+	done(v, s);
+	return rc == DRV_ROW ? AT_OK : rc == DRV_DONE ? AT_NOT_FOUND : code_of(st);
+}
+
+enum at_code store_job_keys(struct store *st, int64_t id, job_key_cb cb, void *ctx)
+{
+	const struct dv v = st->dv;
+	struct drv_stmt *s = stmt(st, STMT_JOB_KEYS);
+	enum at_code r = AT_OK;
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	d_bind_int64(v, s, 1, id);
+	while ((rc = d_step(v, s)) == DRV_ROW)
+		if (cb(ctx, col_ptr(v, s, 0), d_int64(v, s, 1)) != 0) {
+			r = AT_INTERNAL;
+			break;
+		}
+	if (r == AT_OK && rc != DRV_DONE)
+		r = code_of(st);
+	done(v, s);
+	return r;
+}
+
+enum at_code store_job_clear(struct store *st, int64_t id, struct at_errors *e)
+{
+	struct drv_stmt *s = stmt(st, STMT_JOB_CLEAR_PARTS);
+	enum at_code c;
+
+	if (!s)
+		return fail_code(st, e);
+	d_bind_int64(st->dv, s, 1, id);
+	if ((c = exec_stmt(st, s, e)) != AT_OK)
+		return c;
+	if (!(s = stmt(st, STMT_JOB_CLEAR_KEYS)))
+		return fail_code(st, e);
+	d_bind_int64(st->dv, s, 1, id);
+	return exec_stmt(st, s, e);
+}
+
+enum at_code store_job_slot_conflicts(struct store *st, int64_t id, int64_t since_seq,
+                                      int64_t *n)
+{
+	const struct dv v = st->dv;
+	struct drv_stmt *s = stmt(st, STMT_JOB_SLOT_CONFLICTS);
+	int rc;
+
+	if (!s)
+		return AT_STORAGE;
+	d_bind_int64(v, s, 1, id);
+	d_bind_int64(v, s, 2, since_seq);
+	rc = d_step(v, s);
+	if (rc == DRV_ROW)
+		*n = d_int64(v, s, 0);
+	done(v, s);
+	return rc == DRV_ROW ? AT_OK : code_of(st);
+}
+
+enum at_code store_job_gate(struct store *st, struct job_gate *g)
+{
+	const struct dv v = st->dv;
+	struct drv_stmt *s = stmt(st, STMT_JOB_GATE);
+	int rc;
+
+	memset(g, 0, sizeof(*g));
+	if (!s)
+		return AT_STORAGE;
+	rc = d_step(v, s);
+	if (rc == DRV_ROW) {
+		g->job = d_int64(v, s, 0);
+		g->applying = strcmp(col_ptr(v, s, 1) ? col_ptr(v, s, 1) : "", "applying") == 0;
+		g->rows_done = d_int64(v, s, 2);
+		g->rows_total = d_int64(v, s, 3);
+	}
+	done(v, s);
+	return rc == DRV_ROW || rc == DRV_DONE ? AT_OK : code_of(st);
+}
+
+enum at_code store_job_progress(struct store *st, int64_t id, int64_t was, int64_t rows_done,
+                                int64_t heartbeat, const char *ended_at, struct at_errors *e)
+{
+	struct drv_stmt *s = stmt(st, ended_at ? STMT_JOB_FINISH : STMT_JOB_PROGRESS);
+	enum at_code c;
+
+	if (!s)
+		return fail_code(st, e);
+	d_bind_int64(st->dv, s, 1, id);
+	d_bind_int64(st->dv, s, 2, was);
+	d_bind_int64(st->dv, s, 3, rows_done);
+	d_bind_int64(st->dv, s, 4, heartbeat);
+	if (ended_at)
+		bind_text(st->dv, s, 5, ended_at, 0);
+	c = exec_stmt(st, s, e);
+	if (c == AT_OK && st->drv->changes(st->conn) != 1)
+		return at_fail(e, AT_CONFLICT, "the import job was taken over by another process");
+	return c;
+}
+
+int store_is_sqlite(const struct store *st)
+{
+	return st->lite.db != NULL;
 }

@@ -25,7 +25,7 @@
 #include "util/err.h"
 #include "util/text.h"
 
-#define AT_SCHEMA_VERSION 9
+#define AT_SCHEMA_VERSION 10
 
 struct store;
 
@@ -55,6 +55,8 @@ enum at_code store_migrate(struct store *st, int *from, struct at_errors *e);
  * the schema's owner or a superuser, outside a transaction.  AT_INVALID
  * on SQLite, and for a name PostgreSQL cannot take. */
 enum at_code store_grant_app(struct store *st, const char *app, struct at_errors *e);
+/* 1 when `st` is a SQLite database (one writer at a time, no queue). */
+int store_is_sqlite(const struct store *st);
 /* Can the connection still be used (drv_pg_usable)?  Always 1 on SQLite,
  * whose database is a file.  A server asks before each request, and opens
  * another connection when the answer is 0. */
@@ -419,5 +421,53 @@ typedef int (*retired_cb)(void *ctx, const struct asset *a, int64_t seq, const c
                           const char *actor, const char *reason);
 enum at_code store_retired(struct store *st, const char *reason, int64_t after_seq, int limit,
                            retired_cb cb, void *ctx);
+
+/* ==== import jobs (core/import.c; schema version 10) =================== */
+
+struct import_job {
+	int64_t id;
+	char batch_id[37];                   /* AT_BATCH_ID_LEN + 1 */
+	char actor[AT_PERSON_MAX + 1];
+	char *options;                       /* JSON text; store_job_free() */
+	char state[16];                      /* checking, applying, done, cancelled, failed */
+	int64_t since_seq, bytes, rows_total, rows_done;
+	int64_t heartbeat;                   /* Unix seconds */
+	char owner[320];                     /* "HOST PID" running it */
+	const char *created_at, *ended_at, *note;   /* written only */
+};
+
+/* A new open job, state 'checking'; AT_DUPLICATE when one is open. */
+enum at_code store_job_open(struct store *st, const struct import_job *j, int64_t *id,
+                            struct at_errors *e);
+/* The open job (AT_NOT_FOUND: none). */
+enum at_code store_job_get_open(struct store *st, struct import_job *j);
+void store_job_free(struct import_job *j);
+/* Write j's state, counts, heartbeat, end and note (open follows state). */
+enum at_code store_job_update(struct store *st, const struct import_job *j, struct at_errors *e);
+/* Heartbeat `seen` -> `now` and `owner` on open job `id`; AT_CONFLICT
+ * when another process renewed it first. */
+enum at_code store_job_claim(struct store *st, int64_t id, int64_t seen, int64_t now,
+                             const char *owner, struct at_errors *e);
+enum at_code store_job_part_put(struct store *st, int64_t id, int64_t n, const char *data,
+                                struct at_errors *e);
+/* Part n's text (caller frees), AT_NOT_FOUND past the last. */
+enum at_code store_job_part_get(struct store *st, int64_t id, int64_t n, char **data);
+enum at_code store_job_key_put(struct store *st, int64_t id, const char *key, int64_t value,
+                               struct at_errors *e);
+enum at_code store_job_key_has(struct store *st, int64_t id, const char *key);
+typedef int (*job_key_cb)(void *ctx, const char *key, int64_t value);
+enum at_code store_job_keys(struct store *st, int64_t id, job_key_cb cb, void *ctx);
+/* Delete the job's parts and keys (it has ended). */
+enum at_code store_job_clear(struct store *st, int64_t id, struct at_errors *e);
+/* Job `id` applying, `was` rows done: now `rows_done`, and done when
+ * `ended_at` is not NULL.  AT_CONFLICT if its rows_done is not `was`
+ * (another process is applying it). */
+enum at_code store_job_progress(struct store *st, int64_t id, int64_t was, int64_t rows_done,
+                                int64_t heartbeat, const char *ended_at, struct at_errors *e);
+/* The open job as the event writer's gate sees it (core/types.h). */
+enum at_code store_job_gate(struct store *st, struct job_gate *g);
+/* How many Stock-Ins after event `since_seq` went to a slot the job fills. */
+enum at_code store_job_slot_conflicts(struct store *st, int64_t id, int64_t since_seq,
+                                      int64_t *n);
 
 #endif

@@ -10,6 +10,7 @@
  */
 #include "web/web.h"
 #include "web/checkpointer.h"
+#include "web/import_watch.h"
 #include "web/config.h"
 #include "web/jobs.h"
 #include "web/offload.h"
@@ -530,6 +531,7 @@ int web_serve(const struct web_config *cfg_in)
 	struct MHD_Daemon *d = NULL;
 	struct store *st = NULL;
 	struct checkpointer *ck = NULL;
+	struct import_watch *iw = NULL;
 	struct walckpt *wal = NULL;
 	char *cert = NULL, *key = NULL;
 	unsigned flags;
@@ -639,6 +641,9 @@ int web_serve(const struct web_config *cfg_in)
 	}
 	ck = checkpointer_start(cfg.db_path, cfg.checkpoints, cfg.checkpoint_key,
 	                        cfg.checkpoint_every, cfg.checkpoint_interval);
+	/* An import a crash left half applied is finished in the background
+	 * (writers that could change its outcome get 409 until then). */
+	iw = import_watch_start(cfg.db_path);
 	printf("AssetTrack serving %s with %d threads (Ctrl-C stops).\n"
 	       "  Open %s://%s/ in a browser.\n",
 	       g_db_shown, cfg.threads, cert ? "https" : "http", cfg.listen);
@@ -665,6 +670,7 @@ out:
 	if (d)
 		MHD_stop_daemon(d);
 	jobs_shutdown();
+	import_watch_stop(iw);
 	checkpointer_stop(ck);
 	close_stores();
 	walckpt_stop(wal); /* last: every connection it hears from is closed */

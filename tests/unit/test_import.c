@@ -13,15 +13,22 @@
 
 #include <jansson.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/attr.h"
+#include "core/custody.h"
+#include "core/holder.h"
 #include "core/import.h"
 #include "core/jsonw.h"
 #include "core/read.h"
 #include "util/buf.h"
+#include "hooks_test.h"
 
 /* ==== helpers ========================================================== */
 
@@ -113,15 +120,19 @@ static json_t *both_dry_runs(struct store *st, const char *csv, const struct imp
 
 /* import_buffer over a C string with options `o` (may be NULL).  Every
  * call also checks that a dry run, aside and in place, reports exactly
- * what this run does. */
+ * what this run does.  The run is a job applied in slices whatever the
+ * file's size (slices_over 1): these files are small, and a small file's
+ * one transaction is the dry run in place's, committed. */
 static enum at_code imp(struct store *st, const char *csv, const struct import_options *o,
                         struct import_report *rep, struct at_errors *e)
 {
+	struct import_options job = o ? *o : (struct import_options){ 0 };
 	json_t *dry = both_dry_runs(st, csv, o), *got;
 	enum at_code c;
 
 	at_errors_reset(e);
-	c = import_buffer(st, T_ACTOR, o, csv, strlen(csv), rep, e);
+	job.slices_over = 1;
+	c = import_buffer(st, T_ACTOR, &job, csv, strlen(csv), rep, e);
 	got = outcome(rep, c, e, 1);
 	json_object_del(dry, "created");
 	same_outcome(dry, got, "the dry run and the run differ");
@@ -1332,6 +1343,459 @@ static void test_import_report_json(void **state)
 	at_errors_free(&e);
 }
 
+/* ==== a commit as a job, applied in slices (core/import_job.c) ========= */
+
+#define JOB_ROWS 450
+/* core/import_priv.h's IMPORT_SLICE_ROWS */
+#define IMPORT_SLICE_ROWS_T 100
+
+/* A file of JOB_ROWS rows that needs what a job must carry from slice
+ * to slice: holders met again (some of them by a username that cannot be
+ * a badge, found again only through the job's keys), a case the file
+ * makes and grows as its rows need (CASE_RESIZED), and slots of a case
+ * that exists ("OLD", 200 slots: the caller makes it). */
+static void job_file(struct buf *csv)
+{
+	buf_printf(csv, "asset_tag,serial_number,manufacturer,equipment_type,building,room,case,"
+	           "position,holder_name,username\n");
+	for (int i = 1; i <= JOB_ROWS; i++) {
+		int k = i % 7;
+		if (i % 3 == 0)
+			buf_printf(csv, "J-%d,JS-%d,Acme,Radio,HQ,1,,,Person %d,%s%d\n", i, i, k,
+			           k % 2 ? "\xc3\xbc " : "u.", k);
+		else if (i % 3 == 1)
+			buf_printf(csv, "J-%d,JS-%d,Acme,Radio,HQ,1,GROW,%d,,\n", i, i, i / 3 + 1);
+		else
+			buf_printf(csv, "J-%d,JS-%d,Acme,Radio,HQ,1,OLD,%d,,\n", i, i, i / 3 + 1);
+	}
+}
+
+/* What an import left: every asset's place and holder, each case's size,
+ * and the events after `after` without their times, batch and hashes. */
+static json_t *job_state(struct store *st, int64_t after)
+{
+	json_t *j = json_object(), *assets = json_array(), *events = json_array();
+	struct event_filter f = { 0 };
+	struct case_info c;
+	struct t_event *v;
+	size_t n;
+
+	for (int i = 1; i <= JOB_ROWS; i++) {
+		char tag[16];
+		struct asset a;
+		snprintf(tag, sizeof(tag), "J-%d", i);
+		if (store_asset_by_tag(st, tag, &a) != AT_OK) {
+			json_array_append_new(assets, json_string("missing"));
+			continue;
+		}
+		json_array_append_new(assets, json_pack("{s:s, s:s, s:i, s:I, s:s}", "tag", a.tag,
+		                                        "case", a.case_name, "pos", a.position,
+		                                        "holder", (json_int_t)a.holder_id,
+		                                        "state", asset_state_name(a.state)));
+	}
+	json_object_set_new(j, "assets", assets);
+	assert_int_equal(store_case_by_name(st, "GROW", &c), AT_OK);
+	json_object_set_new(j, "grow", json_integer(c.slot_count));
+	v = t_event_rows(st, &f, &n);
+	for (size_t i = 0; i < n; i++) {
+		json_t *details;
+		if (v[i].seq <= after)
+			continue;
+		/* A custody start the file does not give is the run's time. */
+		details = json_loads(v[i].details, 0, NULL);
+		assert_non_null(details);
+		json_object_del(details, "since");
+		json_array_append_new(events,
+		                      json_pack("{s:s, s:s, s:s, s:i, s:s, s:i, s:I, s:o}", "type",
+		                                v[i].type, "tag", v[i].asset_tag, "from",
+		                                v[i].from_case, "from_pos", v[i].from_position, "to",
+		                                v[i].to_case, "to_pos", v[i].to_position, "holder",
+		                                (json_int_t)v[i].holder_id, "details", details));
+	}
+	t_events_free(v, n);
+	json_object_set_new(j, "events", events);
+	return j;
+}
+
+/* The file imported in one transaction into a fresh database made like
+ * the caller's: what a job must end with. */
+static json_t *job_reference(void)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_options o = { .slices_over = 1 << 30 };
+	struct import_report rep;
+	char path[T_PATH_MAX];
+	struct store *st;
+	struct buf csv;
+	json_t *j;
+
+	t_db_path(path, sizeof(path), "jobref");
+	st = t_store_open(path);
+	t_case(st, "OLD", 200);
+	buf_init(&csv, 0);
+	job_file(&csv);
+	T_OK(import_buffer(st, T_ACTOR, &o, csv.data, csv.len, &rep, &e), &e);
+	assert_int_equal(rep.created, JOB_ROWS);
+	j = job_state(st, 1);
+	import_report_free(&rep);
+	buf_free(&csv);
+	store_close(st);
+	t_db_remove(path);
+	at_errors_free(&e);
+	return j;
+}
+
+static int g_begun, g_die_at;
+
+static void count_begun(void)
+{
+	if (++g_begun == g_die_at)
+		_exit(7);
+}
+
+/* Slices: the same assets, cases and events as one transaction, the
+ * report the check's, and no job left open. */
+static void test_import_job_slices(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_options o = { .slices_over = 1 };
+	struct import_report rep;
+	struct import_job j;
+	json_t *want = job_reference(), *got;
+	struct buf csv;
+
+	t_case(st, "OLD", 200);
+	buf_init(&csv, 0);
+	job_file(&csv);
+	g_begun = 0;
+	g_die_at = 0;
+	t_hook_begun = count_begun;
+	T_OK(import_buffer(st, T_ACTOR, &o, csv.data, csv.len, &rep, &e), &e);
+	t_hook_begun = NULL;
+	/* The check's transaction on its scratch, then one per slice. */
+	assert_int_equal(g_begun, 1 + (JOB_ROWS + IMPORT_SLICE_ROWS_T - 1) / IMPORT_SLICE_ROWS_T);
+	assert_int_equal(rep.created, JOB_ROWS);
+	assert_int_equal(rep.holders, 7);
+	assert_int_equal(rep.holders_new, 7);
+	assert_int_equal(rep.cases_new, 1);
+	assert_int_equal(t_events_of(st, NULL, rep.batch_id), t_events(st) - 1);
+	got = job_state(st, 1);
+	same_outcome(want, got, "a job's slices and one transaction differ");
+	assert_int_equal(store_job_get_open(st, &j), AT_NOT_FOUND);
+	store_job_free(&j);
+	T_VERIFY_OK(st);
+	json_decref(want);
+	json_decref(got);
+	import_report_free(&rep);
+	buf_free(&csv);
+	at_errors_free(&e);
+}
+
+/* Import the job file in a child that dies at its `die_at`-th
+ * transaction (1: the check's), as a crash would. */
+static void import_dies(const char *path, int die_at)
+{
+	pid_t pid = fork();
+	int status = 0;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct at_errors e = AT_ERRORS_INIT;
+		struct import_options o = { .slices_over = 1 };
+		struct import_report rep;
+		struct store *st = t_store_open(path);
+		struct buf csv;
+
+		buf_init(&csv, 0);
+		job_file(&csv);
+		g_begun = 0;
+		g_die_at = die_at;
+		t_hook_begun = count_begun;
+		import_buffer(st, T_ACTOR, &o, csv.data, csv.len, &rep, &e);
+		_exit(0); /* it should have died */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 7);
+}
+
+/* A crash after two slices: the job is open, applying, 200 rows in; the
+ * gate holds other creators off; import_recover() finishes it from its
+ * kept file to exactly what one transaction makes. */
+static void test_import_job_roll_forward(void **state)
+{
+	struct t_db *d = T_DB(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct asset_input in = t_input("OTHER-1");
+	struct import_report rep;
+	struct import_job j;
+	struct asset a;
+	json_t *want = job_reference(), *got;
+
+	t_case(d->st, "OLD", 200);
+	/* The check, the first slice's transaction, the second's, then the
+	 * third's: killed in it, before it wrote. */
+	import_dies(d->path, 4);
+	assert_int_equal(store_job_get_open(d->st, &j), AT_OK);
+	assert_string_equal(j.state, "applying");
+	assert_int_equal(j.rows_done, 2 * IMPORT_SLICE_ROWS_T);
+	assert_int_equal(j.rows_total, JOB_ROWS);
+	store_job_free(&j);
+	assert_int_equal(store_asset_by_tag(d->st, "J-200", &a), AT_OK);
+	assert_int_equal(store_asset_by_tag(d->st, "J-201", &a), AT_NOT_FOUND);
+	/* Nothing that could change its outcome gets in meanwhile. */
+	T_EXPECT(asset_create(d->st, T_ACTOR, &in, &a, &e), AT_CONFLICT, &e);
+	assert_true(t_mentions(&e, "an import is being applied (200 of 450 rows)"));
+	/* Its heartbeat is fresh, but its process (on this host) is gone:
+	 * finished now, from row 201 on. */
+	T_OK(import_recover(d->st, IMPORT_STALE_S, &rep, &e), &e);
+	assert_int_equal(rep.created, JOB_ROWS - 2 * IMPORT_SLICE_ROWS_T);
+	import_report_free(&rep);
+	assert_int_equal(store_job_get_open(d->st, &j), AT_NOT_FOUND);
+	store_job_free(&j);
+	got = job_state(d->st, 1);
+	same_outcome(want, got, "a job rolled forward and one transaction differ");
+	T_VERIFY_OK(d->st);
+	T_OK(asset_create(d->st, T_ACTOR, &in, &a, &e), &e);
+	json_decref(want);
+	json_decref(got);
+	at_errors_free(&e);
+}
+
+/* A crash while checking applied nothing: the job is cancelled and the
+ * file can be imported again. */
+static void test_import_job_dies_checking(void **state)
+{
+	struct t_db *d = T_DB(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_options o = { .slices_over = 1 };
+	struct import_report rep;
+	struct import_job j;
+	struct asset a;
+	struct buf csv;
+	uint64_t snap;
+
+	t_case(d->st, "OLD", 200);
+	snap = t_snapshot(d->st);
+	import_dies(d->path, 1);
+	assert_int_equal(store_job_get_open(d->st, &j), AT_OK);
+	assert_string_equal(j.state, "checking");
+	store_job_free(&j);
+	assert_int_equal(t_snapshot(d->st), snap);
+	T_OK(import_recover(d->st, 0, NULL, &e), &e);
+	assert_int_equal(store_job_get_open(d->st, &j), AT_NOT_FOUND);
+	store_job_free(&j);
+	assert_int_equal(t_snapshot(d->st), snap);
+	assert_int_equal(store_asset_by_tag(d->st, "J-1", &a), AT_NOT_FOUND);
+	buf_init(&csv, 0);
+	job_file(&csv);
+	T_OK(import_buffer(d->st, T_ACTOR, &o, csv.data, csv.len, &rep, &e), &e);
+	assert_int_equal(rep.created, JOB_ROWS);
+	T_VERIFY_OK(d->st);
+	import_report_free(&rep);
+	buf_free(&csv);
+	at_errors_free(&e);
+}
+
+/* The next command to open the database (here `assettrack verify`)
+ * finishes an import a crash interrupted, as SQLite rolls back a hot
+ * journal, and says so. */
+static void test_import_job_finished_on_open(void **state)
+{
+	struct t_db *d = T_DB(state);
+	struct import_job j;
+	struct t_run r;
+	json_t *want = job_reference(), *got;
+
+	t_case(d->st, "OLD", 200);
+	import_dies(d->path, 3);
+	assert_int_equal(store_job_get_open(d->st, &j), AT_OK);
+	assert_int_equal(j.rows_done, IMPORT_SLICE_ROWS_T);
+	store_job_free(&j);
+	t_cli(&r, d->path, "verify", NULL);
+	if (r.status != 0)
+		fail_msg("exit %d\n%s\n%s", r.status, r.out, r.err);
+	assert_non_null(strstr(r.err, "finished an import a crash interrupted: 350 more rows"));
+	t_run_free(&r);
+	assert_int_equal(store_job_get_open(d->st, &j), AT_NOT_FOUND);
+	store_job_free(&j);
+	got = job_state(d->st, 1);
+	same_outcome(want, got, "a job finished on open and one transaction differ");
+	json_decref(want);
+	json_decref(got);
+}
+
+/* Open job `j` as a crash would leave it ("checking" or "applying"). */
+static void job_put(struct store *st, struct import_job *j, const char *state, int64_t hb)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+
+	T_OK(store_begin(st, &e), &e);
+	snprintf(j->state, sizeof(j->state), "%s", state);
+	j->heartbeat = hb;
+	if (!j->id)
+		T_OK(store_job_open(st, j, &j->id, &e), &e);
+	T_OK(store_job_update(st, j, &e), &e);
+	T_OK(store_commit(st, &e), &e);
+	at_errors_free(&e);
+}
+
+/* The gate: while a job is open, only what cannot change its outcome is
+ * recorded; the rest is 409 with the reason. */
+static void test_import_job_gate(void **state)
+{
+	struct store *st = T_ST(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_job j = { .actor = T_ACTOR, .options = "{}", .rows_total = 10,
+		                .created_at = "2026-12-02T00:00:00Z",
+		                .batch_id = "00000000-0000-4000-8000-000000000001" };
+	struct asset_input in = t_input("NEW-1");
+	struct custody_result res;
+	struct stock_in_item back = { "A-1", "GATE", 3 };
+	struct import_report rep;
+	struct holder h;
+	struct asset a;
+	const char *tags[] = { "A-1" };
+	const char *small = "asset_tag,serial_number,manufacturer,equipment_type,building\n"
+	                    "Z-1,ZS-1,Acme,Radio,HQ\n";
+	int64_t who;
+
+	t_case(st, "GATE", 4);
+	t_asset(st, "A-1", "GATE", 1);
+	who = t_holder(st, "Gate Keeper", "GK-1");
+	job_put(st, &j, "checking", (int64_t)time(NULL));
+
+	T_EXPECT(asset_create(st, T_ACTOR, &in, &a, &e), AT_CONFLICT, &e);
+	assert_true(t_mentions(&e, "an import is being checked"));
+	/* Stock-Out and Stock-In go on: scanning never stops. */
+	memset(&res, 0, sizeof(res));
+	T_OK(custody_stock_out(st, T_ACTOR, (struct holder_ref){ .id = who }, T_DUE, tags, 1,
+	                       &res, &e), &e);
+	custody_result_free(&res);
+	T_OK(custody_stock_in(st, T_ACTOR, &back, 1, &res, &e), &e);
+	custody_result_free(&res);
+
+	/* Applying, and filling slot GATE/4. */
+	job_put(st, &j, "applying", (int64_t)time(NULL));
+	T_OK(store_begin(st, &e), &e);
+	T_OK(store_job_key_put(st, j.id, "s4:GATE", 1, &e), &e);
+	T_OK(store_commit(st, &e), &e);
+	T_OK(custody_stock_out(st, T_ACTOR, (struct holder_ref){ .id = who }, T_DUE, tags, 1,
+	                       &res, &e), &e);
+	custody_result_free(&res);
+	back.position = 4;
+	T_EXPECT(custody_stock_in(st, T_ACTOR, &back, 1, &res, &e), AT_CONFLICT, &e);
+	assert_true(t_mentions(&e, "slot GATE/4 is being filled by an import"));
+	custody_result_free(&res);
+	back.position = 2;
+	T_OK(custody_stock_in(st, T_ACTOR, &back, 1, &res, &e), &e);
+	custody_result_free(&res);
+	T_EXPECT(holder_create(st, T_ACTOR, "New Person", NULL, NULL, &h, &e), AT_CONFLICT, &e);
+	assert_true(t_mentions(&e, "an import is being applied (0 of 10 rows)"));
+	/* Another import, small or large, waits its turn. */
+	T_EXPECT(import_buffer(st, T_ACTOR, NULL, small, strlen(small), &rep, &e), AT_CONFLICT, &e);
+	assert_true(t_mentions(&e, "an import is being applied"));
+	import_report_free(&rep);
+
+	/* Its process died while checking: the next import cancels it. */
+	job_put(st, &j, "checking", (int64_t)time(NULL) - IMPORT_STALE_S - 1);
+	T_OK(import_buffer(st, T_ACTOR, NULL, small, strlen(small), &rep, &e), &e);
+	import_report_free(&rep);
+	assert_int_equal(store_job_get_open(st, &j), AT_NOT_FOUND);
+	store_job_free(&j);
+	T_OK(asset_create(st, T_ACTOR, &in, &a, &e), &e);
+	T_VERIFY_OK(st);
+	at_errors_free(&e);
+}
+
+/* Writers get their turn between slices: a Stock-Out and Stock-In loop
+ * on its own connection lands events inside the job's batch. */
+struct scanner {
+	const char *path;
+	volatile int stop;
+	int done;
+	enum at_code last;
+};
+
+static void *scan_loop(void *arg)
+{
+	struct scanner *sc = arg;
+	struct at_errors e = AT_ERRORS_INIT;
+	struct store *st = t_store_open(sc->path);
+	struct holder h;
+	const char *tags[] = { "SCAN-1" };
+	struct stock_in_item back = { "SCAN-1", "SCAN", 1 };
+	char why[AT_MSG_MAX];
+
+	sc->last = holder_by_badge(st, "SC-1", &h, why);
+	while (!sc->stop && sc->last == AT_OK) {
+		struct custody_result res;
+		memset(&res, 0, sizeof(res));
+		at_errors_reset(&e);
+		sc->last = custody_stock_out(st, T_ACTOR, (struct holder_ref){ .id = h.id }, T_DUE,
+		                             tags, 1, &res, &e);
+		custody_result_free(&res);
+		if (sc->last == AT_OK)
+			sc->last = custody_stock_in(st, T_ACTOR, &back, 1, &res, &e);
+		custody_result_free(&res);
+		sc->done += sc->last == AT_OK;
+	}
+	if (sc->last != AT_OK)
+		t_dump("scanner", &e);
+	store_close(st);
+	at_errors_free(&e);
+	return NULL;
+}
+
+static void test_import_job_lets_writers_in(void **state)
+{
+	struct t_db *d = T_DB(state);
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_options o = { .slices_over = 1 };
+	struct import_report rep;
+	struct scanner sc = { d->path, 0, 0, AT_OK };
+	struct event_filter f = { 0 };
+	struct t_event *v;
+	struct buf csv;
+	pthread_t t;
+	size_t n, inside = 0;
+	int64_t first = 0, last = 0;
+
+	t_case(d->st, "SCAN", 1);
+	t_asset(d->st, "SCAN-1", "SCAN", 1);
+	t_holder(d->st, "Scanner", "SC-1");
+	buf_init(&csv, 0);
+	buf_printf(&csv, "asset_tag,serial_number,manufacturer,equipment_type,building,room\n");
+	for (int i = 1; i <= 3000; i++)
+		buf_printf(&csv, "W-%d,WS-%d,Acme,Radio,HQ,1\n", i, i);
+	assert_int_equal(pthread_create(&t, NULL, scan_loop, &sc), 0);
+	while (sc.done < 2 && sc.last == AT_OK)
+		usleep(1000);
+	T_OK(import_buffer(d->st, T_ACTOR, &o, csv.data, csv.len, &rep, &e), &e);
+	sc.stop = 1;
+	pthread_join(t, NULL);
+	assert_int_equal(sc.last, AT_OK);
+	assert_int_equal(rep.created, 3000);
+	/* The job's first and last events, and the scans between them. */
+	v = t_event_rows(d->st, &f, &n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].batch_id, rep.batch_id) == 0) {
+			first = first ? first : v[i].seq;
+			last = v[i].seq;
+		}
+	for (size_t i = 0; i < n; i++)
+		inside += v[i].seq > first && v[i].seq < last && strcmp(v[i].asset_tag, "SCAN-1") == 0;
+	t_events_free(v, n);
+	printf("import_job: %d scans, %zu of their events inside the job's %lld..%lld\n", sc.done,
+	       inside, (long long)first, (long long)last);
+	assert_true(inside >= 1);
+	T_VERIFY_OK(d->st);
+	import_report_free(&rep);
+	buf_free(&csv);
+	at_errors_free(&e);
+}
+
 /* ==== the simple form (what the crash test and the fuzzer call) ======== */
 
 static void test_import_assets_wrapper(void **state)
@@ -1617,6 +2081,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_import_last_slot, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_import_round_trip, t_setup, t_teardown),
 		cmocka_unit_test_setup_teardown(test_import_cli, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_job_slices, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_job_roll_forward, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_job_dies_checking, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_job_finished_on_open, t_setup,
+		                                t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_job_gate, t_setup, t_teardown),
+		cmocka_unit_test_setup_teardown(test_import_job_lets_writers_in, t_setup,
+		                                t_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

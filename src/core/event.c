@@ -39,7 +39,7 @@ enum at_code event_writer_begin(struct event_writer *w, struct store *st, const 
 	w->actor = actor;
 	text_now(w->at);
 	event_new_uuid(w->batch_id);
-	c = store_event_last_at(st, &w->seq, w->hash, head_at);
+	c = store_event_head_gate(st, &w->seq, w->hash, head_at, &w->gate);
 	if (c != AT_OK)
 		return at_fail(e, c, "cannot read the event log: %s", store_errmsg(st));
 	/* Time never runs backwards along the log: an event is no earlier
@@ -50,8 +50,6 @@ enum at_code event_writer_begin(struct event_writer *w, struct store *st, const 
 	 * A time a test fixed is its own (text_now_fixed: test builds). */
 	if (!text_now_fixed() && strcmp(w->at, head_at) < 0)
 		memcpy(w->at, head_at, sizeof(w->at));
-	if (store_job_gate(st, &w->gate) != AT_OK)
-		return at_fail(e, AT_STORAGE, "cannot read the import jobs: %s", store_errmsg(st));
 	return AT_OK;
 }
 

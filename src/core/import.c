@@ -337,7 +337,7 @@ static void key_of(char *out, size_t cap, char kind, const char *v)
 static int map_put(struct parse *p, struct strmap *m, const char *k, int64_t v)
 {
 	char key[AT_PERSON_MAX + AT_NAME_MAX + 4];
-	int64_t old;
+	int64_t old = 0;
 	int had = strmap_get(m, k, &old);
 
 	if (strmap_put(m, k, v) < 0)

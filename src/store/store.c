@@ -135,6 +135,7 @@ enum stmt {
 	STMT_JOB_GATE,
 	STMT_JOB_PROGRESS,
 	STMT_JOB_FINISH,
+	STMT_EVENT_HEAD_GATE,
 	STMT__MAX
 };
 
@@ -284,6 +285,13 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_JOB_FINISH] =
 		"UPDATE import_jobs SET state = 'done', open = NULL, rows_done = ?3, heartbeat = ?4, "
 		"ended_at = ?5 WHERE id = ?1 AND state = 'applying' AND rows_done = ?2",
+	/* The log's head and the open import job in one round trip: every
+	 * operation's first read (core/event.c). */
+	[STMT_EVENT_HEAD_GATE] =
+		"SELECT h.seq, h.hash, h.at, j.id, j.state, j.rows_done, j.rows_total "
+		"FROM (SELECT 1 AS one) x "
+		"LEFT JOIN (SELECT seq, hash, at FROM events ORDER BY seq DESC LIMIT 1) h ON 1 = 1 "
+		"LEFT JOIN import_jobs j ON j.open = 1",
 	[STMT_JOB_GATE] = "SELECT id, state, rows_done, rows_total FROM import_jobs WHERE open = 1",
 	/* Stock-Ins after event ?2 to a slot job ?1 fills ('s' keys). */
 	[STMT_JOB_SLOT_CONFLICTS] =
@@ -4662,4 +4670,39 @@ enum at_code store_job_progress(struct store *st, int64_t id, int64_t was, int64
 int store_is_sqlite(const struct store *st)
 {
 	return st->lite.db != NULL;
+}
+
+enum at_code store_event_head_gate(struct store *st, int64_t *seq, char hash[AT_HASH_HEX + 1],
+                                   char at[AT_TIME_LEN + 1], struct job_gate *g)
+{
+	const struct dv v = st->dv;
+	struct drv_stmt *s = stmt(st, STMT_EVENT_HEAD_GATE);
+	int rc;
+
+	memset(g, 0, sizeof(*g));
+	if (!s)
+		return AT_STORAGE;
+	rc = d_step(v, s);
+	if (rc != DRV_ROW) {
+		done(v, s);
+		return code_of(st);
+	}
+	if (d_type(v, s, 0) == DRV_NULL) {
+		*seq = 0;
+		memset(hash, '0', AT_HASH_HEX);
+		hash[AT_HASH_HEX] = '\0';
+		at[0] = '\0';
+	} else {
+		*seq = d_int64(v, s, 0);
+		col_text(v, s, 1, hash, AT_HASH_HEX + 1);
+		col_text(v, s, 2, at, AT_TIME_LEN + 1);
+	}
+	if (d_type(v, s, 3) != DRV_NULL) {
+		g->job = d_int64(v, s, 3);
+		g->applying = strcmp(col_ptr(v, s, 4) ? col_ptr(v, s, 4) : "", "applying") == 0;
+		g->rows_done = d_int64(v, s, 5);
+		g->rows_total = d_int64(v, s, 6);
+	}
+	done(v, s);
+	return AT_OK;
 }

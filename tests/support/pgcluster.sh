@@ -98,6 +98,12 @@ start() {
 		cat "$dir/initdb.log" >&2
 		die "initdb failed in $dir/data"
 	fi
+	# max_connections: a server holds a connection per thread it has used
+	# (up to --threads, 8 in the race tests, plus its checkpointer and
+	# offload workers), and `ctest -j2` may run two API files at once
+	# (tests/api/CMakeLists.txt), each with up to three servers and the
+	# CLI on the cluster.
+	#
 	# Tests need no durability; a benchmark (PGCLUSTER_DURABLE=1,
 	# bench/pg.sh) needs what SQLite's synchronous=FULL gives: fsync at
 	# each commit.
@@ -114,7 +120,7 @@ port = 5432
 fsync = $sync
 synchronous_commit = $sync
 full_page_writes = $sync
-max_connections = 40
+max_connections = 120
 shared_buffers = $mem
 logging_collector = off
 EOF

@@ -56,7 +56,7 @@ enum at_code event_writer_begin(struct event_writer *w, struct store *st, const 
 enum at_code event_writer_continue(struct event_writer *w, struct at_errors *e)
 {
 	char head_at[AT_TIME_LEN + 1];
-	enum at_code c = store_event_last_at(w->st, &w->seq, w->hash, head_at);
+	enum at_code c = store_event_head_gate(w->st, &w->seq, w->hash, head_at, &w->gate);
 
 	if (c != AT_OK)
 		return at_fail(e, c, "cannot read the event log: %s", store_errmsg(w->st));
@@ -65,8 +65,6 @@ enum at_code event_writer_continue(struct event_writer *w, struct at_errors *e)
 		if (strcmp(w->at, head_at) < 0)
 			memcpy(w->at, head_at, sizeof(w->at));
 	}
-	if (store_job_gate(w->st, &w->gate) != AT_OK)
-		return at_fail(e, AT_STORAGE, "cannot read the import jobs: %s", store_errmsg(w->st));
 	return AT_OK;
 }
 

@@ -132,7 +132,6 @@ enum stmt {
 	STMT_JOB_CLEAR_PARTS,
 	STMT_JOB_CLEAR_KEYS,
 	STMT_JOB_SLOT_CONFLICTS,
-	STMT_JOB_GATE,
 	STMT_JOB_PROGRESS,
 	STMT_JOB_FINISH,
 	STMT_EVENT_HEAD_GATE,
@@ -292,7 +291,6 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"FROM (SELECT 1 AS one) x "
 		"LEFT JOIN (SELECT seq, hash, at FROM events ORDER BY seq DESC LIMIT 1) h ON 1 = 1 "
 		"LEFT JOIN import_jobs j ON j.open = 1",
-	[STMT_JOB_GATE] = "SELECT id, state, rows_done, rows_total FROM import_jobs WHERE open = 1",
 	/* Stock-Ins after event ?2 to a slot job ?1 fills ('s' keys). */
 	[STMT_JOB_SLOT_CONFLICTS] =
 		"SELECT count(*) FROM events e WHERE e.seq > ?2 AND e.type = 'STOCK_IN' AND EXISTS ("
@@ -4625,26 +4623,6 @@ enum at_code store_job_slot_conflicts(struct store *st, int64_t id, int64_t sinc
 		*n = d_int64(v, s, 0);
 	done(v, s);
 	return rc == DRV_ROW ? AT_OK : code_of(st);
-}
-
-enum at_code store_job_gate(struct store *st, struct job_gate *g)
-{
-	const struct dv v = st->dv;
-	struct drv_stmt *s = stmt(st, STMT_JOB_GATE);
-	int rc;
-
-	memset(g, 0, sizeof(*g));
-	if (!s)
-		return AT_STORAGE;
-	rc = d_step(v, s);
-	if (rc == DRV_ROW) {
-		g->job = d_int64(v, s, 0);
-		g->applying = strcmp(col_ptr(v, s, 1) ? col_ptr(v, s, 1) : "", "applying") == 0;
-		g->rows_done = d_int64(v, s, 2);
-		g->rows_total = d_int64(v, s, 3);
-	}
-	done(v, s);
-	return rc == DRV_ROW || rc == DRV_DONE ? AT_OK : code_of(st);
 }
 
 enum at_code store_job_progress(struct store *st, int64_t id, int64_t was, int64_t rows_done,

@@ -464,11 +464,10 @@ enum at_code store_job_clear(struct store *st, int64_t id, struct at_errors *e);
  * (another process is applying it). */
 enum at_code store_job_progress(struct store *st, int64_t id, int64_t was, int64_t rows_done,
                                 int64_t heartbeat, const char *ended_at, struct at_errors *e);
-/* store_event_last_at() and store_job_gate() in one statement. */
+/* The log's head (store_event_last_at) and the open import job (id 0:
+ * none), as the event writer reads them, in one statement. */
 enum at_code store_event_head_gate(struct store *st, int64_t *seq, char hash[AT_HASH_HEX + 1],
                                    char at[AT_TIME_LEN + 1], struct job_gate *g);
-/* The open job as the event writer's gate sees it (core/types.h). */
-enum at_code store_job_gate(struct store *st, struct job_gate *g);
 /* How many Stock-Ins after event `since_seq` went to a slot the job fills. */
 enum at_code store_job_slot_conflicts(struct store *st, int64_t id, int64_t since_seq,
                                       int64_t *n);

@@ -314,6 +314,27 @@ static enum at_code keep_slots(struct store *st, int64_t job, int64_t *hb,
 
 /* ==== the job's life =================================================== */
 
+/* The kept files of ended jobs, a part to a transaction: a writer waits
+ * for one part's delete at most.  A failure leaves the rest for the next
+ * import. */
+static void drop_parts(struct store *st)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	int dropped = 1;
+
+	while (dropped) {
+		enum at_code c = store_begin(st, &e);
+		if (c == AT_OK)
+			c = store_job_drop_part(st, &dropped, &e);
+		c = c == AT_OK ? store_commit(st, &e) : c;
+		if (c != AT_OK) {
+			store_rollback(st);
+			break;
+		}
+	}
+	at_errors_free(&e);
+}
+
 /* End job `j` (cancelled or failed) with `note`, its working rows gone. */
 static void job_end(struct store *st, struct import_job *j, const char *state, const char *note)
 {
@@ -332,6 +353,7 @@ static void job_end(struct store *st, struct import_job *j, const char *state, c
 	}
 	j->ended_at = j->note = NULL;
 	at_errors_free(&e);
+	drop_parts(st);
 }
 
 /* The last event's seq, read now. */
@@ -402,6 +424,7 @@ static enum at_code apply(struct store *st, struct import_job *j,
 	free(pr.raw);
 	if (c != AT_OK)
 		return apply_failed(st, j, c, e);
+	drop_parts(st);
 	return AT_OK;
 }
 

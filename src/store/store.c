@@ -276,7 +276,12 @@ static const char *const stmt_sql[STMT__MAX] = {
 		"ON CONFLICT(job_id, key) DO UPDATE SET value = ?3",
 	[STMT_JOB_KEY_HAS] = "SELECT value FROM import_job_keys WHERE job_id = ?1 AND key = ?2",
 	[STMT_JOB_KEYS] = "SELECT key, value FROM import_job_keys WHERE job_id = ?1",
-	[STMT_JOB_CLEAR_PARTS] = "DELETE FROM import_job_parts WHERE job_id = ?1",
+	/* One part of an ended job: its bytes go a piece at a time, each
+	 * delete a short transaction (38 MiB at once held writers ~2 s). */
+	[STMT_JOB_CLEAR_PARTS] =
+		"DELETE FROM import_job_parts WHERE (job_id, n) = (SELECT p.job_id, p.n "
+		"FROM import_job_parts p JOIN import_jobs j ON j.id = p.job_id "
+		"WHERE j.open IS NULL ORDER BY p.job_id, p.n LIMIT 1)",
 	[STMT_JOB_CLEAR_KEYS] = "DELETE FROM import_job_keys WHERE job_id = ?1",
 	[STMT_JOB_PROGRESS] =
 		"UPDATE import_jobs SET rows_done = ?3, heartbeat = ?4 "
@@ -4593,18 +4598,26 @@ enum at_code store_job_keys(struct store *st, int64_t id, job_key_cb cb, void *c
 
 enum at_code store_job_clear(struct store *st, int64_t id, struct at_errors *e)
 {
-	struct drv_stmt *s = stmt(st, STMT_JOB_CLEAR_PARTS);
-	enum at_code c;
+	struct drv_stmt *s = stmt(st, STMT_JOB_CLEAR_KEYS);
 
 	if (!s)
 		return fail_code(st, e);
 	d_bind_int64(st->dv, s, 1, id);
-	if ((c = exec_stmt(st, s, e)) != AT_OK)
-		return c;
-	if (!(s = stmt(st, STMT_JOB_CLEAR_KEYS)))
-		return fail_code(st, e);
-	d_bind_int64(st->dv, s, 1, id);
 	return exec_stmt(st, s, e);
+}
+
+enum at_code store_job_drop_part(struct store *st, int *dropped, struct at_errors *e)
+{
+	struct drv_stmt *s = stmt(st, STMT_JOB_CLEAR_PARTS);
+	enum at_code c;
+
+	*dropped = 0;
+	if (!s)
+		return fail_code(st, e);
+	c = exec_stmt(st, s, e);
+	if (c == AT_OK)
+		*dropped = st->drv->changes(st->conn) > 0;
+	return c;
 }
 
 enum at_code store_job_slot_conflicts(struct store *st, int64_t id, int64_t since_seq,

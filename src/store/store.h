@@ -457,8 +457,11 @@ enum at_code store_job_key_put(struct store *st, int64_t id, const char *key, in
 enum at_code store_job_key_has(struct store *st, int64_t id, const char *key);
 typedef int (*job_key_cb)(void *ctx, const char *key, int64_t value);
 enum at_code store_job_keys(struct store *st, int64_t id, job_key_cb cb, void *ctx);
-/* Delete the job's parts and keys (it has ended). */
+/* Delete the job's keys (it has ended). */
 enum at_code store_job_clear(struct store *st, int64_t id, struct at_errors *e);
+/* Delete one kept part of a job that has ended; *dropped 0 when none
+ * was left. */
+enum at_code store_job_drop_part(struct store *st, int *dropped, struct at_errors *e);
 /* Job `id` applying, `was` rows done: now `rows_done`, and done when
  * `ended_at` is not NULL.  AT_CONFLICT if its rows_done is not `was`
  * (another process is applying it). */

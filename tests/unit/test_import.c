@@ -1484,6 +1484,11 @@ static void test_import_job_slices(void **state)
 	same_outcome(want, got, "a job's slices and one transaction differ");
 	assert_int_equal(store_job_get_open(st, &j), AT_NOT_FOUND);
 	store_job_free(&j);
+	/* Done, and its kept file and keys gone. */
+	assert_int_equal(t_sql_int(T_DB(state)->path, "SELECT count(*) FROM import_jobs "
+	                           "WHERE state = 'done' AND rows_done = 450"), 1);
+	assert_int_equal(t_sql_int(T_DB(state)->path, "SELECT count(*) FROM import_job_parts"), 0);
+	assert_int_equal(t_sql_int(T_DB(state)->path, "SELECT count(*) FROM import_job_keys"), 0);
 	T_VERIFY_OK(st);
 	json_decref(want);
 	json_decref(got);
@@ -1556,6 +1561,7 @@ static void test_import_job_roll_forward(void **state)
 	store_job_free(&j);
 	got = job_state(d->st, 1);
 	same_outcome(want, got, "a job rolled forward and one transaction differ");
+	assert_int_equal(t_sql_int(d->path, "SELECT count(*) FROM import_job_parts"), 0);
 	T_VERIFY_OK(d->st);
 	T_OK(asset_create(d->st, T_ACTOR, &in, &a, &e), &e);
 	json_decref(want);

@@ -107,7 +107,7 @@ int db_local_base(const char *db, char *out, size_t cap)
  * and left for the next open: the database is usable meanwhile (the
  * import's gate holds off only what could change its outcome).
  */
-static void finish_interrupted_import(struct store *st)
+void db_finish_import(struct store *st)
 {
 	struct at_errors e = AT_ERRORS_INIT;
 	struct import_report rep;
@@ -133,7 +133,7 @@ enum at_code db_open(const char *path, int flags, struct store **out, struct at_
 	                            out, e);
 
 	if (c == AT_OK && (flags & DB_CREATE))
-		finish_interrupted_import(*out);
+		db_finish_import(*out);
 	return c;
 }
 

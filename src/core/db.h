@@ -31,6 +31,11 @@ int db_local_base(const char *db, char *out, size_t cap);
 /* Open the database at `path`.  AT_STORAGE with a message on failure. */
 enum at_code db_open(const char *path, int flags, struct store **out, struct at_errors *e);
 void db_close(struct store *st);
+/* Finish an import a crash interrupted, if its process is gone or silent
+ * (core/import.h: import_recover); said on stderr when it does, or
+ * cannot.  db_open(DB_CREATE) calls it; so does the server's import
+ * watch. */
+void db_finish_import(struct store *st);
 /* Schema version of the open file (PRAGMA user_version). */
 int db_schema_version(struct store *st);
 /* Can the connection still be used: store_usable (store.h). */

@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include "core/db.h"
-#include "core/import.h"
 #include "web/web.h"
 
 #define POLL_S 5
@@ -25,26 +24,13 @@ struct import_watch {
 	char db_path[4096];                  /* as web/jobs.h keeps it */
 };
 
-/* One look: finish a stale job, if there is one. */
+/* One look: finish a stale job, if there is one; not while a restore
+ * swaps the database (web/hold.c). */
 static void look(struct store *st)
 {
-	struct at_errors e = AT_ERRORS_INIT;
-	struct import_report rep;
-	enum at_code c;
-
-	memset(&rep, 0, sizeof(rep));
-	/* Not while a restore swaps the database (web/hold.c). */
 	web_hold_shared();
-	c = import_recover(st, IMPORT_STALE_S, &rep, &e);
+	db_finish_import(st);
 	web_hold_release();
-	if (c == AT_OK && rep.rows)
-		fprintf(stderr, "assettrack: an interrupted import was finished: %zu more rows "
-		        "applied (batch %s)\n", rep.created, rep.batch_id);
-	else if (c != AT_OK && c != AT_CONFLICT)
-		fprintf(stderr, "assettrack: an interrupted import could not be finished: %s\n",
-		        e.message);
-	import_report_free(&rep);
-	at_errors_free(&e);
 }
 
 static void *run(void *arg)

@@ -218,7 +218,7 @@ static enum at_code keep_file(struct store *st, int64_t job, int64_t *hb, import
 		c = at_fail(e, AT_INTERNAL, "out of memory");
 	while (c == AT_OK && !eof) {
 		size_t len = 0;
-		long got;
+		long got = 0;
 
 		while (len < PART_BYTES && (got = rd(rctx, (char *)raw + len, PART_BYTES - len)) > 0)
 			len += (size_t)got;

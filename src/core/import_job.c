@@ -18,7 +18,8 @@
  *     those slots while the check ran, check again; else 'applying'.
  *  5. Apply it (import_engine) in slices of IMPORT_SLICE_ROWS rows, each
  *     committed with the job's progress, all under the job's batch id.
- *     The last slice marks it done and deletes its working rows.
+ *     The last slice marks it done and deletes its keys; its kept file
+ *     goes after, a part to a transaction (drop_parts).
  *
  * A job found applying with a heartbeat older than IMPORT_STALE_S (its
  * process died) is finished by import_recover(), from its kept file,

@@ -28,20 +28,15 @@ void event_new_uuid(char out[AT_BATCH_ID_LEN + 1])
 	         r[14], r[15]);
 }
 
-enum at_code event_writer_begin(struct event_writer *w, struct store *st, const char *actor,
-                                struct at_errors *e)
+/* The log's head and the open import job, read now; the writer's time
+ * (set by the caller from the clock) moved up to the head's if behind. */
+static enum at_code read_head(struct event_writer *w, struct at_errors *e)
 {
-	enum at_code c;
 	char head_at[AT_TIME_LEN + 1];
+	enum at_code c = store_event_head_gate(w->st, &w->seq, w->hash, head_at, &w->gate);
 
-	memset(w, 0, sizeof(*w));
-	w->st = st;
-	w->actor = actor;
-	text_now(w->at);
-	event_new_uuid(w->batch_id);
-	c = store_event_head_gate(st, &w->seq, w->hash, head_at, &w->gate);
 	if (c != AT_OK)
-		return at_fail(e, c, "cannot read the event log: %s", store_errmsg(st));
+		return at_fail(e, c, "cannot read the event log: %s", store_errmsg(w->st));
 	/* Time never runs backwards along the log: an event is no earlier
 	 * than the one before it, whatever this machine's clock says (two
 	 * servers' clocks differ; one clock may be stepped back).  As-of
@@ -53,19 +48,21 @@ enum at_code event_writer_begin(struct event_writer *w, struct store *st, const 
 	return AT_OK;
 }
 
+enum at_code event_writer_begin(struct event_writer *w, struct store *st, const char *actor,
+                                struct at_errors *e)
+{
+	memset(w, 0, sizeof(*w));
+	w->st = st;
+	w->actor = actor;
+	text_now(w->at);
+	event_new_uuid(w->batch_id);
+	return read_head(w, e);
+}
+
 enum at_code event_writer_continue(struct event_writer *w, struct at_errors *e)
 {
-	char head_at[AT_TIME_LEN + 1];
-	enum at_code c = store_event_head_gate(w->st, &w->seq, w->hash, head_at, &w->gate);
-
-	if (c != AT_OK)
-		return at_fail(e, c, "cannot read the event log: %s", store_errmsg(w->st));
-	if (!text_now_fixed()) {
-		text_now(w->at);
-		if (strcmp(w->at, head_at) < 0)
-			memcpy(w->at, head_at, sizeof(w->at));
-	}
-	return AT_OK;
+	text_now(w->at);
+	return read_head(w, e);
 }
 
 /* The gate of an open import job (event.h): AT_OK, or the refusal. */

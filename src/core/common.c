@@ -1,6 +1,7 @@
 /*
  * common.c — transaction and validation helpers shared by core modules.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,18 +10,29 @@
 #include "core/internal.h"
 #include "util/text.h"
 
+/* The operations in op_begin (op_writers_waiting). */
+static atomic_int g_waiting;
+
 enum at_code op_begin(struct store *st, const char *actor, struct event_writer *w,
                       struct at_errors *e)
 {
-	enum at_code c = store_begin(st, e);
+	enum at_code c;
 
-	if (c != AT_OK)
-		return c;
-	op_hook_begun();
-	c = event_writer_begin(w, st, actor, e);
-	if (c != AT_OK)
-		store_rollback(st);
+	atomic_fetch_add_explicit(&g_waiting, 1, memory_order_relaxed);
+	c = store_begin(st, e);
+	if (c == AT_OK) {
+		op_hook_begun();
+		c = event_writer_begin(w, st, actor, e);
+		if (c != AT_OK)
+			store_rollback(st);
+	}
+	atomic_fetch_sub_explicit(&g_waiting, 1, memory_order_relaxed);
 	return c;
+}
+
+int op_writers_waiting(void)
+{
+	return atomic_load_explicit(&g_waiting, memory_order_relaxed);
 }
 
 enum at_code op_end(struct store *st, enum at_code c, struct at_errors *e)

@@ -1,11 +1,11 @@
 /*
  * import.c — CSV migration of assets (core/import.h): reading the file,
  * each row through the layout of import_map.c, custody and retirement,
- * all in one transaction and one batch.
+ * all in one batch: in one transaction, or in an import job's slices
+ * (import_job.c).
  */
 #include "store/store.h"
 #include "core/import.h"
-#include "core/internal.h"
 #include "core/place.h"
 
 #include <csv.h>
@@ -1088,9 +1088,12 @@ static int load_key(void *ctx, const char *key, int64_t value)
 
 /*
  * Commit the rows of this slice with the job's progress, and begin the
- * next.  Between the two, other writers get their turn: on SQLite a
- * writer waiting on the lock polls every half millisecond (drv_sqlite's
- * busy handler), so the slice waits a millisecond before taking it back;
+ * next.  A slice ends at IMPORT_SLICE_ROWS rows, or after the row in
+ * hand when an operation of this process waits to write
+ * (op_writers_waiting): a scan waits for one row, not a slice.  Between
+ * the two transactions the others get their turn: on SQLite a writer
+ * waiting on the lock polls every half millisecond (drv_sqlite's busy
+ * handler), so the slice waits a millisecond before taking it back;
  * PostgreSQL queues the waiters on the head row's lock and serves them
  * in turn.
  */
@@ -1186,7 +1189,7 @@ static void on_record(int term, void *ctx)
 		 * before it are committed.  import_job_run() says so. */
 		if (p->row_refused)
 			p->fatal = AT_CONFLICT;
-		else if (++p->slice_rows >= IMPORT_SLICE_ROWS)
+		else if (++p->slice_rows >= IMPORT_SLICE_ROWS || op_writers_waiting())
 			slice_commit(p);
 	}
 	if (p->o->progress && p->rep->rows % PROGRESS_EVERY == 0) {

@@ -16,8 +16,9 @@
  *     A refused row ends the job (cancelled) with the check's report.
  *  4. Activate it in one short transaction: if a Stock-In went to one of
  *     those slots while the check ran, check again; else 'applying'.
- *  5. Apply it (import_engine) in slices of IMPORT_SLICE_ROWS rows, each
- *     committed with the job's progress, all under the job's batch id.
+ *  5. Apply it (import_engine) in slices of up to IMPORT_SLICE_ROWS rows
+ *     (fewer when another operation waits to write), each committed with
+ *     the job's progress, all under the job's batch id.
  *     The last slice marks it done and deletes its keys; its kept file
  *     goes after, a part to a transaction (drop_parts).
  *

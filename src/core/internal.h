@@ -27,6 +27,12 @@ void op_hook_import_progress(void);
 /* BEGIN IMMEDIATE and start the operation's event writer. */
 enum at_code op_begin(struct store *st, const char *actor, struct event_writer *w,
                       struct at_errors *e);
+/* How many of this process's operations are in op_begin now: waiting
+ * for the write lock (SQLite's BEGIN IMMEDIATE) or the log's head
+ * (PostgreSQL's row lock), or about to have them.  An import job's slice
+ * commits early when one is (core/import.c), so that a scan waits for
+ * one row of the import, not for a whole slice. */
+int op_writers_waiting(void);
 /* Commit if `c` is AT_OK (returning the commit's result), else roll back
  * and return `c`. */
 enum at_code op_end(struct store *st, enum at_code c, struct at_errors *e);

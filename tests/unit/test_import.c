@@ -1716,7 +1716,9 @@ static void test_import_job_gate(void **state)
 }
 
 /* Writers get their turn between slices: a Stock-Out and Stock-In loop
- * on its own connection lands events inside the job's batch. */
+ * on its own connection lands events inside the job's batch, and not
+ * only where a full slice ends: a slice ends early, after the row in
+ * hand, when an operation waits to write (op_writers_waiting). */
 struct scanner {
 	const char *path;
 	volatile int stop;
@@ -1746,6 +1748,7 @@ static void *scan_loop(void *arg)
 			sc->last = custody_stock_in(st, T_ACTOR, &back, 1, &res, &e);
 		custody_result_free(&res);
 		sc->done += sc->last == AT_OK;
+		usleep(2000); /* an operator's pace, not a tight loop */
 	}
 	if (sc->last != AT_OK)
 		t_dump("scanner", &e);
@@ -1765,7 +1768,7 @@ static void test_import_job_lets_writers_in(void **state)
 	struct t_event *v;
 	struct buf csv;
 	pthread_t t;
-	size_t n, inside = 0;
+	size_t n, inside = 0, gaps = 0, early = 0, rows = 0;
 	int64_t first = 0, last = 0;
 
 	t_case(d->st, "SCAN", 1);
@@ -1790,12 +1793,26 @@ static void test_import_job_lets_writers_in(void **state)
 			first = first ? first : v[i].seq;
 			last = v[i].seq;
 		}
-	for (size_t i = 0; i < n; i++)
-		inside += v[i].seq > first && v[i].seq < last && strcmp(v[i].asset_tag, "SCAN-1") == 0;
+	for (size_t i = 0; i < n; i++) {
+		int scan = v[i].seq > first && v[i].seq < last &&
+		           strcmp(v[i].asset_tag, "SCAN-1") == 0;
+		/* A run of the scanner's events the job's events enclose: the
+		 * job committed there, after `rows` rows (one event each). */
+		if (scan && strcmp(v[i - 1].batch_id, rep.batch_id) == 0) {
+			gaps++;
+			early += rows % IMPORT_SLICE_ROWS_T != 0;
+		}
+		inside += scan;
+		rows += strcmp(v[i].batch_id, rep.batch_id) == 0;
+	}
 	t_events_free(v, n);
-	printf("import_job: %d scans, %zu of their events inside the job's %lld..%lld\n", sc.done,
-	       inside, (long long)first, (long long)last);
+	printf("import_job: %d scans, %zu of their events inside the job's %lld..%lld, in %zu "
+	       "gaps, %zu of them inside a slice\n", sc.done, inside, (long long)first,
+	       (long long)last, gaps, early);
 	assert_true(inside >= 1);
+	/* Full slices alone would leave gaps only every IMPORT_SLICE_ROWS
+	 * rows; most scans came in the middle of one. */
+	assert_true(early >= 1 && early * 2 >= gaps);
 	T_VERIFY_OK(d->st);
 	import_report_free(&rep);
 	buf_free(&csv);

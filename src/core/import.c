@@ -1087,15 +1087,34 @@ static int load_key(void *ctx, const char *key, int64_t value)
 }
 
 /*
+ * Between two transactions of an import job, the writers that wait get
+ * their turn.  On SQLite a writer waiting on the lock polls every half
+ * millisecond (drv_sqlite's busy handler): a millisecond's pause lets
+ * one of another process in.  An operation of this process in op_begin
+ * (op_writers_waiting) is waited for until it has its lock, for up to
+ * YIELD_MAX_US: each transaction of the job would otherwise begin again
+ * before the waiter's next poll, and the scan wait behind several (it
+ * waited 114 ms behind the kept file's deletes, bench/README.md).
+ * PostgreSQL queues the waiters on the head row's lock and serves them
+ * in turn; the job's own writes to its parts take no lock they need.
+ */
+#define YIELD_MAX_US 20000
+
+void import_yield(struct store *st)
+{
+	struct timespec gap = { 0, 1000 * 1000 }, nap = { 0, 100 * 1000 };
+
+	if (store_is_sqlite(st))
+		nanosleep(&gap, NULL);
+	for (int us = 0; us < YIELD_MAX_US && op_writers_waiting() > 0; us += 100)
+		nanosleep(&nap, NULL);
+}
+
+/*
  * Commit the rows of this slice with the job's progress, and begin the
  * next.  A slice ends at IMPORT_SLICE_ROWS rows, or after the row in
  * hand when an operation of this process waits to write
- * (op_writers_waiting): a scan waits for one row, not a slice.  Between
- * the two transactions the others get their turn: on SQLite a writer
- * waiting on the lock polls every half millisecond (drv_sqlite's busy
- * handler), so the slice waits a millisecond before taking it back;
- * PostgreSQL queues the waiters on the head row's lock and serves them
- * in turn.
+ * (op_writers_waiting): a scan waits for one row, not a slice.
  */
 static void slice_commit(struct parse *p)
 {
@@ -1114,10 +1133,7 @@ static void slice_commit(struct parse *p)
 	}
 	p->committed = p->rep->rows;
 	p->slice_rows = 0;
-	if (store_is_sqlite(p->st)) {
-		struct timespec gap = { 0, 1000 * 1000 };
-		nanosleep(&gap, NULL);
-	}
+	import_yield(p->st);
 	c = store_begin(p->st, p->e);
 	if (c == AT_OK) {
 		op_hook_begun();

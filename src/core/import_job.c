@@ -48,7 +48,11 @@
 #include "core/internal.h"
 #include "util/text.h"
 
-#define PART_BYTES (1024 * 1024)
+/* A part of a kept file: 128 KiB (some 170 KiB of base64), a few
+ * milliseconds of a writer's time to store or delete (a MiB held the
+ * others 30-50 ms: bench/README.md).  The reader takes any size, so
+ * parts an older binary kept are read the same. */
+#define PART_BYTES (128 * 1024)
 #define FILE_MAX ((size_t)512 * 1024 * 1024)
 #define CHECK_TRIES 3
 #define SLOTS_PER_TXN 2000
@@ -130,8 +134,8 @@ static void options_free(struct kept_options *k)
 struct part_reader {
 	struct store *st;
 	int64_t job, n;
-	unsigned char *raw;
-	size_t len, pos;
+	unsigned char *raw;      /* the part in hand, decoded */
+	size_t cap, len, pos;
 };
 
 static long part_read(void *ctx, char *buf, size_t cap)
@@ -149,7 +153,17 @@ static long part_read(void *ctx, char *buf, size_t cap)
 			return -1;
 		r->n++;
 		r->pos = 0;
-		c = sodium_base642bin(r->raw, PART_BYTES, text, strlen(text), NULL, &r->len, NULL,
+		size_t tlen = strlen(text), need = tlen / 4 * 3 + 3;
+		if (need > r->cap) {
+			unsigned char *nr = realloc(r->raw, need);
+			if (!nr) {
+				free(text);
+				return -1;
+			}
+			r->raw = nr;
+			r->cap = need;
+		}
+		c = sodium_base642bin(r->raw, r->cap, text, tlen, NULL, &r->len, NULL,
 		                      sodium_base64_VARIANT_ORIGINAL) == 0 ? AT_OK : AT_INVALID;
 		free(text);
 		if (c != AT_OK || r->len == 0)
@@ -204,7 +218,8 @@ static enum at_code renew(struct store *st, int64_t job, int64_t *hb, struct at_
 	return c;
 }
 
-/* Read the whole input into the job's parts. */
+/* Read the whole input into the job's parts, a part to a transaction
+ * (import_yield between). */
 static enum at_code keep_file(struct store *st, int64_t job, int64_t *hb, import_read_fn rd,
                               void *rctx, size_t *bytes, struct at_errors *e)
 {
@@ -249,6 +264,8 @@ static enum at_code keep_file(struct store *st, int64_t job, int64_t *hb, import
 		c = c == AT_OK ? store_commit(st, e) : c;
 		if (c != AT_OK)
 			store_rollback(st);
+		else
+			import_yield(st);
 	}
 	free(raw);
 	free(text);
@@ -310,14 +327,16 @@ static enum at_code keep_slots(struct store *st, int64_t job, int64_t *hb,
 		c = c == AT_OK ? store_commit(st, e) : c;
 		if (c != AT_OK)
 			store_rollback(st);
+		else
+			import_yield(st);
 	}
 	return c;
 }
 
 /* ==== the job's life =================================================== */
 
-/* The kept files of ended jobs, a part to a transaction: a writer waits
- * for one part's delete at most.  A failure leaves the rest for the next
+/* The kept files of ended jobs, a part to a transaction (import_yield
+ * between): a writer waits for one part's delete at most.  A failure leaves the rest for the next
  * import. */
 static void drop_parts(struct store *st)
 {
@@ -333,6 +352,7 @@ static void drop_parts(struct store *st)
 			store_rollback(st);
 			break;
 		}
+		import_yield(st);
 	}
 	at_errors_free(&e);
 }
@@ -411,11 +431,9 @@ static enum at_code apply(struct store *st, struct import_job *j,
 {
 	struct import_options in = *o;
 	struct import_slices sl;
-	struct part_reader pr = { st, j->id, 0, malloc(PART_BYTES), 0, 0 };
+	struct part_reader pr = { .st = st, .job = j->id };
 	enum at_code c;
 
-	if (!pr.raw)
-		return at_fail(e, AT_INTERNAL, "out of memory");
 	in.dry_run = in.dry_run_in_place = 0;
 	in.slot_seen = NULL;
 	memset(&sl, 0, sizeof(sl));
@@ -536,12 +554,10 @@ static enum at_code check_and_activate(struct store *st, const char *actor,
 	in.dry_run_in_place = 0;
 	in.slot_seen = slot_seen;
 	for (int tries = 0; tries < CHECK_TRIES; tries++) {
-		struct part_reader pr = { st, j->id, 0, malloc(PART_BYTES), 0, 0 };
+		struct part_reader pr = { .st = st, .job = j->id };
 		struct slot_keys keys = { NULL, 0, 0, 0 };
 		int64_t conflicts = 0;
 
-		if (!pr.raw)
-			return at_fail(e, AT_INTERNAL, "out of memory");
 		in.sctx = &keys;
 		if (tries)
 			import_report_free(rep);

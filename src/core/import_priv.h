@@ -132,6 +132,10 @@ struct import_slices {
 	size_t skip;
 };
 
+/* After a commit of an import job, before its next begin: a pause that
+ * lets the writers waiting for the lock have it (import.c). */
+void import_yield(struct store *st);
+
 /* One run over the file (import.c): in one transaction when `sl` is
  * NULL (a dry run in place, or a check aside on a scratch store), else in
  * slices.  import_run() is this for a dry run and import_job_run() for

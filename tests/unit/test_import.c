@@ -1353,20 +1353,29 @@ static void test_import_report_json(void **state)
  * to slice: holders met again (some of them by a username that cannot be
  * a badge, found again only through the job's keys), a case the file
  * makes and grows as its rows need (CASE_RESIZED), and slots of a case
- * that exists ("OLD", 200 slots: the caller makes it). */
+ * that exists ("OLD", 200 slots: the caller makes it).  Each row also
+ * has 400 bytes of a column the import passes over (created_at), so that
+ * the kept file is more than one part (core/import_job.c's PART_BYTES,
+ * 128 KiB) and a roll forward reads on across a part's end. */
 static void job_file(struct buf *csv)
 {
+	char pad[401];
+
+	memset(pad, 'p', sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
 	buf_printf(csv, "asset_tag,serial_number,manufacturer,equipment_type,building,room,case,"
-	           "position,holder_name,username\n");
+	           "position,holder_name,username,created_at\n");
 	for (int i = 1; i <= JOB_ROWS; i++) {
 		int k = i % 7;
 		if (i % 3 == 0)
-			buf_printf(csv, "J-%d,JS-%d,Acme,Radio,HQ,1,,,Person %d,%s%d\n", i, i, k,
-			           k % 2 ? "\xc3\xbc " : "u.", k);
+			buf_printf(csv, "J-%d,JS-%d,Acme,Radio,HQ,1,,,Person %d,%s%d,%s\n", i, i, k,
+			           k % 2 ? "\xc3\xbc " : "u.", k, pad);
 		else if (i % 3 == 1)
-			buf_printf(csv, "J-%d,JS-%d,Acme,Radio,HQ,1,GROW,%d,,\n", i, i, i / 3 + 1);
+			buf_printf(csv, "J-%d,JS-%d,Acme,Radio,HQ,1,GROW,%d,,,%s\n", i, i, i / 3 + 1,
+			           pad);
 		else
-			buf_printf(csv, "J-%d,JS-%d,Acme,Radio,HQ,1,OLD,%d,,\n", i, i, i / 3 + 1);
+			buf_printf(csv, "J-%d,JS-%d,Acme,Radio,HQ,1,OLD,%d,,,%s\n", i, i, i / 3 + 1,
+			           pad);
 	}
 }
 
@@ -1547,6 +1556,7 @@ static void test_import_job_roll_forward(void **state)
 	assert_int_equal(j.rows_done, 2 * IMPORT_SLICE_ROWS_T);
 	assert_int_equal(j.rows_total, JOB_ROWS);
 	store_job_free(&j);
+	assert_true(t_sql_int(d->path, "SELECT count(*) FROM import_job_parts") >= 2);
 	assert_int_equal(store_asset_by_tag(d->st, "J-200", &a), AT_OK);
 	assert_int_equal(store_asset_by_tag(d->st, "J-201", &a), AT_NOT_FOUND);
 	/* Nothing that could change its outcome gets in meanwhile. */

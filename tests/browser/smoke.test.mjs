@@ -33,7 +33,7 @@ test('chromium reaches the server: /api/v1/me answers 401 without a login', asyn
 		const res = await page.goto(srv.base + '/api/v1/me');
 		assert.equal(res.status(), 401);
 		await assertNoHorizontalScroll(page);
-		const file = await screenshot(page, 'smoke-me');
+		const file = await screenshot(page, 'smoke-me', { always: true });
 		assert.ok(fs.statSync(file).size > 0);
 		assert.deepEqual(page.externalRequests, []);
 	} finally {

@@ -1111,6 +1111,47 @@ void import_yield(struct store *st)
 }
 
 /*
+ * The search index merged by a job (store.h, store_search_merge), in the
+ * job's transaction: up to SEARCH_MERGE_STEPS steps of SEARCH_MERGE_PAGES
+ * pages (a millisecond or two each), none while an operation of this
+ * process waits to write.  FTS5's own merging writes about six pages for
+ * each new one; these steps keep up with a slice of 100 Snipe-IT rows
+ * (bench/README.md).  0 when nothing was left to merge, or on a failure,
+ * which leaves the rest to FTS5's own merging: the index is whole either
+ * way.
+ */
+#define SEARCH_MERGE_PAGES 64
+#define SEARCH_MERGE_STEPS 4
+
+static int search_merge_some(struct store *st)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	int worked = 1;
+
+	for (int i = 0; worked && i < SEARCH_MERGE_STEPS && !op_writers_waiting(); i++)
+		if (store_search_merge(st, SEARCH_MERGE_PAGES, &worked, &e) != AT_OK)
+			worked = 0;
+	at_errors_free(&e);
+	return worked;
+}
+
+void import_search_merged(struct store *st)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	int more = store_is_sqlite(st);
+
+	while (more && store_begin(st, &e) == AT_OK) {
+		more = search_merge_some(st);
+		if (store_commit(st, &e) != AT_OK) {
+			store_rollback(st);
+			break;
+		}
+		import_yield(st);
+	}
+	at_errors_free(&e);
+}
+
+/*
  * Commit the rows of this slice with the job's progress, and begin the
  * next.  A slice ends at IMPORT_SLICE_ROWS rows, or after the row in
  * hand when an operation of this process waits to write
@@ -1122,6 +1163,8 @@ static void slice_commit(struct parse *p)
 
 	if (c == AT_OK)
 		c = event_writer_flush(p->w, p->e);
+	if (c == AT_OK && store_is_sqlite(p->st))
+		search_merge_some(p->st);
 	if (c == AT_OK)
 		c = store_job_progress(p->st, p->sl->job, (int64_t)p->committed,
 		                       (int64_t)p->rep->rows, (int64_t)time(NULL), NULL, p->e);
@@ -1472,6 +1515,8 @@ enum at_code import_engine(struct store *st, const char *actor, const struct imp
 		                       (int64_t)time(NULL), at, e);
 		if (c == AT_OK)
 			c = store_job_clear(st, sl->job, e);
+		if (c == AT_OK)
+			c = store_search_automerge(st, 1, e);
 	}
 	if (c != AT_OK)
 		goto out;

@@ -368,7 +368,8 @@ static void job_end(struct store *st, struct import_job *j, const char *state, c
 	j->ended_at = at;
 	j->note = note;
 	if (store_begin(st, &e) == AT_OK) {
-		if (store_job_update(st, j, &e) == AT_OK && store_job_clear(st, j->id, &e) == AT_OK)
+		if (store_job_update(st, j, &e) == AT_OK && store_job_clear(st, j->id, &e) == AT_OK &&
+		    store_search_automerge(st, 1, &e) == AT_OK)
 			store_commit(st, &e);
 		else
 			store_rollback(st);
@@ -444,6 +445,7 @@ static enum at_code apply(struct store *st, struct import_job *j,
 	free(pr.raw);
 	if (c != AT_OK)
 		return apply_failed(st, j, c, e);
+	import_search_merged(st);
 	drop_parts(st);
 	return AT_OK;
 }
@@ -583,6 +585,10 @@ static enum at_code check_and_activate(struct store *st, const char *actor,
 			snprintf(j->state, sizeof(j->state), "applying");
 			j->rows_total = (int64_t)rep->rows;
 			c = store_job_update(st, j, e);
+			/* The slices merge the search index between them
+			 * (import.c); the last one turns this back on. */
+			if (c == AT_OK)
+				c = store_search_automerge(st, 0, e);
 		}
 		c = c == AT_OK ? store_commit(st, e) : c;
 		if (c != AT_OK) {

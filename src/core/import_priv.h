@@ -135,6 +135,9 @@ struct import_slices {
 /* After a commit of an import job, before its next begin: a pause that
  * lets the writers waiting for the lock have it (import.c). */
 void import_yield(struct store *st);
+/* After a job's last slice: its search index merged, in steps
+ * (import.c). */
+void import_search_merged(struct store *st);
 
 /* One run over the file (import.c): in one transaction when `sl` is
  * NULL (a dry run in place, or a check aside on a scratch store), else in

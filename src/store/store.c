@@ -97,6 +97,7 @@ enum stmt {
 	STMT_SESSION_END,
 	STMT_TOKEN_REVOKE_ALL,
 	STMT_DATA_VERSION,
+	STMT_SEARCH_COMMAND,
 	STMT_ASSET_ATTR_NAMES,
 	STMT_HOLDER_BY_EMAIL,
 	STMT_HOLDER_BY_NAME,
@@ -516,6 +517,8 @@ static const char *const stmt_sql[STMT__MAX] = {
 	[STMT_SESSION_END] =
 		"UPDATE sessions SET ended_at = ?2 WHERE id = ?1 AND ended_at IS NULL",
 	[STMT_DATA_VERSION] = "PRAGMA data_version",
+	/* FTS5's commands: 'automerge' N, 'merge' N (store_search_merge). */
+	[STMT_SEARCH_COMMAND] = "INSERT INTO assets_search(assets_search, rank) VALUES (?1, ?2)",
 	/* Every attribute name in use, for the columns of `export assets`. */
 	/* COLLATE "C": a json_each key has no column collation on PostgreSQL;
 	 * ORDER BY 1, as PostgreSQL refuses an ORDER BY expression that the
@@ -714,6 +717,7 @@ static const unsigned char stmt_sqlite_only[STMT__MAX] = {
 	[STMT_ASSET_SEARCH_COUNT] = 1,
 	[STMT_ASSET_LIST_SEARCH] = 1,
 	[STMT_DATA_VERSION] = 1,
+	[STMT_SEARCH_COMMAND] = 1,
 };
 
 /* What only PostgreSQL runs: a batch's reads and writes as one statement
@@ -4661,6 +4665,47 @@ enum at_code store_job_progress(struct store *st, int64_t id, int64_t was, int64
 int store_is_sqlite(const struct store *st)
 {
 	return st->lite.db != NULL;
+}
+
+/* FTS5 command `cmd` with `arg` on the search index; *changed (may be
+ * NULL) the rows it wrote, FTS5's shadow tables' included. */
+static enum at_code search_command(struct store *st, const char *cmd, int64_t arg,
+                                   int64_t *changed, struct at_errors *e)
+{
+	struct drv_stmt *s;
+	int64_t before;
+	enum at_code c;
+
+	if (!st->lite.db) {
+		if (changed)
+			*changed = 0;
+		return AT_OK;
+	}
+	s = stmt(st, STMT_SEARCH_COMMAND);
+	if (!s)
+		return fail_code(st, e);
+	before = sqlite3_total_changes64(st->lite.db);
+	bind_text(st->dv, s, 1, cmd, 0);
+	d_bind_int64(st->dv, s, 2, arg);
+	c = exec_stmt(st, s, e);
+	if (changed)
+		*changed = sqlite3_total_changes64(st->lite.db) - before;
+	return c;
+}
+
+enum at_code store_search_automerge(struct store *st, int on, struct at_errors *e)
+{
+	return search_command(st, "automerge", on ? SEARCH_AUTOMERGE : 0, NULL, e);
+}
+
+enum at_code store_search_merge(struct store *st, int pages, int *worked, struct at_errors *e)
+{
+	int64_t changed = 0;
+	enum at_code c = search_command(st, "merge", pages, &changed, e);
+
+	/* The command itself counts one change; a merge writes more. */
+	*worked = c == AT_OK && changed >= 2;
+	return c;
 }
 
 enum at_code store_event_head_gate(struct store *st, int64_t *seq, char hash[AT_HASH_HEX + 1],

@@ -467,6 +467,20 @@ enum at_code store_job_drop_part(struct store *st, int *dropped, struct at_error
  * (another process is applying it). */
 enum at_code store_job_progress(struct store *st, int64_t id, int64_t was, int64_t rows_done,
                                 int64_t heartbeat, const char *ended_at, struct at_errors *e);
+/*
+ * The search index's merging (SQLite's FTS5 index assets_search; both
+ * are no-ops on PostgreSQL, which has none).  FTS5 writes a segment per
+ * transaction and, by default (SEARCH_AUTOMERGE, FTS5's own 4), merges
+ * them inside the transactions that write: an import job's slices, a
+ * segment each, spent two thirds of the job's time merging, in steps of
+ * up to 35 ms inside a slice (bench/README.md).  While a job applies,
+ * automatic merging is off and the job merges in transactions of their
+ * own, a step of about `pages` pages each: *worked 0 when nothing was
+ * left to merge.
+ */
+#define SEARCH_AUTOMERGE 4
+enum at_code store_search_automerge(struct store *st, int on, struct at_errors *e);
+enum at_code store_search_merge(struct store *st, int pages, int *worked, struct at_errors *e);
 /* The log's head (store_event_last_at) and the open import job (id 0:
  * none), as the event writer reads them, in one statement. */
 enum at_code store_event_head_gate(struct store *st, int64_t *seq, char hash[AT_HASH_HEX + 1],

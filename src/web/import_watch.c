@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/db.h"
+#include "web/offload.h"
 #include "web/web.h"
 
 #define POLL_S 5
@@ -39,6 +40,7 @@ static void *run(void *arg)
 	struct at_errors e = AT_ERRORS_INIT;
 	struct store *st = NULL;
 
+	web_thread_background();
 	pthread_mutex_lock(&w->mu);
 	while (!w->stop) {
 		struct timespec until;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/backup.h"
+#include "web/offload.h"
 #include "web/upload.h"
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -177,6 +178,7 @@ static void *run(void *arg)
 {
 	struct job *j = arg;
 
+	web_thread_background();
 	j->work(j);
 	pthread_mutex_lock(&mu);
 	j->running = 0;

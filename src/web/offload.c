@@ -20,6 +20,9 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define MAX_OFFLOAD_THREADS 8
 
@@ -29,9 +32,16 @@ static struct request *head, *tail;  /* FIFO of requests to run */
 static pthread_t threads[MAX_OFFLOAD_THREADS];
 static int nthreads, stopping;
 
+void web_thread_background(void)
+{
+	/* Linux: a thread is a task of its own, with its own nice value. */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WEB_BACKGROUND_NICE);
+}
+
 static void *offload_main(void *arg)
 {
 	(void)arg;
+	web_thread_background();
 	for (;;) {
 		struct request *rq;
 

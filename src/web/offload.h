@@ -10,6 +10,18 @@
 
 struct MHD_Response;
 
+/*
+ * The calling thread yields the CPU to the others: the offload threads
+ * and the background jobs (an import, a restore, the import watch) run at
+ * nice WEB_BACKGROUND_NICE, so that on a machine whose cores they keep
+ * busy an operator's scan, served by an MHD worker, is not kept waiting
+ * for a core (bench/README.md, "Latency under mixed load").  On Linux
+ * setpriority(PRIO_PROCESS) takes a thread id; where it fails the thread
+ * simply keeps its priority.
+ */
+#define WEB_BACKGROUND_NICE 10
+void web_thread_background(void);
+
 /* Start / stop `n` offload threads (stop: after the queue is empty). */
 int web_offload_start(int n);
 void web_offload_stop(void);

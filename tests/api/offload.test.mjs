@@ -9,7 +9,17 @@
 // route, run on an offload thread (web/offload.c), not on the connection's.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { ok, startServer } from './lib.mjs';
+
+/* The nice value of each thread of process `pid` (Linux: field 19 of
+ * /proc/PID/task/TID/stat, the 17th after the command's closing paren). */
+function threadNices(pid) {
+	return fs.readdirSync(`/proc/${pid}/task`).map((tid) => {
+		const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+		return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+	});
+}
 
 const DELAY_MS = 2500;
 let srv;
@@ -53,6 +63,10 @@ test('lookups and a Stock-Out are answered while a slow verify runs', async () =
 	assert.equal(out.assets[0].state, 'IN_CUSTODY');
 	times.push(Date.now() - t);
 	const answered = Date.now();
+	// The offload threads yield the CPU (nice 10, web/offload.h); the
+	// workers that serve the scans do not.
+	const nices = threadNices(srv.proc.pid);
+	assert.ok(nices.includes(10) && nices.includes(0), `thread nice values: ${nices}`);
 
 	const v = ok(await verifying);
 	assert.equal(v.ok, true);

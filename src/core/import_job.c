@@ -336,8 +336,8 @@ static enum at_code keep_slots(struct store *st, int64_t job, int64_t *hb,
 /* ==== the job's life =================================================== */
 
 /* The kept files of ended jobs, a part to a transaction (import_yield
- * between): a writer waits for one part's delete at most.  A failure leaves the rest for the next
- * import. */
+ * between): a writer waits for one part's delete at most.  A failure
+ * leaves the rest for the next import. */
 static void drop_parts(struct store *st)
 {
 	struct at_errors e = AT_ERRORS_INIT;

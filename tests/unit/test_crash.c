@@ -9,7 +9,10 @@
  *   replace one of them, in custody, by the spare in SPARE/1
  *                                                  (2 ASSET_REPLACED)
  *   create an asset in the next slot of case NEW   (ASSET_CREATED, SLOT_ASSIGN)
- *   import IMPORT_ROWS assets from CSV, unslotted  (IMPORT_ROWS ASSET_CREATED)
+ *   import IMPORT_ROWS assets from CSV, unslotted  (IMPORT_ROWS ASSET_CREATED):
+ *     every other one in one transaction, the others as an import job
+ *     (core/import_job.c: the file kept, checked aside, applied in slices
+ *     of up to 100 rows), which a kill leaves open for the roll forward
  *   Stock-In of all BATCH assets in custody        (BATCH STOCK_IN)
  *
  * and the parent SIGKILLs it after a random short delay (0-40 ms; under
@@ -19,7 +22,9 @@
  * operation wrote a batch.  A restarted child reads the last event's
  * actor to know which operation comes next.
  *
- * After each kill the parent checks that
+ * After each kill the parent finishes an import job the kill left open
+ * (import_recover, as the next command to open the database would: its
+ * process is gone), counting those, then checks that
  *   - verify_run is ok (hash chain, invariants, replay = state);
  *   - every batch the child wrote holds exactly its operation's events,
  *     in order, consecutively (no operation is present in part);
@@ -64,7 +69,7 @@
 #include "core/import.h"
 
 #define BATCH 300
-#define IMPORT_ROWS 100
+#define IMPORT_ROWS 250
 #define NEW_SLOTS 1000
 #define ROUNDS_PER_DB 10
 #define ALL_KINDS_ROUNDS 300
@@ -342,14 +347,27 @@ static enum at_code child_import(struct child *cx, char *batch_id, struct at_err
 			_exit(17);
 		len += (size_t)n;
 	}
-	memset(&res, 0, sizeof(res));
-	c = import_assets(cx->st, kinds[OP_IMPORT].actor, cx->csv, len, 0, &res, e);
-	if (c == AT_OK) {
-		if (res.created != IMPORT_ROWS)
+	if (cx->next_import % 2) {
+		/* An import job whatever its size: three slices. */
+		struct import_options o = { .slices_over = 1 };
+		struct import_report rep;
+
+		c = import_buffer(cx->st, kinds[OP_IMPORT].actor, &o, cx->csv, len, &rep, e);
+		if (c == AT_OK && rep.created != IMPORT_ROWS)
+			_exit(19);
+		if (c == AT_OK)
+			snprintf(batch_id, AT_BATCH_ID_LEN + 1, "%s", rep.batch_id);
+		import_report_free(&rep);
+	} else {
+		memset(&res, 0, sizeof(res));
+		c = import_assets(cx->st, kinds[OP_IMPORT].actor, cx->csv, len, 0, &res, e);
+		if (c == AT_OK && res.created != IMPORT_ROWS)
 			_exit(18);
-		snprintf(batch_id, AT_BATCH_ID_LEN + 1, "%s", res.batch_id);
-		cx->next_import++;
+		if (c == AT_OK)
+			snprintf(batch_id, AT_BATCH_ID_LEN + 1, "%s", res.batch_id);
 	}
+	if (c == AT_OK)
+		cx->next_import++;
 	return c;
 }
 
@@ -657,15 +675,39 @@ static void check_log(const struct log_scan *s, int round, int64_t complete[OP__
 	}
 }
 
+/* An import job the kill left open, finished (applying) or cancelled
+ * (checking) as the next command to open the database would; 1 when
+ * there was one. */
+static int finish_job(struct store *st, int round)
+{
+	struct at_errors e = AT_ERRORS_INIT;
+	struct import_job j;
+	enum at_code c = store_job_get_open(st, &j);
+
+	store_job_free(&j);
+	if (c == AT_NOT_FOUND)
+		return 0;
+	assert_int_equal(c, AT_OK);
+	/* Its process is gone: no waiting for its heartbeat to go stale. */
+	if (import_recover(st, IMPORT_STALE_S, NULL, &e) != AT_OK)
+		fail_msg("round %d: the import job the kill left is not finished: %s", round,
+		         e.message);
+	assert_int_equal(store_job_get_open(st, &j), AT_NOT_FOUND);
+	store_job_free(&j);
+	at_errors_free(&e);
+	return 1;
+}
+
 /* All the checks after one kill; `complete` gets the number of each
- * operation in the log. */
+ * operation in the log, `jobs` one more if an import job was left open. */
 static void check_after_kill(const char *path, const struct reports *r, struct baseline *b,
-                             int round, int64_t complete[OP__MAX])
+                             int round, int64_t complete[OP__MAX], int *jobs)
 {
 	struct store *st = t_store_open(path);
 	struct log_scan s;
 	struct event_filter f;
 
+	*jobs += finish_job(st, round);
 	memset(&s, 0, sizeof(s));
 	memset(&f, 0, sizeof(f));
 	assert_int_equal(store_event_list(st, &f, scan_cb, &s), AT_OK);
@@ -831,6 +873,7 @@ static void test_crash_kill_during_every_write(void **state)
 {
 	uint64_t rng = t_seed("test_crash");
 	int rounds = crash_rounds(), in_txn[OP__MAX] = { 0 }, in_txn_all = 0, dbs = 0, kills = 0;
+	int jobs = 0;
 	int64_t acked[OP__MAX] = { 0 }, complete[OP__MAX] = { 0 }, in_log[OP__MAX] = { 0 };
 	struct reports rep = { NULL, 0, 0, -1 };
 	struct baseline base;
@@ -881,13 +924,14 @@ static void test_crash_kill_during_every_write(void **state)
 			in_txn[rep.begun]++;
 			in_txn_all++;
 		}
-		check_after_kill(path, &rep, &base, round, complete);
+		check_after_kill(path, &rep, &base, round, complete, &jobs);
 		kills = round;
 	}
 	for (int k = 0; k < OP__MAX; k++)
 		in_log[k] += complete[k];
-	printf("test_crash: %d kills in %.1f s on %d databases; %d inside an open transaction\n",
-	       kills, seconds_since(&t0), dbs, in_txn_all);
+	printf("test_crash: %d kills in %.1f s on %d databases; %d inside an open transaction; "
+	       "%d left an import job open, finished after\n",
+	       kills, seconds_since(&t0), dbs, in_txn_all, jobs);
 	printf("test_crash: %-10s %8s %14s %10s\n", "operation", "kills in", "acknowledged",
 	       "complete");
 	printf("test_crash: %-10s %8s %14s %10s\n", "", "its txn", "(all in log)", "in the log");
@@ -905,6 +949,8 @@ static void test_crash_kill_during_every_write(void **state)
 		for (int k = 0; k < OP__MAX; k++)
 			if (in_txn[k] < 1)
 				fail_msg("no kill landed inside a %s in %d rounds", kinds[k].name, rounds);
+		if (jobs < 1)
+			fail_msg("no kill left an import job open in %d rounds", rounds);
 	}
 	free(rep.acked);
 }

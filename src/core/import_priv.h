@@ -118,7 +118,7 @@ int import_yes_no(const char *s);
 /* ==== import jobs (import_job.c) ====================================== */
 
 /* Rows per slice of an applied job at most: about 10-30 ms on a 2-core
- * VM (bench/README.md, "The import's commit in slices").  A slice ends
+ * VM (bench/README.md, "The commit in slices").  A slice ends
  * sooner when an operation of this process waits to write
  * (op_writers_waiting); a writer of another process waits a slice. */
 #define IMPORT_SLICE_ROWS 100

@@ -474,9 +474,9 @@ enum at_code store_job_progress(struct store *st, int64_t id, int64_t was, int64
  * them inside the transactions that write: an import job's slices, a
  * segment each, spent two thirds of the job's time merging, in steps of
  * up to 35 ms inside a slice (bench/README.md).  While a job applies,
- * automatic merging is off and the job merges in transactions of their
- * own, a step of about `pages` pages each: *worked 0 when nothing was
- * left to merge.
+ * automatic merging is off and the job merges in steps of about `pages`
+ * pages each, before a slice's commit and after its last slice
+ * (core/import.c): *worked 0 when nothing was left to merge.
  */
 #define SEARCH_AUTOMERGE 4
 enum at_code store_search_automerge(struct store *st, int on, struct at_errors *e);
